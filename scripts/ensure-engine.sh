@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Make a Docker engine answer, installing and starting Debian's docker.io only when none does.
+# An engine that already answers (DOCKER_HOST or the default socket) is never restarted or reconfigured.
+set -euo pipefail
+
+log=${DAPPDEPS_DOCKERD_LOG:-/var/log/dappdeps-dockerd.log}
+wait_s=${DAPPDEPS_DOCKERD_WAIT:-60}
+
+say() { echo "dappdeps engine: $*" >&2; }
+answers() { command -v docker >/dev/null 2>&1 && docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+if answers; then
+  say "engine $(docker version --format '{{.Server.Version}}') answers"; exit 0
+fi
+if [ -n "${DOCKER_HOST:-}" ]; then
+  say "DOCKER_HOST=$DOCKER_HOST is set but no engine answers there; not starting one"; exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  say "no engine answers and starting one needs root (run as root, or set DOCKER_HOST)"; exit 1
+fi
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || { say "no engine, and no apt-get to install ${need[*]}"; exit 1; }
+  say "installing ${need[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+  say "starting dockerd (log: $log)"
+  # No bridge network on these machines: containers get loopback only; builds use host networking.
+  nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$log" 2>&1 &
+fi
+for _ in $(seq "$wait_s"); do
+  if answers; then say "engine $(docker version --format '{{.Server.Version}}') answers"; exit 0; fi
+  sleep 1
+done
+say "dockerd did not answer within ${wait_s}s; last lines of $log:"
+tail -n 20 "$log" >&2 || true
+exit 1
