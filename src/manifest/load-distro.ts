@@ -1,0 +1,73 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { ManifestError, UsageError, type ManifestProblem } from '../errors.js';
+import { checkSemantics } from './check-semantics.js';
+import type { Distro, ImageModel } from './model.js';
+import { distroSettings, imageManifest } from './schema.js';
+import { parseYamlFile, type YamlFile } from './yaml-document.js';
+import { problemsFromIssues } from './zod-problems.js';
+
+export const DISTRO_FILE = 'distro.yaml';
+
+/** The package's own folders, used when a distro does not name its own. */
+export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Load and validate a distro folder: `distro.yaml` plus one manifest per image (`<name>.yaml`).
+ * Every problem of every file is collected before throwing one ManifestError, so a user fixes them all
+ * in one pass.
+ */
+export async function loadDistro(dir: string): Promise<Distro> {
+  const entries = await readdir(dir).catch((cause: unknown) => {
+    throw new UsageError(`cannot read distro folder ${dir}: ${(cause as Error).message}`);
+  });
+  if (!entries.includes(DISTRO_FILE)) throw new UsageError(`${dir} has no ${DISTRO_FILE}: not a distro folder`);
+  const manifestFiles = entries.filter((f) => /\.ya?ml$/.test(f) && f !== DISTRO_FILE).sort();
+
+  const problems: ManifestProblem[] = [];
+  const settingsFile = await readYaml(path.join(dir, DISTRO_FILE));
+  const settings = validated(settingsFile, distroSettings, problems);
+
+  const images: ImageModel[] = [];
+  for (const file of manifestFiles) {
+    const yaml = await readYaml(path.join(dir, file));
+    const manifest = validated(yaml, imageManifest, problems);
+    if (!manifest) continue;
+    const expected = `${manifest.name}.yaml`;
+    if (file !== expected) problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
+    const prefix = settings ? `${settings.prefixRoot.replace(/\/+$/, '')}/${manifest.name}/${manifest.version}` : '';
+    images.push({ name: manifest.name, version: manifest.version, prefix, manifest, yaml });
+  }
+  images.sort((a, b) => a.name.localeCompare(b.name));
+
+  const { errors, warnings } = checkSemantics(images);
+  problems.push(...errors);
+  if (problems.length > 0 || !settings) throw new ManifestError(problems);
+
+  const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
+  return { dir: path.resolve(dir), settings, images, templatesDir, warnings };
+}
+
+async function readYaml(file: string): Promise<YamlFile> {
+  return parseYamlFile(file, await readFile(file, 'utf8'));
+}
+
+function validated<T extends z.ZodType>(yaml: YamlFile, schema: T, problems: ManifestProblem[]): z.output<T> | undefined {
+  if (yaml.syntaxProblems.length > 0) {
+    problems.push(...yaml.syntaxProblems);
+    return undefined;
+  }
+  const result = schema.safeParse(yaml.data ?? {});
+  if (result.success) return result.data;
+  problems.push(...problemsFromIssues(yaml, result.error.issues));
+  return undefined;
+}
+
+/** The image named `name`, or a usage error listing the known ones. */
+export function findImage(distro: Distro, name: string): ImageModel {
+  const image = distro.images.find((i) => i.name === name);
+  if (!image) throw new UsageError(`unknown image "${name}"; known: ${distro.images.map((i) => i.name).join(', ')}`);
+  return image;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/*
+ * Every manifest value that reaches a Dockerfile, a shell line or Ruby code is matched against one of
+ * these patterns. None admits a newline, a quote, a backtick, a semicolon or parentheses, so no value can
+ * start a Dockerfile instruction, break out of a shell word or a Ruby string literal.
+ */
+
+const re = (pattern: RegExp, what: string) => z.string().regex(pattern, { message: `must be ${what}` });
+
+/** Image and software names: they become path components, tags and Ruby identifiers' strings. */
+export const imageName = re(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, 'lowercase letters, digits and inner dashes (2-40 chars), e.g. "base"');
+
+/** Versions are the prefix's last path component and the image tag (Docker tags admit no '+'). */
+export const version = re(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a version: letters, digits, ".", "_", "-" (e.g. "0.2.3" or "2.4.4.0-10")');
+
+/** Upstream software versions may carry '+' or '~' (e.g. Debian-style). */
+export const upstreamVersion = re(/^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$/, 'a version: letters, digits, ".", "_", "+", "~", "-"');
+
+export const softwareName = re(/^[a-z0-9][a-z0-9_+.-]{0,63}$/, 'a name: lowercase letters, digits, "_", "+", ".", "-"');
+
+/** A command exposed at `<prefix>/bin/<tool>`. */
+export const toolName = re(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'a command name (letters, digits, _ . + -)');
+
+export const debianPackage = re(/^[a-z0-9][a-z0-9+.-]{1,99}$/, 'a Debian package name (lowercase letters, digits, "+", ".", "-")');
+
+export const url = re(
+  /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/[A-Za-z0-9._~/+%=-]*$/,
+  'an http(s) URL without spaces, quotes or query string',
+);
+
+export const md5 = re(/^[a-f0-9]{32}$/, '32 lowercase hex digits (md5)');
+export const sha256 = re(/^[a-f0-9]{64}$/, '64 lowercase hex digits (sha256)');
+
+/**
+ * One argument of a configure/make command line. `$NAME`/`${NAME}` refer to build variables; `{prefix}` is
+ * replaced by the image's prefix when rendering.
+ */
+export const shellWord = re(
+  /^(?:[A-Za-z0-9_.,+=:/@%^-]|\$[A-Z_][A-Z0-9_]*|\$\{[A-Z_][A-Z0-9_]*\}|\{prefix\})+$/,
+  'one shell word: letters, digits, _ . , + = : / @ % ^ -, $VAR and {prefix} (no spaces, quotes or shell syntax)',
+);
+
+export const envName = re(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name (A-Z, 0-9, _)');
+
+/** Environment values reach Dockerfiles, shell and Ruby as quoted literals; still keep them plain. */
+export const envValue = re(/^(?:[A-Za-z0-9_.,+=:/@%^ -]|\{prefix\}){0,512}$/, 'plain text: letters, digits, spaces, _ . , + = : / @ % ^ - and {prefix}');
+
+/** A path relative to an image's prefix: no leading '/', no '..' segment. */
+export const relativePath = re(
+  /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[A-Za-z0-9_.+@/-]{1,255}$/,
+  'a relative path inside the prefix (no leading "/", no "..")',
+);
+
+/** An absolute path (e.g. the prefix root); no '..' segment. */
+export const absolutePath = re(
+  /^\/(?!(?:.*\/)?\.\.(?:\/|$))[A-Za-z0-9_.+@/-]{0,255}$/,
+  'an absolute path without ".." segments',
+);
+
+/** Docker image references for build bases, e.g. "debian:bookworm". */
+export const imageRef = re(
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+  'an image reference with a tag, e.g. "debian:bookworm"',
+);
+
+/** A gem version requirement such as "~> 5.4". */
+export const gemRequirement = re(/^(?:~>|>=|<=|=|>|<)? ?[0-9][0-9A-Za-z.]*$/, 'a gem requirement, e.g. "~> 5.4"');
+
+/** Licence identifiers as Omnibus records them. */
+export const license = re(/^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/, 'a licence identifier, e.g. "GPL-3.0"');
+
+/** Free text for descriptions and labels: one line, printable, no quotes or backslashes. */
+export const text = re(/^[^\n\r"'`\\$]{1,300}$/, 'one line of text without quotes, backslashes or "$"');

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import * as p from './patterns.js';
+
+/*
+ * The manifest schema. Objects are strict (unknown keys are errors); every string is constrained by a
+ * pattern from patterns.ts. The same schema is published as JSON Schema (schema/*.schema.json) for editors.
+ */
+
+const checksums = {
+  md5: p.md5.optional().describe('Accepted for the 2017 pins, with a warning; prefer sha256.'),
+  sha256: p.sha256.optional(),
+};
+
+/** A downloaded source: pinned by URL and checksum. */
+export const sourceArchive = z.strictObject({
+  name: p.softwareName,
+  version: p.upstreamVersion,
+  url: p.url,
+  ...checksums,
+});
+
+const envMap = z.record(p.envName, p.envValue);
+
+export const lfsStep = z.enum([
+  'binutils-pass1',
+  'gcc-pass1',
+  'linux-headers',
+  'glibc',
+  'libstdcxx',
+  'binutils-pass2',
+  'gcc-pass2',
+]);
+
+/** The toolchain: Linux From Scratch chapter 5, built with --prefix=<prefix>. */
+export const lfsSource = z.strictObject({
+  kind: z.literal('lfs'),
+  target: z.string().regex(/^[a-z0-9_]+-[a-z0-9_]+-linux-gnu$/, { message: 'must be a GNU triplet, e.g. x86_64-lfs-linux-gnu' }),
+  makeJobs: z.int().min(1).max(64),
+  buildPackages: z.array(p.debianPackage).min(1),
+  sources: z.array(sourceArchive).min(1),
+  stages: z.array(z.strictObject({ step: lfsStep, configure: z.array(p.shellWord).default([]) })).min(1),
+});
+
+const configureMake = z.strictObject({
+  kind: z.literal('configure-make'),
+  configure: z.array(p.shellWord).default([]),
+  env: envMap.default({}),
+  install: z.array(p.shellWord).min(1).default(['install']),
+});
+/** `<embedded>/bin/python setup.py install` in the unpacked source. */
+const pythonSetup = z.strictObject({ kind: z.literal('python-setup') });
+/** `<embedded>/bin/pip install --no-deps --no-index .` in the unpacked source (nothing fetched by pip). */
+const pipLocal = z.strictObject({ kind: z.literal('pip-local') });
+
+export const omnibusSoftware = z.strictObject({
+  name: p.softwareName,
+  version: p.upstreamVersion,
+  url: p.url,
+  ...checksums,
+  license: p.license.optional(),
+  licenseFile: p.relativePath.optional(),
+  /** Directory the archive unpacks to; Omnibus' default is `<name>-<version>`. */
+  relativePath: p.relativePath.optional(),
+  deps: z.array(p.softwareName).default([]),
+  build: z.discriminatedUnion('kind', [configureMake, pythonSetup, pipLocal]),
+  /** Files written under the prefix after install (e.g. sudoers). */
+  files: z.array(z.strictObject({ path: p.relativePath, content: p.text })).default([]),
+  /** Paths under the prefix deleted after install. */
+  remove: z.array(p.relativePath).default([]),
+});
+
+/** base, git, ansible: an Omnibus project of our own, built with the toolchain first on PATH. */
+export const omnibusSource = z.strictObject({
+  kind: z.literal('omnibus'),
+  project: p.softwareName,
+  gems: z.strictObject({ omnibus: p.gemRequirement }),
+  buildIteration: z.int().min(1).default(1),
+  topSoftware: z.array(p.softwareName).min(1),
+  software: z.array(omnibusSoftware).default([]),
+});
+
+/** chefdk: chef's own Omnibus project from its release tarball, install_dir overridden. */
+export const upstreamOmnibusSource = z.strictObject({
+  kind: z.literal('upstream-omnibus'),
+  project: p.softwareName,
+  archive: sourceArchive,
+  /** Directory the archive unpacks to. */
+  relativePath: p.relativePath,
+  defaultInstallDir: p.absolutePath,
+  /** Files in the upstream tree where defaultInstallDir is replaced by the prefix. */
+  rewriteFiles: z.array(p.relativePath).default([]),
+  /** The .deb file Omnibus produces, unpacked with dpkg -x. */
+  package: z.string().regex(/^[a-z0-9][a-z0-9_.+-]*\.deb$/, { message: 'must be a .deb file name' }),
+});
+
+export const sourceStrategy = z.discriminatedUnion('kind', [lfsSource, omnibusSource, upstreamOmnibusSource]);
+
+/** The binary strategy: a distribution's binary packages, relocated and sealed. */
+export const binaryStrategy = z.strictObject({
+  packages: z.array(p.debianPackage).min(1),
+});
+
+export const smokeCommand = z.strictObject({
+  /** argv; the first word is a path relative to the prefix. */
+  run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
+  /** A substring the command's output must contain. */
+  expect: z.string().regex(/^[^\n\r\0]{1,200}$/, { message: 'must be one line' }).optional(),
+});
+
+export const imageManifest = z.strictObject({
+  $schema: z.string().optional(),
+  name: p.imageName,
+  version: p.version,
+  description: p.text,
+  dependencies: z
+    .strictObject({
+      /** The dependency's prefix must be present inside the build stage (extracted from its image). */
+      build: z.array(p.imageName).default([]),
+      /** The dependency's prefix is mounted beside this one when it is used. */
+      run: z.array(p.imageName).default([]),
+    })
+    .default({ build: [], run: [] }),
+  /** Tools exposed at `<prefix>/bin/<tool>` by every strategy: the image's consumer contract. */
+  bin: z.array(p.toolName).default([]),
+  source: sourceStrategy.optional(),
+  binary: binaryStrategy.optional(),
+  smoke: z.array(smokeCommand).default([]),
+});
+
+export const distroSettings = z.strictObject({
+  $schema: z.string().optional(),
+  prefixRoot: p.absolutePath,
+  repository: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+    message: 'must be a Docker repository name, e.g. "dappdeps"',
+  }),
+  volumePrefix: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/, { message: 'must be a container-name prefix, e.g. "dappdeps-"' }),
+  architecture: z.strictObject({ gnu: z.enum(['x86_64', 'aarch64']), debian: z.enum(['amd64', 'arm64']) }),
+  labels: z.strictObject({ source: p.url, vendor: p.text.optional() }),
+  /** Templates folder, relative to the distro folder; default: the package's own templates/. */
+  templates: p.relativePath.optional(),
+  source: z.strictObject({ baseImage: p.imageRef }),
+  binary: z.strictObject({ baseImage: p.imageRef }),
+});
+
+export type ImageManifest = z.infer<typeof imageManifest>;
+export type DistroSettings = z.infer<typeof distroSettings>;
+export type SourceStrategy = z.infer<typeof sourceStrategy>;
+export type OmnibusSoftware = z.infer<typeof omnibusSoftware>;
+export type SourceArchive = z.infer<typeof sourceArchive>;
+export type LfsStep = z.infer<typeof lfsStep>;

@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { ManifestProblem } from '../errors.js';
+import type { YamlFile } from './yaml-document.js';
+
+/** Turn schema issues into located problems, one per unknown key, with plain messages. */
+export function problemsFromIssues(yaml: YamlFile, issues: readonly z.core.$ZodIssue[]): ManifestProblem[] {
+  const out: ManifestProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push(yaml.problemAt([...issue.path, key], `unknown field "${key}"`));
+    } else {
+      out.push(yaml.problemAt(issue.path, messageOf(issue)));
+    }
+  }
+  return out;
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    return issue.message.endsWith('received undefined') ? `is required (${issue.expected})` : `expected ${issue.expected}`;
+  }
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
+  }
+  return issue.message.replace(/^Invalid input: /, '');
+}

@@ -1,0 +1,58 @@
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import { imageTag } from '../manifest/model.js';
+
+export interface DepContext {
+  name: string;
+  version: string;
+  prefix: string;
+}
+
+/** Everything a template may refer to. Manifest strings have `{prefix}` already replaced. */
+export interface RenderContext {
+  strategy: Strategy;
+  baseImage: string;
+  arch: { gnu: string; debian: string };
+  image: { name: string; version: string; prefix: string; description: string; tag: string; bin: string[] };
+  /** Build-time dependencies: their prefix trees are injected into the context as `deps/<name>/`. */
+  buildDeps: DepContext[];
+  runDeps: DepContext[];
+  /** Static labels of the final image (the creation time and content hash are added at build time). */
+  labels: { key: string; value: string }[];
+  source: unknown;
+  binary: unknown;
+}
+
+export function renderContext(distro: Distro, image: ImageModel, strategy: Strategy): RenderContext {
+  const dep = (name: string): DepContext => {
+    const d = distro.images.find((i) => i.name === name);
+    if (!d) throw new Error(`unknown dependency ${name}`);
+    return { name: d.name, version: d.version, prefix: d.prefix };
+  };
+  const { manifest } = image;
+  const expand = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? null).split('{prefix}').join(image.prefix)) as T;
+  const tag = imageTag(distro, image, strategy);
+  const { settings } = distro;
+  const labels = [
+    ['org.opencontainers.image.title', `${settings.repository}/${image.name}`],
+    ['org.opencontainers.image.version', image.version],
+    ['org.opencontainers.image.description', manifest.description],
+    ['org.opencontainers.image.source', settings.labels.source],
+    ...(settings.labels.vendor ? [['org.opencontainers.image.vendor', settings.labels.vendor]] : []),
+    ['io.dappdeps.name', image.name],
+    ['io.dappdeps.version', image.version],
+    ['io.dappdeps.prefix', image.prefix],
+    ['io.dappdeps.strategy', strategy],
+    ['io.dappdeps.run-deps', manifest.dependencies.run.join(',')],
+  ].map(([key, value]) => ({ key: key ?? '', value: value ?? '' }));
+  return {
+    strategy,
+    baseImage: settings[strategy].baseImage,
+    arch: settings.architecture,
+    image: { name: image.name, version: image.version, prefix: image.prefix, description: manifest.description, tag, bin: manifest.bin },
+    buildDeps: manifest.dependencies.build.map(dep),
+    runDeps: manifest.dependencies.run.map(dep),
+    labels,
+    source: expand(manifest.source),
+    binary: expand(manifest.binary),
+  };
+}

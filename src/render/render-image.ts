@@ -1,0 +1,28 @@
+import { DappdepsError } from '../errors.js';
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import type { TemplateSet } from './handlebars-env.js';
+import { renderBinary } from './kinds/binary.js';
+import { renderLfs } from './kinds/lfs.js';
+import { renderOmnibus } from './kinds/omnibus.js';
+import { renderUpstreamOmnibus } from './kinds/upstream-omnibus.js';
+import { renderContext } from './render-context.js';
+import type { RenderedFiles } from './rendered-files.js';
+
+/** Render one image's build context for one strategy. */
+export async function renderImage(distro: Distro, templates: TemplateSet, image: ImageModel, strategy: Strategy): Promise<RenderedFiles> {
+  const ctx = renderContext(distro, image, strategy);
+  if (strategy === 'binary') {
+    if (!image.manifest.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
+    return renderBinary(ctx, templates);
+  }
+  const source = image.manifest.source;
+  if (!source) throw new DappdepsError(`${image.name} has no source strategy`);
+  switch (source.kind) {
+    case 'lfs':
+      return renderLfs(ctx, templates);
+    case 'omnibus':
+      return renderOmnibus(ctx, templates);
+    case 'upstream-omnibus':
+      return renderUpstreamOmnibus(ctx, templates);
+  }
+}
