@@ -17,7 +17,9 @@ export function problemsFromIssues(yaml: YamlFile, issues: readonly z.core.$ZodI
 
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return issue.message.endsWith('received undefined') ? `is required (${issue.expected})` : `expected ${issue.expected}`;
+    return issue.message.endsWith('received undefined')
+      ? `is required (${issue.expected})`
+      : issue.message.replace(/^Invalid input: /, '');
   }
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
     return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;

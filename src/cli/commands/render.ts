@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { renderDistro } from '../../render/render-distro.js';
+import { writeContexts } from '../../render/write-contexts.js';
+import { addDistroOption, imagesDir, openDistro, type DistroOptions } from '../distro-option.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../output.js';
+
+interface RenderOptions extends DistroOptions {
+  out?: string;
+}
+
+export function registerRender(program: Command, output: Output): void {
+  addDistroOption(program.command('render'))
+    .description('render build contexts (Dockerfiles, Omnibus recipes, sealing scripts) into images/<name>/<strategy>/')
+    .argument('[names...]', 'images to render (default: all, and stale image folders are removed)')
+    .option('--out <dir>', 'output folder (default: images/ beside the distro folder)')
+    .action(async (names: string[], options: RenderOptions) => {
+      const started = performance.now();
+      const distro = await openDistro(options, output);
+      const contexts = await renderDistro(distro, selectImages(distro, names));
+      const out = imagesDir(distro, options.out);
+      await writeContexts(out, contexts, names.length === 0);
+      const files = contexts.reduce((n, c) => n + c.files.size, 0);
+      output.out(`rendered ${contexts.length} contexts (${files} files) into ${out} in ${Math.round(performance.now() - started)} ms`);
+    });
+}

@@ -1,0 +1,19 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { jsonSchemas } from '../../manifest/json-schema.js';
+import type { Output } from '../output.js';
+
+export function registerSchema(program: Command, output: Output): void {
+  program
+    .command('schema')
+    .description('write the JSON Schema files editors use to check manifests (schema/*.schema.json)')
+    .option('--out <dir>', 'output folder', 'schema')
+    .action(async (options: { out: string }) => {
+      await mkdir(options.out, { recursive: true });
+      for (const [file, text] of Object.entries(jsonSchemas())) {
+        await writeFile(path.join(options.out, file), text);
+        output.out(`wrote ${path.join(options.out, file)}`);
+      }
+    });
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import type { Output } from '../output.js';
+
+export function registerValidate(program: Command, output: Output): void {
+  addDistroOption(program.command('validate'))
+    .description('validate distro.yaml and every image manifest; list all problems with file:line:column')
+    .action(async (options: DistroOptions) => {
+      const distro = await openDistro(options, output, true);
+      output.out(`${distro.dir}: ${distro.images.length} images valid (${distro.warnings.length} warnings)`);
+    });
+}

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadDistro, packageRoot } from '../manifest/load-distro.js';
+import type { Distro } from '../manifest/model.js';
+import type { Output } from './output.js';
+
+export interface DistroOptions {
+  distro?: string;
+}
+
+export function addDistroOption(command: Command): Command {
+  return command.option('--distro <dir>', 'distro folder (default: ./distro, else the one shipped with dappdeps)');
+}
+
+/** The distro folder: --distro, else ./distro when it has a distro.yaml, else the packaged one. */
+export function distroDir(options: DistroOptions): string {
+  if (options.distro) return path.resolve(options.distro);
+  const local = path.resolve('distro');
+  return existsSync(path.join(local, 'distro.yaml')) ? local : path.join(packageRoot, 'distro');
+}
+
+/** Load and validate the distro; warnings (e.g. md5 pins) go to stderr once, quietly summarised. */
+export async function openDistro(options: DistroOptions, output: Output, showWarnings = false): Promise<Distro> {
+  const distro = await loadDistro(distroDir(options));
+  if (showWarnings) {
+    for (const w of distro.warnings) output.err(`warning: ${w.file}:${w.line}:${w.column}: ${w.field}: ${w.message}`);
+  }
+  return distro;
+}
+
+/** Default output folder for rendered contexts: `images/` beside the distro folder. */
+export function imagesDir(distro: Distro, out?: string): string {
+  return out ? path.resolve(out) : path.join(path.dirname(distro.dir), 'images');
+}
