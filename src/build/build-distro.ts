@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { closure } from '../graph/dependency-graph.js';
+import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { renderDistro } from '../render/render-distro.js';
+import { buildImage, type ImageJob } from './build-image.js';
+import type { BuildEngine } from './build-engine.js';
+import { contentHash } from './content-hash.js';
+import { runDag, type NodeResult, type SchedulerEvents } from './dag-scheduler.js';
+import { DepTrees } from './dep-trees.js';
+
+export interface BuildDistroOptions extends SchedulerEvents {
+  strategy: Strategy;
+  /** Images asked for (default: all); their build-time dependencies are built too. */
+  names?: readonly string[];
+  force: boolean;
+  concurrency: number;
+  /** Where logs and extracted dependency trees go. */
+  workDir: string;
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Makes sure a build base image exists (e.g. bootstraps debian:bookworm). */
+  ensureBaseImage(ref: string): Promise<void>;
+}
+
+export interface BuildSummary {
+  results: NodeResult[];
+  /** Images asked for that have no manifest section for the strategy (e.g. chefdk in binary). */
+  unsupported: string[];
+  tags: Record<string, string>;
+}
+
+/** Build the distro (or the named images and what they need) in dependency order, in parallel. */
+export async function buildDistro(distro: Distro, engine: BuildEngine, options: BuildDistroOptions): Promise<BuildSummary> {
+  const { strategy } = options;
+  const selected = selectWithBuildDeps(distro, options.names ?? distro.images.map((i) => i.name));
+  const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
+  const buildable = selected.filter((i) => hasStrategy(i, strategy));
+
+  const contexts = await renderDistro(distro, buildable);
+  const jobs = new Map<string, ImageJob>();
+  // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
+  for (const image of buildable) {
+    const ctx = contexts.find((c) => c.image === image && c.strategy === strategy);
+    if (!ctx) continue;
+    const deps = image.manifest.dependencies.build.map((name) => {
+      const dep = distro.images.find((i) => i.name === name);
+      if (!dep) throw new Error(`unknown dependency ${name}`);
+      return { name, tag: imageTag(distro, dep, strategy), prefix: dep.prefix };
+    });
+    const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.get(d.name)?.hash ?? 'missing']));
+    const hash = contentHash({ strategy, baseImage: distro.settings[strategy].baseImage, manifest: image.manifest, files: ctx.files, deps: depHashes });
+    jobs.set(image.name, { name: image.name, tag: imageTag(distro, image, strategy), hash, files: ctx.files, buildDeps: deps });
+  }
+
+  if (jobs.size > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
+
+  const settings = {
+    engine,
+    depTrees: new DepTrees(engine, path.join(options.workDir, 'deps')),
+    logDir: path.join(options.workDir, 'logs'),
+    force: options.force,
+    idleTimeoutMs: options.idleTimeoutMs,
+  };
+  const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
+  // A dependency without this strategy can never be built: its dependents are skipped, not attempted.
+  const blocked = buildable.filter((i) => i.manifest.dependencies.build.some((d) => unsupported.includes(d)));
+  const results = await runDag(
+    nodes,
+    async (name, signal) => {
+      const job = jobs.get(name);
+      if (!job) throw new Error(`no job for ${name}`);
+      const missing = blocked.find((i) => i.name === name)?.manifest.dependencies.build.filter((d) => unsupported.includes(d));
+      if (missing?.length) throw new Error(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
+      return buildImage(job, settings, signal);
+    },
+    { concurrency: options.concurrency, ...(options.signal ? { signal: options.signal } : {}), ...eventsOf(options) },
+  );
+  return { results, unsupported, tags: Object.fromEntries([...jobs.values()].map((j) => [j.name, j.tag])) };
+}
+
+function eventsOf(options: SchedulerEvents): SchedulerEvents {
+  return { ...(options.onStart ? { onStart: options.onStart } : {}), ...(options.onFinish ? { onFinish: options.onFinish } : {}) };
+}
+
+/** The named images plus their transitive build-time dependencies, in distro dependency order. */
+export function selectWithBuildDeps(distro: Distro, names: readonly string[]): ImageModel[] {
+  const wanted = new Set<string>();
+  for (const name of names) {
+    wanted.add(name);
+    for (const dep of closure(name, (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.build ?? [])) wanted.add(dep);
+  }
+  const ordered: ImageModel[] = [];
+  const visit = (image: ImageModel): void => {
+    if (ordered.includes(image)) return;
+    for (const dep of image.manifest.dependencies.build) {
+      const d = distro.images.find((i) => i.name === dep);
+      if (d) visit(d);
+    }
+    ordered.push(image);
+  };
+  for (const image of distro.images) if (wanted.has(image.name)) visit(image);
+  return ordered;
+}

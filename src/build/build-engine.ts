@@ -1,0 +1,11 @@
+import type { Readable } from 'node:stream';
+import type { BuildRequest, ImageInfo } from '../docker/types.js';
+
+/** The part of the Docker client the orchestrator uses (the real one is created in src/docker/). */
+export interface BuildEngine {
+  images: {
+    inspect(tag: string): Promise<ImageInfo | undefined>;
+    save(tag: string): Promise<Readable>;
+    build(request: BuildRequest): Promise<{ id: string }>;
+  };
+}

@@ -1,0 +1,62 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { RenderedFiles } from '../render/rendered-files.js';
+import type { BuildEngine } from './build-engine.js';
+import { CONTENT_HASH_LABEL } from './content-hash.js';
+import { contextTar, type InjectedTree } from './context-tar.js';
+import type { TaskOutcome } from './dag-scheduler.js';
+import type { DepTrees } from './dep-trees.js';
+
+export interface ImageJob {
+  name: string;
+  tag: string;
+  hash: string;
+  files: RenderedFiles;
+  /** Build-time dependencies: already built (the scheduler guarantees it). */
+  buildDeps: { name: string; tag: string; prefix: string }[];
+}
+
+export interface BuildSettings {
+  engine: BuildEngine;
+  depTrees: DepTrees;
+  logDir: string;
+  force: boolean;
+  idleTimeoutMs: number;
+}
+
+/** Build one image unless an image with its tag and content hash exists; returns what happened. */
+export async function buildImage(job: ImageJob, settings: BuildSettings, signal: AbortSignal): Promise<TaskOutcome> {
+  const { engine } = settings;
+  const existing = await engine.images.inspect(job.tag);
+  if (!settings.force && existing?.labels[CONTENT_HASH_LABEL] === job.hash) return 'cached';
+
+  const trees: InjectedTree[] = [];
+  for (const dep of job.buildDeps) {
+    const info = await engine.images.inspect(dep.tag);
+    if (!info) throw new Error(`dependency image ${dep.tag} is missing`);
+    trees.push({ at: `deps/${dep.name}`, dir: await settings.depTrees.get(dep.tag, info.id, dep.prefix) });
+  }
+
+  await mkdir(settings.logDir, { recursive: true });
+  const logFile = path.join(settings.logDir, `${job.tag.replace(/[/:]/g, '_')}.log`);
+  const log = createWriteStream(logFile);
+  try {
+    await engine.images.build({
+      image: job.name,
+      context: contextTar(job.files, trees),
+      tag: job.tag,
+      labels: { [CONTENT_HASH_LABEL]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
+      onLine: (line) => log.write(`${line.text}\n`),
+      idleTimeoutMs: settings.idleTimeoutMs,
+      signal,
+    });
+  } catch (error) {
+    // The log file keeps the whole build; the error already carries its tail.
+    if (error instanceof Error) error.message += `\n  full log: ${logFile}`;
+    throw error;
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+  }
+  return 'built';
+}

@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+
+/** One line of a build's progress, already decoded from the engine's JSON stream. */
+export interface BuildLine {
+  /** Text for humans (a `stream`/`status` field), without trailing newline. */
+  text: string;
+}
+
+export interface BuildRequest {
+  /** Name of the image being built, used in errors ("build of <image> failed"). */
+  image: string;
+  /** The build context as a tar stream. */
+  context: Readable;
+  tag: string;
+  /** Labels added to the final image at build time (e.g. content hash, creation time). */
+  labels: Record<string, string>;
+  /** Every decoded line goes here (the caller writes the per-image log file). */
+  onLine: (line: BuildLine) => void;
+  /** Reject when the engine sends nothing for this long (ms). */
+  idleTimeoutMs: number;
+  /** Aborts the build (closes the request; the engine stops the build). */
+  signal?: AbortSignal;
+}
+
+export interface EngineVersion {
+  /** The engine's release, e.g. `20.10.24+dfsg1`. */
+  version: string;
+  /** The newest API it speaks, e.g. `1.41`. */
+  apiVersion: string;
+  os: string;
+  arch: string;
+}
+
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+  size: number;
+}
+
+export interface RunRequest {
+  image: string;
+  cmd: string[];
+  /** Containers whose volumes are mounted read-only (`--volumes-from name:ro`). */
+  volumesFrom: string[];
+  env?: string[];
+  workingDir?: string;
+  /** Output of the command, both streams demultiplexed. */
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+export interface VolumeContainerRequest {
+  name: string;
+  image: string;
+  /** The path the image's content is exposed at, as a volume (`--volume <prefix>`). */
+  volume: string;
+  labels: Record<string, string>;
+}
+
+export type VolumeOutcome = 'created' | 'reused' | 'recreated';
+
+export interface ContainerSummary {
+  id: string;
+  /** Without Docker's leading slash. */
+  name: string;
+  /** The image as the container was created from it (a tag or an id). */
+  image: string;
+  imageId: string;
+  /** `created`, `running`, `exited`, `removing`, ... */
+  state: string;
+  labels: Record<string, string>;
+}
