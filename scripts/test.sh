@@ -4,10 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v ruby >/dev/null 2>&1; then
-  # `ruby -c` checks every rendered Omnibus recipe.
-  [ "$(id -u)" = 0 ] || { echo "ruby is missing and installing it needs root" >&2; exit 1; }
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ruby >/dev/null
+# Debian packages the tests use: ruby (`ruby -c` on rendered Omnibus recipes), arch-test (real ELF files
+# of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit).
+need=()
+command -v ruby >/dev/null 2>&1 || need+=(ruby)
+[ -d /usr/lib/arch-test ] || need+=(arch-test)
+command -v readelf >/dev/null 2>&1 || need+=(binutils)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "missing ${need[*]}; installing them needs root" >&2; exit 1; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 bash scripts/setup-node.sh
 bash scripts/ensure-engine.sh
