@@ -81,4 +81,6 @@ function registerHelpers(hb: typeof Handlebars): void {
     Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ' ') : '',
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  /** Joins its arguments into one string, e.g. a dynamic partial name: `{{> (concat 'lfs-' step) }}`. */
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
 }

@@ -13,6 +13,8 @@ export interface RenderContext {
   baseImage: string;
   arch: { gnu: string; debian: string };
   image: { name: string; version: string; prefix: string; description: string; tag: string; bin: string[] };
+  /** Who publishes the distribution (Omnibus projects' maintainer and homepage). */
+  distro: { maintainer: string; homepage: string };
   /** Build-time dependencies: their prefix trees are injected into the context as `deps/<name>/`. */
   buildDeps: DepContext[];
   runDeps: DepContext[];
@@ -49,6 +51,7 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     baseImage: settings[strategy].baseImage,
     arch: settings.architecture,
     image: { name: image.name, version: image.version, prefix: image.prefix, description: manifest.description, tag, bin: manifest.bin },
+    distro: { maintainer: settings.labels.vendor ?? settings.repository, homepage: settings.labels.source },
     buildDeps: manifest.dependencies.build.map(dep),
     runDeps: manifest.dependencies.run.map(dep),
     labels,
