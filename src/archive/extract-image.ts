@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DappdepsError } from '../errors.js';
+import { insideRoot } from './entry-path.js';
+import { lstatOrUndefined } from './fs-checks.js';
+import { keepPrefix } from './keep-prefix.js';
+import { LayerStack, type StackStats } from './layer-stack.js';
+import { planLayers } from './layer-order.js';
+import { readSaveArchive } from './read-save-archive.js';
+import { stagedLayer } from './save-archive.js';
+
+export interface ExtractOptions {
+  /** Directory to write the image's root into; must be missing or empty. */
+  target: string;
+  /** Absolute path inside the image: keep only what is under it (and the directories leading to it). */
+  only?: string;
+  /**
+   * Called with each absolute path outside `only` that the final image holds (whiteouts applied; the
+   * directories leading to `only` are not outside), after the layers are merged and before the result is
+   * moved into place. Entries outside `only` are never written, so device nodes there are reported, not refused.
+   */
+  onOutside?: (path: string) => void;
+}
+
+export interface ExtractStats extends StackStats {
+  format: 'legacy' | 'oci';
+}
+
+/**
+ * Extracts the image in a `docker save` stream into `opts.target`, streaming: each layer is extracted as it
+ * arrives into a staging directory beside the target, then the layers are merged in manifest order, whiteouts
+ * applied, and the result renamed into place. On any failure nothing is left behind and the promise rejects
+ * with a DappdepsError (UnsafeArchiveError for entries that would be unsafe to write).
+ */
+export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOptions): Promise<ExtractStats> {
+  const target = path.resolve(opts.target);
+  const { prefix, keep } = keepPrefix(opts.only);
+  await requireEmptyOrMissing(target);
+  const createdParent = await fs.mkdir(path.dirname(target), { recursive: true });
+  // Beside the target, so merging and the final move are renames on one filesystem. A real path: tar-fs
+  // compares realpath'd hardlink targets with it, and isRealDirectory relies on it.
+  const staging = await fs.realpath(await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)));
+  try {
+    const archive = await readSaveArchive(save, staging, keep);
+    const plan = planLayers(archive);
+    const layers = plan.layers.map((name) => stagedLayer(archive, name));
+    const rootfs = path.join(staging, 'rootfs');
+    await fs.mkdir(rootfs, { mode: 0o755 });
+    const stack = new LayerStack(rootfs);
+    for (const [i, layer] of layers.entries()) await stack.apply(layer, layers.lastIndexOf(layer) === i);
+    if (prefix !== '' && !(await lstatOrUndefined(insideRoot(rootfs, prefix)))) {
+      throw new DappdepsError(`the image has nothing under /${prefix}`);
+    }
+    for (const outside of stack.outsidePaths()) opts.onOutside?.(outside);
+    await stack.finish();
+    await fs.rename(rootfs, target);
+    return { ...stack.stats, format: plan.format };
+  } catch (err) {
+    if (createdParent !== undefined) await fs.rm(createdParent, { recursive: true, force: true });
+    throw err instanceof DappdepsError ? err : new DappdepsError(`extracting the image failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function requireEmptyOrMissing(target: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new DappdepsError(`cannot extract into ${target}`, { cause: err });
+  }
+  if (names.length > 0) throw new DappdepsError(`cannot extract into ${target}: it is not empty`);
+}

@@ -1,0 +1,1 @@
+export { type ExtractOptions, type ExtractStats, extractImage } from './extract-image.js';
