@@ -1,0 +1,154 @@
+import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+import { DappdepsError } from '../errors.js';
+import { dockerCall, type DockerCall } from './docker-call.js';
+import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
+import type { ImageClient } from './image-client.js';
+import { dockerLog } from './log.js';
+import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
+
+/** On a volume container: the id of the image whose content its volume holds. */
+export const IMAGE_ID_LABEL = 'dappdeps.image-id';
+/** On a volume container: the image reference it was created from (name and version). */
+export const IMAGE_LABEL = 'dappdeps.image';
+/** On every container `run` creates, so one left by a killed process can be told apart. */
+export const RUN_LABEL = 'dappdeps.run';
+
+/** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
+const VOLUME_ATTEMPTS = 20;
+
+export interface ContainerClient {
+  /**
+   * `docker create --name <name> --volume <volume> <image> no-such-cmd`, idempotent and safe to call
+   * concurrently: a container of that name for the same image (and volume) is reused; one for another image is
+   * removed with its volume and recreated.
+   */
+  createVolumeContainer(req: VolumeContainerRequest): Promise<VolumeOutcome>;
+  /** Removes the container and its volume; a container already gone is not an error. */
+  removeVolumeContainer(name: string): Promise<void>;
+  /** All containers, in any state, having `label` (`key` or `key=value`). */
+  listByLabel(label: string): Promise<ContainerSummary[]>;
+  /**
+   * Runs `cmd` in a new container of `image` with the volume containers mounted read-only and no network;
+   * resolves with its exit code. The container is removed afterwards, also on failure and abort.
+   */
+  run(req: RunRequest): Promise<number>;
+}
+
+export class DockerodeContainerClient implements ContainerClient {
+  readonly #docker: Docker;
+  readonly #images: ImageClient;
+  readonly #call: DockerCall;
+
+  constructor(docker: Docker, address: string, images: ImageClient) {
+    this.#docker = docker;
+    this.#images = images;
+    this.#call = dockerCall(dockerLog('containers'), address);
+  }
+
+  async createVolumeContainer(req: VolumeContainerRequest): Promise<VolumeOutcome> {
+    const image = await this.#images.inspect(req.image);
+    if (!image) throw new DappdepsError(`cannot create volume container ${req.name}: image ${req.image} does not exist`);
+    let replaced = false;
+    for (let attempt = 1; attempt <= VOLUME_ATTEMPTS; attempt++) {
+      const existing = await this.#inspect(req.name);
+      if (existing) {
+        if (existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {})) return replaced ? 'recreated' : 'reused';
+        // By id: a container another client has just created under this name must survive.
+        await this.#remove(existing.Id);
+        replaced = true;
+      }
+      const created = await this.#call(`create volume container ${req.name}`, async () => {
+        try {
+          await this.#docker.createContainer({
+            name: req.name,
+            Image: image.id,
+            Cmd: ['no-such-cmd'],
+            Volumes: { [req.volume]: {} },
+            Labels: { ...req.labels, [IMAGE_ID_LABEL]: image.id, [IMAGE_LABEL]: req.image },
+            HostConfig: { NetworkMode: 'none' },
+          });
+          return true;
+        } catch (error) {
+          if (isConflict(error)) return false; // another client got the name first: look at what it made
+          throw error;
+        }
+      });
+      if (created) return replaced ? 'recreated' : 'created';
+      // The name may belong to a container still being removed: give its removal a moment.
+      await sleep(Math.min(25 * attempt, 200));
+    }
+    throw new DappdepsError(`cannot create volume container ${req.name}: the name stayed taken by containers of other images`);
+  }
+
+  removeVolumeContainer(name: string): Promise<void> {
+    return this.#remove(name);
+  }
+
+  listByLabel(label: string): Promise<ContainerSummary[]> {
+    return this.#call(`list containers labelled ${label}`, async () => {
+      const found = await this.#docker.listContainers({ all: true, filters: { label: [label] } });
+      return found.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        image: c.Image,
+        imageId: c.ImageID,
+        state: c.State,
+        labels: c.Labels ?? {},
+      }));
+    });
+  }
+
+  async run(req: RunRequest): Promise<number> {
+    const what = `run ${JSON.stringify(req.cmd)} in ${req.image}`;
+    const container = await this.#call(`create container for ${what}`, () =>
+      this.#docker.createContainer({
+        Image: req.image,
+        Cmd: req.cmd,
+        Env: req.env,
+        WorkingDir: req.workingDir,
+        Labels: { [RUN_LABEL]: 'true' },
+        AttachStdout: true,
+        AttachStderr: true,
+        HostConfig: { VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`), NetworkMode: 'none' },
+      }),
+    );
+    try {
+      return await this.#call(what, async () => {
+        const output = await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: req.signal });
+        this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
+        const [{ StatusCode }] = await Promise.all([
+          container.start({ abortSignal: req.signal }).then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
+          // The exit can be reported before the last output is read.
+          finished(output, { signal: req.signal }),
+        ]);
+        return StatusCode;
+      });
+    } finally {
+      await this.#remove(container.id);
+    }
+  }
+
+  async #inspect(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    return this.#call(`inspect container ${name}`, async () => {
+      try {
+        return await this.#docker.getContainer(name).inspect();
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Removes a container (killing it if running) and its anonymous volumes; gone or going already is fine. */
+  #remove(nameOrId: string): Promise<void> {
+    return this.#call(`remove container ${nameOrId}`, async () => {
+      try {
+        await this.#docker.getContainer(nameOrId).remove({ force: true, v: true });
+      } catch (error) {
+        if (statusOf(error) !== 404 && !isRemovalInProgress(error)) throw error;
+      }
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import Docker from 'dockerode';
+import { DockerodeContainerClient, type ContainerClient } from './container-client.js';
+import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
+import { DockerodeImageClient, type ImageClient } from './image-client.js';
+
+/** Everything dappdeps asks of a Docker engine, one client per resource. Passed explicitly, never global. */
+export interface DockerClient {
+  /** Where the engine is expected (for messages), e.g. `unix:///var/run/docker.sock`. */
+  readonly address: string;
+  readonly engine: EngineClient;
+  readonly images: ImageClient;
+  readonly containers: ContainerClient;
+}
+
+export interface DockerClientOptions {
+  /** A Unix socket to use instead of DOCKER_HOST or the default socket. */
+  socketPath?: string;
+}
+
+/**
+ * A client for the engine at `socketPath`, else at DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY and
+ * DOCKER_CERT_PATH, ssh://: docker-modem reads them), else at the default socket. Connects lazily: an absent
+ * engine shows up as an EngineError from the first call (`engine.ping()` to check up front).
+ */
+export function createDockerClient(options: DockerClientOptions = {}): DockerClient {
+  const { socketPath } = options;
+  // docker-modem merges our options over those it derives from DOCKER_HOST; a host from there would win.
+  const docker = socketPath === undefined ? new Docker() : new Docker({ socketPath, host: undefined, protocol: 'http' });
+  const address = socketPath !== undefined ? `unix://${socketPath}` : (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
+  const images = new DockerodeImageClient(docker, address);
+  return {
+    address,
+    engine: new DockerodeEngineClient(docker, address),
+    images,
+    containers: new DockerodeContainerClient(docker, address, images),
+  };
+}

@@ -1,0 +1,116 @@
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { DappdepsError } from '../errors.js';
+import { buildFailure } from './build-stream-parser.js';
+import { dockerCall, type DockerCall } from './docker-call.js';
+import { engineMessage, isConnectionFailure, statusOf } from './engine-failure.js';
+import { dockerLog } from './log.js';
+import { readProgressStream } from './read-progress-stream.js';
+import type { BuildRequest, ImageInfo } from './types.js';
+
+const log = dockerLog('images');
+
+export interface ImageClient {
+  /** The image, or undefined when the engine has no such image. */
+  inspect(tag: string): Promise<ImageInfo | undefined>;
+  /** Untags/removes the image; an image that is already gone is not an error. */
+  remove(tag: string): Promise<void>;
+  /** The `docker save` archive as a stream, not buffered. */
+  save(tag: string): Promise<Readable>;
+  /** Pulls from a registry (rejects when none is reachable, as on our machines). */
+  pull(ref: string): Promise<void>;
+  /** Creates an image from a root file system tar (`docker import`), e.g. a debootstrap'ed Debian. */
+  importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }>;
+  /**
+   * Builds with the classic builder and host networking (to reach package mirrors). `rm`/`forcerm` make the
+   * engine remove intermediate containers even when a step fails, and when the request is closed (abort,
+   * idle timeout), so a build leaves no containers behind; nothing else has to clean up after builds.
+   */
+  build(req: BuildRequest): Promise<{ id: string }>;
+}
+
+export class DockerodeImageClient implements ImageClient {
+  readonly #docker: Docker;
+  readonly #call: DockerCall;
+
+  constructor(docker: Docker, address: string) {
+    this.#docker = docker;
+    this.#call = dockerCall(log, address);
+  }
+
+  inspect(tag: string): Promise<ImageInfo | undefined> {
+    return this.#call(`inspect image ${tag}`, async () => {
+      try {
+        const info = await this.#docker.getImage(tag).inspect();
+        return { id: info.Id, labels: info.Config.Labels ?? {}, size: info.Size };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  remove(tag: string): Promise<void> {
+    return this.#call(`remove image ${tag}`, async () => {
+      try {
+        await this.#docker.getImage(tag).remove();
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    });
+  }
+
+  save(tag: string): Promise<Readable> {
+    return this.#call(`save ${tag}`, async () => (await this.#docker.getImage(tag).get()) as Readable);
+  }
+
+  pull(ref: string): Promise<void> {
+    return this.#call(`pull ${ref}`, async () => followProgress(`pull of ${ref}`, (await this.#docker.pull(ref)) as Readable));
+  }
+
+  importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }> {
+    return this.#call(`import ${tag}`, async () => {
+      // `repo` may carry the tag when importing (Engine API, POST /images/create).
+      await followProgress(`import of ${tag}`, (await this.#docker.importImage(rootfs, { repo: tag })) as Readable);
+      const imported = await this.inspect(tag);
+      if (!imported) throw new DappdepsError(`import of ${tag} reported success but the engine has no such image`);
+      return { id: imported.id };
+    });
+  }
+
+  build(req: BuildRequest): Promise<{ id: string }> {
+    const fail = buildFailure(req.image);
+    return this.#call(`build ${req.tag}`, async () => {
+      let stream: Readable;
+      try {
+        stream = (await this.#docker.buildImage(req.context, {
+          t: req.tag,
+          labels: req.labels,
+          networkmode: 'host',
+          rm: true,
+          forcerm: true,
+          abortSignal: req.signal,
+        })) as Readable;
+      } catch (error) {
+        if (isConnectionFailure(error)) throw error; // becomes an EngineError: no build happened at all
+        throw fail(req.signal?.aborted ? 'aborted' : engineMessage(error), [], error);
+      }
+      const id = await readProgressStream(stream, {
+        onLine: req.onLine,
+        fail,
+        idleTimeoutMs: req.idleTimeoutMs,
+        signal: req.signal,
+        requireId: true,
+      });
+      return { id };
+    });
+  }
+}
+
+/** Reads a pull/import progress stream: lines go to the debug log, failures name the operation. */
+async function followProgress(what: string, stream: Readable): Promise<void> {
+  await readProgressStream(stream, {
+    onLine: ({ text }) => log('%s: %s', what, text),
+    fail: (reason, _tail, cause) => new DappdepsError(`${what} failed: ${reason}`, { cause }),
+  });
+}
