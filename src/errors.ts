@@ -87,3 +87,10 @@ export class InterruptedError extends DappdepsError {
     super(`interrupted by ${signal}`, { exitCode: 130 });
   }
 }
+
+/** A command run for the user exited non-zero: dappdeps exits with the same code, saying nothing more. */
+export class ChildExit extends DappdepsError {
+  constructor(code: number) {
+    super(`command exited with ${code}`, { exitCode: code });
+  }
+}

@@ -5,12 +5,12 @@ import { renderDistro } from '../render/render-distro.js';
 import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
-import { runDag, type NodeResult, type SchedulerEvents } from './dag-scheduler.js';
+import { runDag, type NodeResult } from './dag-scheduler.js';
 import { DepTrees } from './dep-trees.js';
 
-export interface BuildDistroOptions extends SchedulerEvents {
+export interface BuildDistroOptions {
   strategy: Strategy;
-  /** Images asked for (default: all); their build-time dependencies are built too. */
+  /** Images asked for (none: all); their build-time dependencies are built too. */
   names?: readonly string[];
   force: boolean;
   concurrency: number;
@@ -20,6 +20,9 @@ export interface BuildDistroOptions extends SchedulerEvents {
   signal?: AbortSignal;
   /** Makes sure a build base image exists (e.g. bootstraps debian:bookworm). */
   ensureBaseImage(ref: string): Promise<void>;
+  /** An image is being built (it was not in the cache). */
+  onBuilding?(name: string): void;
+  onFinish?(result: NodeResult): void;
 }
 
 export interface BuildSummary {
@@ -32,7 +35,7 @@ export interface BuildSummary {
 /** Build the distro (or the named images and what they need) in dependency order, in parallel. */
 export async function buildDistro(distro: Distro, engine: BuildEngine, options: BuildDistroOptions): Promise<BuildSummary> {
   const { strategy } = options;
-  const selected = selectWithBuildDeps(distro, options.names ?? distro.images.map((i) => i.name));
+  const selected = selectWithBuildDeps(distro, options.names?.length ? options.names : distro.images.map((i) => i.name));
   const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
@@ -60,6 +63,7 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,
     idleTimeoutMs: options.idleTimeoutMs,
+    ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
   };
   const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
   // A dependency without this strategy can never be built: its dependents are skipped, not attempted.
@@ -73,13 +77,13 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
       if (missing?.length) throw new Error(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
       return buildImage(job, settings, signal);
     },
-    { concurrency: options.concurrency, ...(options.signal ? { signal: options.signal } : {}), ...eventsOf(options) },
+    {
+      concurrency: options.concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onFinish ? { onFinish: options.onFinish } : {}),
+    },
   );
   return { results, unsupported, tags: Object.fromEntries([...jobs.values()].map((j) => [j.name, j.tag])) };
-}
-
-function eventsOf(options: SchedulerEvents): SchedulerEvents {
-  return { ...(options.onStart ? { onStart: options.onStart } : {}), ...(options.onFinish ? { onFinish: options.onFinish } : {}) };
 }
 
 /** The named images plus their transitive build-time dependencies, in distro dependency order. */

@@ -23,6 +23,8 @@ export interface BuildSettings {
   logDir: string;
   force: boolean;
   idleTimeoutMs: number;
+  /** Called when an image is really built (not found in the cache). */
+  onBuilding?(name: string): void;
 }
 
 /** Build one image unless an image with its tag and content hash exists; returns what happened. */
@@ -30,6 +32,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   const { engine } = settings;
   const existing = await engine.images.inspect(job.tag);
   if (!settings.force && existing?.labels[CONTENT_HASH_LABEL] === job.hash) return 'cached';
+  settings.onBuilding?.(job.name);
 
   const trees: InjectedTree[] = [];
   for (const dep of job.buildDeps) {

@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { DappdepsError, ManifestError } from '../errors.js';
+import { ChildExit, DappdepsError, ManifestError } from '../errors.js';
+import { registerBootstrap } from './commands/bootstrap.js';
+import { registerBuild } from './commands/build.js';
+import { registerExtract } from './commands/extract.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerVolumes } from './commands/volumes.js';
 import { registerRender } from './commands/render.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
@@ -13,7 +18,17 @@ export function createProgram(output: Output): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
-  for (const register of [registerValidate, registerRender, registerPlan, registerSchema]) register(program, output);
+  for (const register of [
+    registerValidate,
+    registerRender,
+    registerPlan,
+    registerSchema,
+    registerBuild,
+    registerBootstrap,
+    registerExtract,
+    registerVolumes,
+    registerRun,
+  ]) register(program, output);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }
@@ -36,6 +51,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
       output.err(error.message);
       return error.exitCode;
     }
+    if (error instanceof ChildExit) return error.exitCode;
     if (error instanceof DappdepsError) {
       output.err(`dappdeps: ${error.message}`);
       return error.exitCode;

@@ -1,0 +1,39 @@
+import type { DockerClient } from '../docker/docker-client.js';
+import type { VolumeOutcome } from '../docker/types.js';
+import { DappdepsError } from '../errors.js';
+import { closure } from '../graph/dependency-graph.js';
+import { imageTag, volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+
+/** The images plus their transitive run-time dependencies: what must be mounted for them to work. */
+export function withRunDeps(distro: Distro, images: readonly ImageModel[]): ImageModel[] {
+  const names = new Set<string>();
+  for (const image of images) {
+    names.add(image.name);
+    for (const dep of closure(image.name, (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.run ?? [])) names.add(dep);
+  }
+  return distro.images.filter((i) => names.has(i.name));
+}
+
+export interface VolumeResult {
+  image: string;
+  container: string;
+  outcome: VolumeOutcome;
+}
+
+/** Create (or reuse, or recreate after an image change) the volume container of each image. */
+export async function ensureVolumes(docker: DockerClient, distro: Distro, images: readonly ImageModel[], strategy: Strategy): Promise<VolumeResult[]> {
+  return Promise.all(
+    images.map(async (image) => {
+      const tag = imageTag(distro, image, strategy);
+      if (!(await docker.images.inspect(tag))) throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${image.name}\` first`);
+      const container = volumeContainerName(distro, image);
+      const outcome = await docker.containers.createVolumeContainer({
+        name: container,
+        image: tag,
+        volume: image.prefix,
+        labels: { 'io.dappdeps.name': image.name, 'io.dappdeps.version': image.version, 'io.dappdeps.strategy': strategy },
+      });
+      return { image: image.name, container, outcome };
+    }),
+  );
+}

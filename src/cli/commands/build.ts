@@ -1,0 +1,77 @@
+import os from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { buildDistro, type BuildSummary } from '../../build/build-distro.js';
+import { bootstrapBaseImage } from '../../docker/bootstrap-base.js';
+import { BuildError, DappdepsError } from '../../errors.js';
+import type { Strategy } from '../../manifest/model.js';
+import { createReporter, defaultReporterKind, type Reporter } from '../../ui/reporter.js';
+import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { interruptible, openEngine } from '../engine-session.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../output.js';
+import { strategyOption } from '../strategy-option.js';
+import { workDir } from '../work-dir.js';
+
+interface BuildOptions extends DistroOptions {
+  strategy: Strategy;
+  force?: boolean;
+  concurrency: number;
+  json?: boolean;
+  idleTimeout: number;
+  workDir?: string;
+}
+
+export const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+};
+
+export function registerBuild(program: Command, output: Output): void {
+  addDistroOption(program.command('build'))
+    .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
+    .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
+    .addOption(strategyOption())
+    .option('--force', 'rebuild even when an image with the same content hash exists')
+    .addOption(new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()))
+    .addOption(new Option('--idle-timeout <seconds>', 'fail a build that prints nothing for this long').argParser(positiveInt).default(1800))
+    .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
+    .option('--json', 'print machine-readable events on stdout')
+    .action(async (names: string[], options: BuildOptions) => {
+      const distro = await openDistro(options, output);
+      selectImages(distro, names); // unknown names are usage errors before anything starts
+      const docker = await openEngine();
+      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
+      const dir = workDir(distro, options.workDir);
+      const summary = await interruptible((signal) =>
+        buildDistro(distro, docker, {
+          strategy: options.strategy,
+          names,
+          force: options.force ?? false,
+          concurrency: options.concurrency,
+          workDir: dir,
+          idleTimeoutMs: options.idleTimeout * 1000,
+          signal,
+          onBuilding: (name) => reporter.start(name),
+          onFinish: (result) => reporter.finish(result),
+          ensureBaseImage: async (ref) => {
+            await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
+          },
+        }),
+      ).finally(() => reporter.close());
+      report(summary, options, reporter, output);
+    });
+}
+
+function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
+  for (const name of summary.unsupported) reporter.info(`${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`);
+  const count = (state: string) => summary.results.filter((r) => r.state === state).length;
+  const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
+  if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
+  else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
+  for (const r of summary.results) {
+    if (r.state !== 'failed') continue;
+    if (r.error instanceof BuildError) output.err(`--- ${r.name}: last lines of its build log ---\n${r.error.logTail.map((l) => `  | ${l}`).join('\n')}`);
+  }
+  if (counts.failed > 0) throw new DappdepsError(`${counts.failed} image${counts.failed === 1 ? '' : 's'} failed to build`);
+}

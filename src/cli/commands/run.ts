@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { ensureVolumes, withRunDeps } from '../../build/volumes.js';
+import { ChildExit } from '../../errors.js';
+import { hasStrategy, type Strategy } from '../../manifest/model.js';
+import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { interruptible, openEngine } from '../engine-session.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../output.js';
+import { strategyOption } from '../strategy-option.js';
+
+interface RunOptions extends DistroOptions {
+  image?: string;
+  with?: string;
+  strategy: Strategy;
+}
+
+export function registerRun(program: Command, output: Output): void {
+  addDistroOption(program.command('run'))
+    .description('run a command in any image with dappdeps prefixes mounted read-only; exits with its code')
+    .argument('<command...>', 'the command and its arguments (put them after --)')
+    .option('--image <image>', 'the image to run in (default: the binary build base, e.g. debian:bookworm)')
+    .option('--with <names>', 'comma-separated images to mount (default: all built); run-time deps are added')
+    .addOption(strategyOption())
+    .action(async (command: string[], options: RunOptions) => {
+      const distro = await openDistro(options, output);
+      const names = options.with ? options.with.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const selected = withRunDeps(distro, selectImages(distro, names)).filter((i) => names.length > 0 || hasStrategy(i, options.strategy));
+      const docker = await openEngine();
+      const volumes = await ensureVolumes(docker, distro, selected, options.strategy);
+      const code = await interruptible((signal) =>
+        docker.containers.run({
+          image: options.image ?? distro.settings.binary.baseImage,
+          cmd: command,
+          volumesFrom: volumes.map((v) => v.container),
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal,
+        }),
+      );
+      if (code !== 0) throw new ChildExit(code);
+    });
+}

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { ensureVolumes, withRunDeps } from '../../build/volumes.js';
+import { volumeContainerName, type Strategy } from '../../manifest/model.js';
+import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { openEngine } from '../engine-session.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../output.js';
+import { strategyOption } from '../strategy-option.js';
+
+interface VolumesOptions extends DistroOptions {
+  strategy: Strategy;
+  rm?: boolean;
+}
+
+export function registerVolumes(program: Command, output: Output): void {
+  addDistroOption(program.command('volumes'))
+    .description('create the volume containers (dappdeps-<name>) to mount with --volumes-from; idempotent')
+    .argument('[names...]', 'images (default: all built ones); their run-time dependencies are included')
+    .addOption(strategyOption())
+    .option('--rm', 'remove the volume containers and their volumes instead')
+    .action(async (names: string[], options: VolumesOptions) => {
+      const distro = await openDistro(options, output);
+      const docker = await openEngine();
+      const selected = withRunDeps(distro, selectImages(distro, names));
+      if (options.rm) {
+        for (const image of selected) {
+          const name = volumeContainerName(distro, image);
+          await docker.containers.removeVolumeContainer(name);
+          output.out(`${name}: removed`);
+        }
+        return;
+      }
+      // Without names, only images that exist for this strategy (chefdk is source-only, for instance).
+      const wanted = names.length > 0 ? selected : selected.filter((i) => i.manifest[options.strategy] !== undefined);
+      for (const r of await ensureVolumes(docker, distro, wanted, options.strategy)) output.out(`${r.container}: ${r.outcome} (${r.image})`);
+    });
+}
