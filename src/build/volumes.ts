@@ -14,6 +14,12 @@ export function withRunDeps(distro: Distro, images: readonly ImageModel[]): Imag
   return distro.images.filter((i) => names.has(i.name));
 }
 
+/** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
+export async function builtImages(docker: DockerClient, distro: Distro, images: readonly ImageModel[], strategy: Strategy): Promise<ImageModel[]> {
+  const exists = await Promise.all(images.map(async (i) => i.manifest[strategy] !== undefined && (await docker.images.inspect(imageTag(distro, i, strategy))) !== undefined));
+  return images.filter((_, index) => exists[index]);
+}
+
 export interface VolumeResult {
   image: string;
   container: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ensureVolumes, withRunDeps } from '../../build/volumes.js';
+import { builtImages, ensureVolumes, withRunDeps } from '../../build/volumes.js';
 import { ChildExit } from '../../errors.js';
-import { hasStrategy, type Strategy } from '../../manifest/model.js';
+import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
@@ -24,8 +24,9 @@ export function registerRun(program: Command, output: Output): void {
     .action(async (command: string[], options: RunOptions) => {
       const distro = await openDistro(options, output);
       const names = options.with ? options.with.split(',').map((s) => s.trim()).filter(Boolean) : [];
-      const selected = withRunDeps(distro, selectImages(distro, names)).filter((i) => names.length > 0 || hasStrategy(i, options.strategy));
       const docker = await openEngine();
+      const named = withRunDeps(distro, selectImages(distro, names));
+      const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
       const volumes = await ensureVolumes(docker, distro, selected, options.strategy);
       const code = await interruptible((signal) =>
         docker.containers.run({

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureVolumes, withRunDeps } from '../../build/volumes.js';
+import { builtImages, ensureVolumes, withRunDeps } from '../../build/volumes.js';
 import { volumeContainerName, type Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
@@ -30,8 +30,8 @@ export function registerVolumes(program: Command, output: Output): void {
         }
         return;
       }
-      // Without names, only images that exist for this strategy (chefdk is source-only, for instance).
-      const wanted = names.length > 0 ? selected : selected.filter((i) => i.manifest[options.strategy] !== undefined);
+      // Without names: every image built for this strategy (chefdk is source-only, for instance).
+      const wanted = names.length > 0 ? selected : await builtImages(docker, distro, selected, options.strategy);
       for (const r of await ensureVolumes(docker, distro, wanted, options.strategy)) output.out(`${r.container}: ${r.outcome} (${r.image})`);
     });
 }
