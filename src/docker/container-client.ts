@@ -123,6 +123,11 @@ export class DockerodeContainerClient implements ContainerClient {
           // The exit can be reported before the last output is read.
           finished(output, { signal: req.signal }),
         ]);
+        if (req.commitTo) {
+          const tag = req.commitTo;
+          const colon = tag.lastIndexOf(':');
+          await container.commit({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
+        }
         return StatusCode;
       });
     } finally {

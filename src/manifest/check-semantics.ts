@@ -37,6 +37,7 @@ export function checkSemantics(images: readonly ImageModel[]): SemanticFindings 
     checkChecksums(image, errors, warnings);
     checkLfs(image, errors);
     checkOmnibusDeps(image, errors);
+    checkBinary(image, errors);
   }
 
   for (const kind of ['build', 'run'] as const) {
@@ -97,5 +98,17 @@ function checkOmnibusDeps(image: ImageModel, errors: ManifestProblem[]): void {
   for (const cycle of findCycles(localNodes)) {
     const index = nodes.findIndex((n) => n.name === cycle[0]);
     errors.push(image.yaml.problemAt(['source', 'software', index, 'deps'], `software dependency cycle: ${cycle.join(' -> ')}`));
+  }
+}
+
+/** Launchers are compiled by a build-time dependency's gcc: the manifest must name it. */
+function checkBinary(image: ImageModel, errors: ManifestProblem[]): void {
+  const binary = image.manifest.binary;
+  if (!binary) return;
+  if (binary.compiler && !image.manifest.dependencies.build.includes(binary.compiler)) {
+    errors.push(image.yaml.problemAt(['binary', 'compiler'], `"${binary.compiler}" must also be a build-time dependency`));
+  }
+  if (binary.launchers.length > 0 && !binary.compiler) {
+    errors.push(image.yaml.problemAt(['binary', 'launchers'], 'launchers are compiled: name the build-time dependency that provides gcc in "compiler"'));
   }
 }

@@ -52,6 +52,27 @@ export const relativePath = re(
   'a relative path inside the prefix (no leading "/", no "..")',
 );
 
+/**
+ * A path or glob relative to the prefix for the sealing step; `{triplet}` is replaced by the GNU multiarch
+ * triplet (e.g. x86_64-linux-gnu) so manifests don't hard-code the architecture.
+ */
+export const sealGlob = re(
+  /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))(?:[A-Za-z0-9_.+@/*?-]|\{triplet\}){1,255}$/,
+  'a path or glob relative to the prefix (letters, digits, _ . + @ / * ? -, {triplet}; no leading "/", no "..")',
+);
+
+/** A build-stage file to copy into the prefix, e.g. /usr/lib/locale/C.utf8. */
+export const stagePath = re(
+  /^\/(?!(?:.*\/)?\.\.(?:\/|$))(?:[A-Za-z0-9_.+@/-]|\{triplet\}){1,255}$/,
+  'an absolute path in the build stage (letters, digits, _ . + @ / -, {triplet}; no "..")',
+);
+
+/** Launcher environment values: plain, with `{prefix}` and `{triplet}` replaced when rendering. */
+export const launcherValue = re(
+  /^(?:[A-Za-z0-9_./:@+,=-]|\{prefix\}|\{triplet\}){0,255}$/,
+  'letters, digits, _ . / : @ + , = - and {prefix}, {triplet} (no spaces or quotes)',
+);
+
 /** An absolute path (e.g. the prefix root); no '..' segment. */
 export const absolutePath = re(
   /^\/(?!(?:.*\/)?\.\.(?:\/|$))[A-Za-z0-9_.+@/-]{0,255}$/,

@@ -95,13 +95,37 @@ export const upstreamOmnibusSource = z.strictObject({
 
 export const sourceStrategy = z.discriminatedUnion('kind', [lfsSource, omnibusSource, upstreamOmnibusSource]);
 
+export const launcherEnvOp = z.enum(['set', 'default', 'prepend', 'append', 'unset', 'default-dir']);
+
+/** A static launcher standing in for tools whose data paths are compiled in; it sets only their environment. */
+export const launcher = z.strictObject({
+  /** Paths relative to the prefix (e.g. bin/git) that become the launcher. */
+  tools: z.array(p.relativePath).min(1),
+  /** Applied in order; `default` keeps a value the user set, `default-dir` also creates the folder. */
+  env: z.array(z.strictObject({ op: launcherEnvOp, name: p.envName, value: p.launcherValue.optional() })).default([]),
+});
+
 /** The binary strategy: a distribution's binary packages, relocated and sealed. */
 export const binaryStrategy = z.strictObject({
+  /** Debian packages installed in the build stage whose files are copied into the prefix. */
   packages: z.array(p.debianPackage).min(1),
+  /** Installed in the build stage only, not copied (e.g. ca-certificates, which generates a bundle for `paths`). */
+  buildPackages: z.array(p.debianPackage).default([]),
+  /** Build-stage files owned by no package (generated CA bundle, locale data) copied in too. */
+  paths: z.array(p.stagePath).default([]),
+  /** Removed from the prefix before the library closure is computed (and again at the end). */
+  drop: z.array(p.sealGlob).default([]),
+  /** Packages of which only the needed libraries are copied, not the whole package. */
+  libOnly: z.array(p.debianPackage).default([]),
+  launchers: z.array(launcher).default([]),
+  /** The build-time dependency whose gcc compiles the launchers (e.g. toolchain). */
+  compiler: p.imageName.optional(),
+  /** Write gcc's specs so what this image's gcc compiles uses the prefix's loader and libraries. */
+  gccSpecs: z.boolean().default(false),
 });
 
 export const smokeCommand = z.strictObject({
-  /** argv; the first word is a path relative to the prefix. */
+  /** argv, run without a shell; the first word is a path relative to the prefix; `{prefix}` is replaced. */
   run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
   /** A substring the command's output must contain. */
   expect: z.string().regex(/^[^\n\r\0]{1,200}$/, { message: 'must be one line' }).optional(),
@@ -138,6 +162,9 @@ export const distroSettings = z.strictObject({
   labels: z.strictObject({ source: p.url, vendor: p.text.optional() }),
   /** Templates folder, relative to the distro folder; default: the package's own templates/. */
   templates: p.relativePath.optional(),
+  /** Audit every image at the end of its build (ELF resolution, nothing outside the prefix). Test fixtures that
+   * are deliberately not sealed turn it off. */
+  audit: z.boolean().default(true),
   source: z.strictObject({ baseImage: p.imageRef }),
   binary: z.strictObject({ baseImage: p.imageRef }),
 });
@@ -148,3 +175,5 @@ export type SourceStrategy = z.infer<typeof sourceStrategy>;
 export type OmnibusSoftware = z.infer<typeof omnibusSoftware>;
 export type SourceArchive = z.infer<typeof sourceArchive>;
 export type LfsStep = z.infer<typeof lfsStep>;
+export type BinaryStrategy = z.infer<typeof binaryStrategy>;
+export type SmokeCommand = z.infer<typeof smokeCommand>;

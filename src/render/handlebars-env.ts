@@ -31,13 +31,18 @@ export class TemplateSet {
   /** The first of `candidates` (paths relative to the folder) that exists, compiled. */
   async first(candidates: readonly string[]): Promise<Template> {
     for (const rel of candidates) {
-      const template = await this.get(rel).catch((e: unknown) => {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
-      });
+      const template = await this.optional(rel);
       if (template) return template;
     }
     throw new DappdepsError(`no template ${candidates.join(' or ')} in ${this.dir}`);
+  }
+
+  /** The template at `rel`, or undefined when the folder has none. */
+  async optional(rel: string): Promise<Template | undefined> {
+    return this.get(rel).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    });
   }
 
   async get(rel: string): Promise<Template> {
@@ -81,6 +86,7 @@ function registerHelpers(hb: typeof Handlebars): void {
     Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ' ') : '',
   );
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('basename', (value: unknown) => String(value).split('/').pop() ?? '');
   /** Joins its arguments into one string, e.g. a dynamic partial name: `{{> (concat 'lfs-' step) }}`. */
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
 }

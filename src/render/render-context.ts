@@ -7,7 +7,7 @@ export interface DepContext {
   prefix: string;
 }
 
-/** Everything a template may refer to. Manifest strings have `{prefix}` already replaced. */
+/** Everything a template may refer to. Manifest strings have `{prefix}` and `{triplet}` already replaced. */
 export interface RenderContext {
   strategy: Strategy;
   baseImage: string;
@@ -22,6 +22,8 @@ export interface RenderContext {
   labels: { key: string; value: string }[];
   source: unknown;
   binary: unknown;
+  /** The gcc that compiles the binary strategy's launchers (in the compiler dependency's prefix). */
+  compilerPath: string | undefined;
 }
 
 export function renderContext(distro: Distro, image: ImageModel, strategy: Strategy): RenderContext {
@@ -31,7 +33,9 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     return { name: d.name, version: d.version, prefix: d.prefix };
   };
   const { manifest } = image;
-  const expand = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? null).split('{prefix}').join(image.prefix)) as T;
+  const triplet = `${distro.settings.architecture.gnu}-linux-gnu`;
+  const expand = <T>(value: T): T =>
+    JSON.parse(JSON.stringify(value ?? null).split('{prefix}').join(image.prefix).split('{triplet}').join(triplet)) as T;
   const tag = imageTag(distro, image, strategy);
   const { settings } = distro;
   const labels = [
@@ -57,5 +61,6 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     labels,
     source: expand(manifest.source),
     binary: expand(manifest.binary),
+    compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : undefined,
   };
 }

@@ -14,7 +14,7 @@ build do
     [
       'ansible',
       'ansible-playbook',
-      'python',
+      'ansible-vault',
     ].each do |tool|
       dir = %w(bin sbin).find { |d| File.exist?(File.join(install_dir, 'embedded', d, tool)) }
       raise "dappdeps-bin: #{tool} is in neither embedded/bin nor embedded/sbin" unless dir

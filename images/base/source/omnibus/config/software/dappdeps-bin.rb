@@ -35,7 +35,6 @@ build do
       'cat',
       'install',
       'id',
-      'useradd',
     ].each do |tool|
       dir = %w(bin sbin).find { |d| File.exist?(File.join(install_dir, 'embedded', d, tool)) }
       raise "dappdeps-bin: #{tool} is in neither embedded/bin nor embedded/sbin" unless dir

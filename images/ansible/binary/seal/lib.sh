@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# Shared by collect.sh and seal.sh (sourced, not executed).
+#
+# Config file ("seal.conf"): one directive per line, fields separated by blanks,
+# blank lines and lines starting with '#' ignored. "@P@" in any value is replaced
+# by the prefix. Values are restricted to [A-Za-z0-9_./:@+,=-] (no quotes/spaces).
+#
+#   prefix   <abs-dir>                 the image prefix P (required, first)
+#   package  <deb>                     collect: copy the files of installed package <deb>
+#   path     <abs-path>                collect: copy a build-stage file/dir (not owned by a
+#                                      package, e.g. generated CA bundle, C.utf8 locale)
+#   exclude  <ERE>                     collect+seal: skip Debian paths matching ERE
+#   drop     <glob>                    seal: rm -rf P/<glob> (glob relative to P)
+#   lib-only <deb>                     seal: when <deb> owns a closure library, copy only
+#                                      the library files, not the whole package
+#   interp   <name> <abs-path>         seal: shebang interpreter <name> -> <abs-path>
+#   cc       <abs-path>                seal: gcc able to link -static (for launchers)
+#   launcher <rel-path>                seal: P/<rel-path> becomes the static launcher; tool
+#                                      name = basename(<rel-path>)
+#   env      <tool> <op> <VAR> [<val>] seal: launcher environment, op is one of
+#                                      set | default | prepend | append | unset |
+#                                      default-dir (default + mkdir -p, mode 1777)
+#
+# Debian paths map into P as /usr/X -> P/X and /X -> P/X.
+
+set -euo pipefail
+export LC_ALL=C
+
+# Docs, man pages, info, lintian overrides, bug reports, translations: never shipped.
+DD_BUILTIN_EXCLUDE='^/usr/share/(doc|doc-base|man|info|lintian|bug|linda|menu|gtk-doc|help|locale|bash-completion|zsh|fish|apport)(/|$)|^/etc/(cron\.|logrotate\.d|init\.d|systemd|bash_completion\.d)|^/lib/systemd|^/usr/lib/systemd'
+# merged-/usr aliases: directory symlinks in the build stage, never copied as such
+DD_MERGED_ALIASES=' /bin /sbin /lib /lib32 /lib64 /libx32 /usr '
+
+die() { printf 'dappdeps-seal: error: %s\n' "$*" >&2; exit 1; }
+note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
+
+conf_load() {
+  local file=$1 key rest
+  [ -r "$file" ] || die "config $file not readable"
+  P='' CC='' ; PACKAGES=() PATHS=() EXCLUDES=() DROPS=() LIBONLY=() INTERPS=() LAUNCHERS=() ENVS=()
+  while read -r key rest || [ -n "$key" ]; do
+    case "$key" in ''|'#'*) continue ;; esac
+    rest=${rest//@P@/$P}
+    if [ "$key" != exclude ] && [ "$key" != drop ]; then
+      [[ "$rest" =~ ^[A-Za-z0-9_./:@+,=\ -]*$ ]] || die "unsafe characters in: $key $rest"
+    fi
+    case "$key" in
+      prefix)   P=$rest; [[ "$P" == /* && "$P" != */ ]] || die "prefix must be absolute, no trailing /" ;;
+      package)  PACKAGES+=("$rest") ;;
+      path)     PATHS+=("$rest") ;;
+      exclude)  EXCLUDES+=("$rest") ;;
+      drop)     DROPS+=("$rest") ;;
+      lib-only) LIBONLY+=("$rest") ;;
+      interp)   INTERPS+=("$rest") ;;
+      cc)       CC=$rest ;;
+      launcher) LAUNCHERS+=("$rest") ;;
+      env)      ENVS+=("$rest") ;;
+      *) die "unknown directive '$key' in $file" ;;
+    esac
+  done <"$file"
+  [ -n "$P" ] || die "no 'prefix' in $file"
+  EXCLUDE_RE=$DD_BUILTIN_EXCLUDE
+  local e; for e in "${EXCLUDES[@]}"; do EXCLUDE_RE="$EXCLUDE_RE|$e"; done
+}
+
+# Debian absolute path -> path relative to P ("/usr/bin/x" -> "bin/x", "/etc/x" -> "etc/x")
+map_rel() { local p=${1#/}; case "$p" in usr/*) p=${p#usr/} ;; usr) p=. ;; esac; printf '%s' "$p"; }
+
+# Read absolute Debian paths on stdin, copy files/symlinks into P with the mapping.
+# One tar stream keeps hardlinks (git's builtins) as hardlinks.
+copy_paths() {
+  local list; list=$(mktemp)
+  local f
+  while IFS= read -r f; do
+    case "$f" in /*) ;; *) continue ;; esac
+    case "$DD_MERGED_ALIASES" in *" $f "*) continue ;; esac
+    [[ "$f" =~ $EXCLUDE_RE ]] && continue
+    if [ -L "$f" ] || { [ -e "$f" ] && [ ! -d "$f" ]; }; then
+      printf '%s\t%s\n' "$(map_rel "$f")" "${f#/}"
+    fi
+  done | sort -t $'\t' -k1,1 -u | cut -f2 >"$list"
+  if [ -s "$list" ]; then
+    mkdir -p "$P"
+    tar -C / --no-recursion --verbatim-files-from -T "$list" -cf - |
+      tar -C "$P" -xpf - --transform='s,^usr/,,rhS'
+  fi
+  rm -f "$list"
+}
+
+# Files of an installed package (absolute paths; diversion notes filtered out).
+pkg_files() { dpkg -L "$1" | grep '^/' | grep -v '^/\.$' || true; }
+
+in_list() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
