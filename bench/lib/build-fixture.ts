@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { buildDistro } from '../../src/build/build-distro.js';
+import type { NodeResult } from '../../src/build/dag-scheduler.js';
+import { bootstrapBaseImage } from '../../src/docker/bootstrap-base.js';
+import type { DockerClient } from '../../src/docker/docker-client.js';
+import { loadDistro } from '../../src/manifest/load-distro.js';
+import { timed } from './exec.js';
+import type { BenchScope } from './scope.js';
+
+export interface FixtureBuild {
+  /** Wall time of buildDistro alone (loading the manifests is not counted). */
+  ms: number;
+  results: NodeResult[];
+}
+
+/**
+ * `dappdeps build --strategy binary` on a fixture distro, as the CLI does it, with a work dir kept across the
+ * scope's runs (as `.dappdeps/` is). Any failed image fails the benchmark: a ratio over a failed build means nothing.
+ */
+export async function buildFixture(
+  scope: BenchScope,
+  docker: DockerClient,
+  distroDir: string,
+  options: { force: boolean; concurrency: number },
+): Promise<FixtureBuild> {
+  const distro = await loadDistro(distroDir);
+  const workDir = path.join(scope.tmp, 'work');
+  const { ms, value: summary } = await timed(() =>
+    buildDistro(distro, docker, {
+      strategy: 'binary',
+      force: options.force,
+      concurrency: options.concurrency,
+      workDir,
+      idleTimeoutMs: 600_000,
+      ensureBaseImage: async (ref) => void (await bootstrapBaseImage(docker, ref)),
+    }),
+  );
+  await scope.recordBuildLogs(path.join(workDir, 'logs'));
+  const failed = summary.results.filter((r) => r.state !== 'built' && r.state !== 'cached');
+  if (failed.length > 0) {
+    const why = failed.map((r) => `${r.name}: ${r.state}${r.error instanceof Error ? ` (${r.error.message})` : ''}`);
+    throw new Error(`fixture build failed:\n${why.join('\n')}`);
+  }
+  return { ms, results: summary.results };
+}
