@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# The main job: set up, validate the distribution, render its build contexts and show the build plan.
+# The main job, on a fresh Debian machine as root: set everything up, build the binary distribution,
+# verify it, create the volume containers and run the seed article's demo (Ansible in an image with no libc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-node.sh
+bash scripts/ensure-engine.sh
+
+step() { printf '\n== %s\n' "$*" >&2; }
+step "validate the manifests"
 npx dappdeps validate
-npx dappdeps render
+step "build order"
 npx dappdeps plan
+step "build the binary distribution (bootstraps debian:bookworm first when it is missing)"
+npx dappdeps build
+step "audit every image and run the smoke matrix (busybox without libc, empty scratch, debian:bookworm)"
+npx dappdeps verify
+step "volume containers"
+npx dappdeps volumes
+step "the demo: Ansible in an image with no libc, then commit it"
+npx dappdeps demo

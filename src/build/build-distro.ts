@@ -2,6 +2,7 @@ import path from 'node:path';
 import { closure } from '../graph/dependency-graph.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { renderDistro } from '../render/render-distro.js';
+import { buildEndAudit } from './build-end-audit.js';
 import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
@@ -22,6 +23,8 @@ export interface BuildDistroOptions {
   ensureBaseImage(ref: string): Promise<void>;
   /** An image is being built (it was not in the cache). */
   onBuilding?(name: string): void;
+  /** A side note, e.g. an image's audit result. */
+  onInfo?(message: string): void;
   onFinish?(result: NodeResult): void;
 }
 
@@ -64,6 +67,7 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
     force: options.force,
     idleTimeoutMs: options.idleTimeoutMs,
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
+    ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, path.join(options.workDir, 'audit'), options.onInfo ?? (() => undefined)) } : {}),
   };
   const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
   // A dependency without this strategy can never be built: its dependents are skipped, not attempted.

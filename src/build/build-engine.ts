@@ -7,5 +7,7 @@ export interface BuildEngine {
     inspect(tag: string): Promise<ImageInfo | undefined>;
     save(tag: string): Promise<Readable>;
     build(request: BuildRequest): Promise<{ id: string }>;
+    /** Untags an image the audit rejected. */
+    remove(tag: string): Promise<void>;
   };
 }

@@ -1,7 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { AuditError } from '../errors.js';
 import type { RenderedFiles } from '../render/rendered-files.js';
+import { describeViolations, type ImageAudit } from '../verify/audit-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { CONTENT_HASH_LABEL } from './content-hash.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
@@ -25,6 +27,8 @@ export interface BuildSettings {
   idleTimeoutMs: number;
   /** Called when an image is really built (not found in the cache). */
   onBuilding?(name: string): void;
+  /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
+  audit?(name: string): Promise<ImageAudit>;
 }
 
 /** Build one image unless an image with its tag and content hash exists; returns what happened. */
@@ -60,6 +64,12 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
     throw error;
   } finally {
     await new Promise((resolve) => log.end(resolve));
+  }
+  const audit = await settings.audit?.(job.name);
+  if (audit && audit.violations.length > 0) {
+    // Untagged, the image is not accepted: the next run does not find it cached and builds it again.
+    await engine.images.remove(job.tag);
+    throw new AuditError(job.tag, describeViolations(audit.violations));
   }
   return 'built';
 }

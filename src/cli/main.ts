@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ChildExit, DappdepsError, ManifestError } from '../errors.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { registerBuild } from './commands/build.js';
+import { registerDemo } from './commands/demo.js';
 import { registerExtract } from './commands/extract.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
@@ -9,6 +10,7 @@ import { registerVolumes } from './commands/volumes.js';
 import { registerRender } from './commands/render.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
+import { registerVerify } from './commands/verify.js';
 import { processOutput, type Output } from './output.js';
 
 /** Build the command tree; each command module registers itself. */
@@ -28,6 +30,8 @@ export function createProgram(output: Output): Command {
     registerExtract,
     registerVolumes,
     registerRun,
+    registerVerify,
+    registerDemo,
   ]) register(program, output);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;

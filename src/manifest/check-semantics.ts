@@ -108,6 +108,15 @@ function checkBinary(image: ImageModel, errors: ManifestProblem[]): void {
   if (binary.compiler && !image.manifest.dependencies.build.includes(binary.compiler)) {
     errors.push(image.yaml.problemAt(['binary', 'compiler'], `"${binary.compiler}" must also be a build-time dependency`));
   }
+  binary.launchers.forEach((launcher, i) =>
+    launcher.env.forEach((env, j) => {
+      for (const [, name] of env.value?.matchAll(/\{prefix:([a-z0-9-]+)\}/g) ?? []) {
+        if (name && !image.manifest.dependencies.run.includes(name)) {
+          errors.push(image.yaml.problemAt(['binary', 'launchers', i, 'env', j, 'value'], `{prefix:${name}} must name a run-time dependency`));
+        }
+      }
+    }),
+  );
   if (binary.launchers.length > 0 && !binary.compiler) {
     errors.push(image.yaml.problemAt(['binary', 'launchers'], 'launchers are compiled: name the build-time dependency that provides gcc in "compiler"'));
   }

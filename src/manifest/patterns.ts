@@ -67,10 +67,10 @@ export const stagePath = re(
   'an absolute path in the build stage (letters, digits, _ . + @ / -, {triplet}; no "..")',
 );
 
-/** Launcher environment values: plain, with `{prefix}` and `{triplet}` replaced when rendering. */
+/** Launcher environment values: plain, with `{prefix}`, `{prefix:<image>}` and `{triplet}` replaced when rendering. */
 export const launcherValue = re(
-  /^(?:[A-Za-z0-9_./:@+,=-]|\{prefix\}|\{triplet\}){0,255}$/,
-  'letters, digits, _ . / : @ + , = - and {prefix}, {triplet} (no spaces or quotes)',
+  /^(?:[A-Za-z0-9_./:@+,=-]|\{prefix(?::[a-z][a-z0-9-]*)?\}|\{triplet\}){0,255}$/,
+  'letters, digits, _ . / : @ + , = - and {prefix}, {prefix:<run-time dependency>}, {triplet} (no spaces or quotes)',
 );
 
 /** An absolute path (e.g. the prefix root); no '..' segment. */

@@ -35,7 +35,14 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
   const { manifest } = image;
   const triplet = `${distro.settings.architecture.gnu}-linux-gnu`;
   const expand = <T>(value: T): T =>
-    JSON.parse(JSON.stringify(value ?? null).split('{prefix}').join(image.prefix).split('{triplet}').join(triplet)) as T;
+    JSON.parse(
+      JSON.stringify(value ?? null)
+        .split('{prefix}')
+        .join(image.prefix)
+        .split('{triplet}')
+        .join(triplet)
+        .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix),
+    ) as T;
   const tag = imageTag(distro, image, strategy);
   const { settings } = distro;
   const labels = [

@@ -1,10 +1,9 @@
 import { readFile, readlink, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { main } from '../../src/cli/main.js';
-import { captureOutput } from '../support/capture-output.js';
 import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
+import { runCli } from '../support/run-cli.js';
 
 /** Events of a `build --json` run, by image. */
 function states(stdout: string[]): Record<string, string> {
@@ -20,11 +19,7 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   this.timeout(600_000);
   let fx: FixtureDistro;
   const docker = new Docker();
-  const cli = async (command: string, ...args: string[]) => {
-    const output = captureOutput();
-    const code = await main([command, '--distro', fx.dir, ...args], output);
-    return { code, ...output };
-  };
+  const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
   const build = (...args: string[]) => cli('build', '--json', '--work-dir', path.join(fx.tmp, 'work'), ...args);
   let first: Awaited<ReturnType<typeof build>>;
 

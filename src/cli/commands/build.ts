@@ -54,6 +54,7 @@ export function registerBuild(program: Command, output: Output): void {
           signal,
           onBuilding: (name) => reporter.start(name),
           onFinish: (result) => reporter.finish(result),
+          onInfo: (message) => reporter.info(message),
           ensureBaseImage: async (ref) => {
             await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
           },

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { AuditError } from '../../errors.js';
+import type { Strategy } from '../../manifest/model.js';
+import { reportText } from '../../verify/report-text.js';
+import { verifyDistro, verifyFailures } from '../../verify/verify-distro.js';
+import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { interruptible, openEngine } from '../engine-session.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../output.js';
+import { strategyOption } from '../strategy-option.js';
+
+interface VerifyOptions extends DistroOptions {
+  strategy: Strategy;
+  smoke: boolean;
+  json?: boolean;
+}
+
+export function registerVerify(program: Command, output: Output): void {
+  addDistroOption(program.command('verify'))
+    .description('audit built images (nothing resolves outside dappdeps prefixes, contract tools present), then run their smoke commands in three targets')
+    .argument('[names...]', 'images to verify (default: all with the strategy); their run-time dependencies are mounted')
+    .addOption(strategyOption())
+    .option('--no-smoke', 'audit only: run no containers')
+    .option('--json', 'print the results as one JSON document on stdout')
+    .action(async (names: string[], options: VerifyOptions) => {
+      const distro = await openDistro(options, output);
+      const images = selectImages(distro, names);
+      const docker = await openEngine();
+      const report = await interruptible((signal) =>
+        verifyDistro(docker, distro, {
+          strategy: options.strategy,
+          images,
+          smoke: options.smoke,
+          signal,
+          ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),
+        }),
+      );
+      const failures = verifyFailures(report);
+      const passed = failures.lines.length === 0;
+      if (options.json) output.out(JSON.stringify({ ...report, passed }, null, 2));
+      else output.out(reportText(report).join('\n'));
+      if (!passed) throw new AuditError(failures.subjects.join(', '), failures.lines);
+    });
+}

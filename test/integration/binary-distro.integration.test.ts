@@ -1,0 +1,53 @@
+import Docker from 'dockerode';
+import { loadDistro } from '../../src/manifest/load-distro.js';
+import type { VerifyReport } from '../../src/verify/verify-distro.js';
+import { expect } from '../support/expect.js';
+import { realDistroDir } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
+
+/**
+ * The real binary distribution, built (or found cached) under its real `dappdeps/*` tags, then verified:
+ * audit and contract of every image, and every smoke command in the three targets.
+ */
+describe('the real binary distro on a real engine', function () {
+  // A cold build of all four images takes about four minutes.
+  this.timeout(1_800_000);
+  const cli = (command: string, ...args: string[]) => runCli(realDistroDir, command, ...args);
+  let report: VerifyReport & { passed: boolean };
+  let verified: CliRun;
+
+  before(async () => {
+    await new Docker().ping(); // no engine: fail here, loudly, never skip
+    const built = await cli('build');
+    expect(built.code, built.text).to.equal(0);
+    verified = await cli('verify', '--json');
+    report = JSON.parse(verified.stdout.join('\n')) as typeof report;
+  });
+
+  it('verifies: exit 0', () => {
+    expect(verified.code, verified.stderr.join('\n')).to.equal(0);
+    expect(report.passed).to.equal(true);
+  });
+
+  it('audits toolchain, base, git and ansible clean, and reports chefdk as source-only', () => {
+    expect(report.audits.map((a) => a.image)).to.deep.equal(['ansible', 'base', 'git', 'toolchain']);
+    for (const a of report.audits) {
+      expect(a.violations, a.image).to.deep.equal([]);
+      expect(a.elfFiles, a.image).to.be.greaterThan(10);
+      expect(a.files, a.image).to.be.at.least(a.elfFiles);
+    }
+    expect(report.unsupported).to.deep.equal(['chefdk']);
+  });
+
+  it("runs every image's smoke commands in the busybox, empty and debian targets, all passing", async () => {
+    const distro = await loadDistro(realDistroDir);
+    expect(report.targets).to.deep.equal(['busybox', 'empty', 'debian:bookworm']);
+    for (const image of distro.images.filter((i) => i.name !== 'chefdk')) {
+      for (const target of report.targets) {
+        const runs = report.smoke.filter((s) => s.image === image.name && s.target === target);
+        expect(runs.map((r) => r.passed), `${image.name} in ${target}`).to.deep.equal(image.manifest.smoke.map(() => true));
+      }
+    }
+    expect(report.targetChecks.map((c) => c.passed)).to.deep.equal([true, true]);
+  });
+});
