@@ -19,5 +19,13 @@ bash scripts/setup-node.sh
 bash scripts/ensure-engine.sh
 
 npm run --silent typecheck
-npx mocha 'test/unit/**/*.test.ts'
-npx mocha --timeout 1800000 'test/integration/**/*.test.ts'
+
+# Both suites run even when the first fails; the closing line adds them up for CI.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+npx mocha 'test/unit/**/*.test.ts' 2>&1 | tee -a "$log" || status=1
+npx mocha --timeout 1800000 'test/integration/**/*.test.ts' 2>&1 | tee -a "$log" || status=1
+count() { grep -Eo "^ +[0-9]+ $1" "$log" | awk '{ n += $1 } END { print n + 0 }'; }
+echo "tests: $(count passing) passed, $(count failing) failed"
+exit "$status"
