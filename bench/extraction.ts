@@ -6,7 +6,7 @@ import { bootstrapBaseImage } from '../src/docker/bootstrap-base.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { ensureDist } from './lib/dist.js';
 import { exec, timed } from './lib/exec.js';
-import type { BenchResult } from './lib/report.js';
+import { type BenchResult, median } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
 const REPEATS = 3;
@@ -18,6 +18,12 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'extract-c
 const MB = 1e6;
 /** Peak RSS as reported by process.resourceUsage() (KiB), in MB. */
 const rssMb = (kib: number): number => (kib * 1024) / MB;
+
+/** Peak RSS growths (KiB) as `median (min–max)` MB. */
+function growthText(kib: number[]): string {
+  const mb = kib.map(rssMb);
+  return `${median(mb).toFixed(0)} (${Math.min(...mb).toFixed(0)}–${Math.max(...mb).toFixed(0)})`;
+}
 
 /** What extract-child.mjs prints (files and format only in `extract` mode). */
 interface ChildReport {
@@ -74,6 +80,7 @@ export async function extraction(scope: BenchScope): Promise<BenchResult> {
       'ours runs in a child `node bench/extract-child.mjs` on compiled dist/ (tsx would add ~40 MB); its time is taken inside the child (save request to extraction done), so node startup is not counted',
       `the baseline is timed around its processes (docker CLI startup included: ~0.1 s); MB = 10^6 bytes of regular-file content written`,
       `for reference, the same child peaks at ${rssMb(idle.maxRssKiB).toFixed(0)} MB just loading its modules (node + dockerode + tar-fs), and at ${rssMb(drain.maxRssKiB).toFixed(0)} MB only reading the save stream to its end (${(drain.ms / 1000).toFixed(1)} s, writing nothing)`,
+      `so extracting adds ${growthText(runs.map((r) => r.maxRssKiB - idle.maxRssKiB))} MB to the idle child's peak, where reading the stream alone adds ${rssMb(drain.maxRssKiB - idle.maxRssKiB).toFixed(0)} MB`,
       ...(compiled ? ['dist/ was older than src/: ran `npm run build` first'] : []),
     ],
   };

@@ -1,16 +1,13 @@
-import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { selectWithBuildDeps } from '../src/build/build-distro.js';
 import { DepTrees } from '../src/build/dep-trees.js';
-import { createDockerClient, type DockerClient } from '../src/docker/docker-client.js';
-import { imageTag, type Distro } from '../src/manifest/model.js';
+import { createDockerClient } from '../src/docker/docker-client.js';
+import { imageTag } from '../src/manifest/model.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
-import { renderDistro } from '../src/render/render-distro.js';
-import { writeContexts } from '../src/render/write-contexts.js';
 import { buildFixture } from './lib/build-fixture.js';
 import { cliBuild } from './lib/docker-cli.js';
 import { timed } from './lib/exec.js';
 import { copyFixtureDistro, repoRoot } from './lib/fixture.js';
+import { injectBuildDeps, renderPlainContexts } from './lib/plain-contexts.js';
 import type { BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
@@ -26,7 +23,11 @@ export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
   const docker = createDockerClient();
   const options = { force: false, concurrency: 2 };
   const first = await buildFixture(scope, docker, dir, options);
-  const plain = await plainContexts(scope, docker, await loadDistro(dir));
+  const distro = await loadDistro(dir);
+  const plain = await renderPlainContexts(scope, distro);
+  // app's context gets the tools prefix the orchestrator injects, from the orchestrator's extraction cache.
+  const trees = new DepTrees(docker, path.join(scope.tmp, 'work', 'deps'));
+  for (const ctx of plain) await injectBuildDeps(ctx, distro, docker, trees, (dep) => imageTag(distro, dep, 'binary'));
   const plainLoop = async (): Promise<void> => {
     for (const ctx of plain) await cliBuild(scope, ctx.tag, ctx.dir);
   };
@@ -49,29 +50,4 @@ export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
       notCached.size > 0 ? `WARNING: not skipped in a timed run: ${[...notCached].join(', ')}` : 'every timed run skipped every image on its content hash',
     ],
   };
-}
-
-/**
- * The same contexts on disk for the docker CLI: rendered, with each build-time dependency's prefix tree
- * injected at `deps/<name>/` as the orchestrator does (from its extraction cache), tagged apart from ours.
- */
-async function plainContexts(scope: BenchScope, docker: DockerClient, distro: Distro): Promise<{ tag: string; dir: string }[]> {
-  const images = selectWithBuildDeps(distro, distro.images.map((i) => i.name));
-  const contexts = (await renderDistro(distro, images)).filter((c) => c.strategy === 'binary');
-  const root = path.join(scope.tmp, 'plain');
-  await writeContexts(root, contexts, false);
-  const trees = new DepTrees(docker, path.join(scope.tmp, 'work', 'deps'));
-  const out: { tag: string; dir: string }[] = [];
-  for (const ctx of contexts) {
-    const dir = path.join(root, ctx.dir);
-    for (const name of ctx.image.manifest.dependencies.build) {
-      const dep = distro.images.find((i) => i.name === name);
-      const info = dep && (await docker.images.inspect(imageTag(distro, dep, 'binary')));
-      if (!dep || !info) throw new Error(`dependency ${name} of ${ctx.image.name} was not built`);
-      const tree = await trees.get(imageTag(distro, dep, 'binary'), info.id, dep.prefix);
-      await cp(tree, path.join(dir, 'deps', name), { recursive: true, verbatimSymlinks: true });
-    }
-    out.push({ tag: scope.tag(`plain-${ctx.image.name}`, ctx.image.version), dir });
-  }
-  return out;
 }

@@ -3,6 +3,7 @@
  * same engine and prints the ratio next to its goal. Benchmarks inform, they do not gate: the exit code is 0
  * whatever the ratios (non-zero only when a benchmark could not run at all).
  */
+import { binaryDistro } from './binary-distro.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
@@ -13,6 +14,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   'noop-rebuild': noopRebuild,
   extraction,
   dag: dagWallTime,
+  'binary-distro': binaryDistro,
 };
 
 async function main(): Promise<number> {

@@ -11,6 +11,8 @@ export interface FixtureBuild {
   /** Wall time of buildDistro alone (loading the manifests is not counted). */
   ms: number;
   results: NodeResult[];
+  /** Image name → the tag it was built under. */
+  tags: Record<string, string>;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function buildFixture(
   scope: BenchScope,
   docker: DockerClient,
   distroDir: string,
-  options: { force: boolean; concurrency: number },
+  options: { force: boolean; concurrency: number; nocache?: boolean },
 ): Promise<FixtureBuild> {
   const distro = await loadDistro(distroDir);
   const workDir = path.join(scope.tmp, 'work');
@@ -29,6 +31,7 @@ export async function buildFixture(
     buildDistro(distro, docker, {
       strategy: 'binary',
       force: options.force,
+      nocache: options.nocache ?? false,
       concurrency: options.concurrency,
       workDir,
       idleTimeoutMs: 600_000,
@@ -41,5 +44,5 @@ export async function buildFixture(
     const why = failed.map((r) => `${r.name}: ${r.state}${r.error instanceof Error ? ` (${r.error.message})` : ''}`);
     throw new Error(`fixture build failed:\n${why.join('\n')}`);
   }
-  return { ms, results: summary.results };
+  return { ms, results: summary.results, tags: summary.tags };
 }

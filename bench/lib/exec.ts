@@ -5,7 +5,17 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** Runs a command to its end; rejects with its stderr tail when it exits non-zero. */
+/** A command that exited non-zero, with all it printed (a failed build's output still names the images it created). */
+export class ExecError extends Error {
+  constructor(
+    message: string,
+    readonly result: ExecResult,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a command to its end; rejects with an ExecError (message: its stderr tail) when it exits non-zero. */
 export function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -17,7 +27,7 @@ export function exec(command: string, args: readonly string[], env: NodeJS.Proce
     child.on('close', (code, signal) => {
       const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
       if (code === 0) resolve(result);
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${result.stderr.slice(-2000)}`));
+      else reject(new ExecError(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${result.stderr.slice(-2000)}`, result));
     });
   });
 }

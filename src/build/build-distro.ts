@@ -14,6 +14,8 @@ export interface BuildDistroOptions {
   /** Images asked for (none: all); their build-time dependencies are built too. */
   names?: readonly string[];
   force: boolean;
+  /** Build without docker's layer cache (with `force`: rebuild everything from scratch). */
+  nocache?: boolean;
   concurrency: number;
   /** Where logs and extracted dependency trees go. */
   workDir: string;
@@ -65,6 +67,7 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
     depTrees: new DepTrees(engine, path.join(options.workDir, 'deps')),
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,
+    nocache: options.nocache ?? false,
     idleTimeoutMs: options.idleTimeoutMs,
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
     ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, path.join(options.workDir, 'audit'), options.onInfo ?? (() => undefined)) } : {}),

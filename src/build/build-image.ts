@@ -24,6 +24,8 @@ export interface BuildSettings {
   depTrees: DepTrees;
   logDir: string;
   force: boolean;
+  /** Passed to every build: docker's layer cache is not used either. */
+  nocache?: boolean;
   idleTimeoutMs: number;
   /** Called when an image is really built (not found in the cache). */
   onBuilding?(name: string): void;
@@ -56,6 +58,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       labels: { [CONTENT_HASH_LABEL]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
       onLine: (line) => log.write(`${line.text}\n`),
       idleTimeoutMs: settings.idleTimeoutMs,
+      nocache: settings.nocache ?? false,
       signal,
     });
   } catch (error) {

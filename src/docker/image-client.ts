@@ -89,6 +89,7 @@ export class DockerodeImageClient implements ImageClient {
           networkmode: 'host',
           rm: true,
           forcerm: true,
+          nocache: req.nocache ?? false,
           abortSignal: req.signal,
         })) as Readable;
       } catch (error) {

@@ -18,6 +18,8 @@ export interface BuildRequest {
   onLine: (line: BuildLine) => void;
   /** Reject when the engine sends nothing for this long (ms). */
   idleTimeoutMs: number;
+  /** Ignore the engine's layer cache: every step runs again (`docker build --no-cache`). */
+  nocache?: boolean;
   /** Aborts the build (closes the request; the engine stops the build). */
   signal?: AbortSignal;
 }

@@ -15,6 +15,8 @@ import { workDir } from '../work-dir.js';
 interface BuildOptions extends DistroOptions {
   strategy: Strategy;
   force?: boolean;
+  /** False with `--no-cache` (commander's negatable option). */
+  cache: boolean;
   concurrency: number;
   json?: boolean;
   idleTimeout: number;
@@ -33,6 +35,7 @@ export function registerBuild(program: Command, output: Output): void {
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption())
     .option('--force', 'rebuild even when an image with the same content hash exists')
+    .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
     .addOption(new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()))
     .addOption(new Option('--idle-timeout <seconds>', 'fail a build that prints nothing for this long').argParser(positiveInt).default(1800))
     .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
@@ -47,7 +50,8 @@ export function registerBuild(program: Command, output: Output): void {
         buildDistro(distro, docker, {
           strategy: options.strategy,
           names,
-          force: options.force ?? false,
+          force: (options.force ?? false) || !options.cache,
+          nocache: !options.cache,
           concurrency: options.concurrency,
           workDir: dir,
           idleTimeoutMs: options.idleTimeout * 1000,

@@ -1,0 +1,39 @@
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import { selectWithBuildDeps } from '../../src/build/build-distro.js';
+import type { DepTrees } from '../../src/build/dep-trees.js';
+import type { DockerClient } from '../../src/docker/docker-client.js';
+import type { Distro, ImageModel } from '../../src/manifest/model.js';
+import { renderDistro } from '../../src/render/render-distro.js';
+import { writeContexts } from '../../src/render/write-contexts.js';
+import type { BenchScope } from './scope.js';
+
+/** A binary build context rendered to disk for the docker CLI, tagged apart from the orchestrator's images. */
+export interface PlainContext {
+  image: ImageModel;
+  tag: string;
+  dir: string;
+}
+
+/** Every image's binary context (dependencies first), written under the scope's `plain/` folder. */
+export async function renderPlainContexts(scope: BenchScope, distro: Distro): Promise<PlainContext[]> {
+  const images = selectWithBuildDeps(distro, distro.images.map((i) => i.name));
+  const contexts = (await renderDistro(distro, images)).filter((c) => c.strategy === 'binary');
+  const root = path.join(scope.tmp, 'plain');
+  await writeContexts(root, contexts, false);
+  return contexts.map((ctx) => ({ image: ctx.image, tag: scope.tag(`plain-${ctx.image.name}`, ctx.image.version), dir: path.join(root, ctx.dir) }));
+}
+
+/**
+ * Copies each build-time dependency's prefix tree into `deps/<name>/` of the context, as the orchestrator
+ * injects it into its context tar. `tagOf` names the image a dependency is extracted from (through `trees`).
+ */
+export async function injectBuildDeps(ctx: PlainContext, distro: Distro, docker: DockerClient, trees: DepTrees, tagOf: (dep: ImageModel) => string): Promise<void> {
+  for (const name of ctx.image.manifest.dependencies.build) {
+    const dep = distro.images.find((i) => i.name === name);
+    const info = dep && (await docker.images.inspect(tagOf(dep)));
+    if (!dep || !info) throw new Error(`dependency ${name} of ${ctx.image.name} was not built`);
+    const tree = await trees.get(tagOf(dep), info.id, dep.prefix);
+    await cp(tree, path.join(ctx.dir, 'deps', name), { recursive: true, verbatimSymlinks: true });
+  }
+}
