@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DappdepsError } from '../errors.js';
 import { closure } from '../graph/dependency-graph.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { renderDistro } from '../render/render-distro.js';
@@ -73,15 +74,14 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
     ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, path.join(options.workDir, 'audit'), options.onInfo ?? (() => undefined)) } : {}),
   };
   const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
-  // A dependency without this strategy can never be built: its dependents are skipped, not attempted.
-  const blocked = buildable.filter((i) => i.manifest.dependencies.build.some((d) => unsupported.includes(d)));
   const results = await runDag(
     nodes,
     async (name, signal) => {
       const job = jobs.get(name);
       if (!job) throw new Error(`no job for ${name}`);
-      const missing = blocked.find((i) => i.name === name)?.manifest.dependencies.build.filter((d) => unsupported.includes(d));
-      if (missing?.length) throw new Error(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
+      // A dependency without this strategy can never be built: fail the image instead of building it wrong.
+      const missing = job.buildDeps.filter((d) => unsupported.includes(d.name)).map((d) => d.name);
+      if (missing.length > 0) throw new DappdepsError(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
       return buildImage(job, settings, signal);
     },
     {
