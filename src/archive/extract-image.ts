@@ -48,11 +48,11 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     await fs.mkdir(rootfs, { mode: 0o755 });
     const stack = new LayerStack(rootfs);
     for (const [i, layer] of layers.entries()) await stack.apply(layer, layers.lastIndexOf(layer) === i);
-    if (prefix !== '' && !(await lstatOrUndefined(insideRoot(rootfs, prefix)))) {
+    if (prefix !== '' && !lstatOrUndefined(insideRoot(rootfs, prefix))) {
       throw new DappdepsError(`the image has nothing under /${prefix}`);
     }
     for (const outside of stack.outsidePaths()) opts.onOutside?.(outside);
-    await stack.finish();
+    stack.finish();
     await fs.rename(rootfs, target);
     return { ...stack.stats, format: plan.format };
   } catch (err) {

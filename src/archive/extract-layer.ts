@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +7,7 @@ import tarFs from 'tar-fs';
 import type { Header as TarHeader } from 'tar-stream';
 import { DappdepsError, UnsafeArchiveError } from '../errors.js';
 import { insideRoot } from './entry-path.js';
+import { LayerFs } from './layer-fs.js';
 import { type Keep, type LayerRecord, LayerPolicy, type PendingSymlink } from './layer-policy.js';
 
 /** One layer written to its own staging directory, waiting for the manifest to say where it goes. */
@@ -15,8 +15,8 @@ export interface StagedLayer extends LayerRecord {
   dir: string;
 }
 
-// @types/tar-fs lags the runtime: no `umask` option, and headers typed as files, directories and links only.
-type TarFsOptions = tarFs.ExtractOptions & { umask: number };
+// @types/tar-fs lags the runtime: no `umask` or `fs` options, and headers typed as files, directories and links only.
+type TarFsOptions = tarFs.ExtractOptions & { umask: number; fs: LayerFs };
 
 /**
  * Streams one layer tar (gzip or not) into `dir` with tar-fs, LayerPolicy deciding entry by entry. Whiteout
@@ -26,15 +26,17 @@ type TarFsOptions = tarFs.ExtractOptions & { umask: number };
  */
 export async function extractLayer(source: Readable, gzip: boolean, dir: string, keep: Keep): Promise<StagedLayer> {
   const policy = new LayerPolicy(keep);
+  const layerFs = new LayerFs();
   const options: TarFsOptions = {
     dmode: 0o700, // directories stay writable until restoreDirectories gives them their archive modes
     umask: 0, // the archive's modes, not the process umask
+    fs: layerFs,
     ignore: (_name, header) => {
       try {
         const verdict = policy.classify(header as unknown as TarHeader);
-        // Rare (a path twice in one layer), hence sync: tar-fs would write into the earlier file in place,
-        // through any hardlink to it, or fail on a read-only one.
-        if (verdict.action === 'replace') rmSync(insideRoot(dir, verdict.rel), { recursive: true, force: true });
+        // A path twice in one layer: tar-fs would write into the earlier file in place, through any hardlink
+        // to it, or fail on a read-only one.
+        if (verdict.action === 'replace') layerFs.remove(insideRoot(dir, verdict.rel));
         return verdict.action === 'skip';
       } catch (err) {
         extractor.destroy(err as Error); // hooks cannot reject: fail the stream, skip the entry
@@ -50,19 +52,20 @@ export async function extractLayer(source: Readable, gzip: boolean, dir: string,
   } catch (err) {
     throw fromTarFs(err, dir);
   }
-  await writeSymlinks(dir, policy.pendingSymlinks());
+  writeSymlinks(dir, policy.pendingSymlinks());
   return { dir, ...policy.record() };
 }
 
-async function writeSymlinks(dir: string, links: Iterable<PendingSymlink>): Promise<void> {
+/** Synchronous, like the layer's other writes (see LayerFs). */
+function writeSymlinks(dir: string, links: Iterable<PendingSymlink>): void {
   const own = process.getuid?.() === 0; // as tar-fs: only root can give entries their archive owner
   for (const link of links) {
     const abs = insideRoot(dir, link.rel);
-    await fs.mkdir(path.dirname(abs), { recursive: true });
-    await fs.rm(abs, { recursive: true, force: true }); // an earlier entry at the same path loses, as in tar
-    await fs.symlink(link.target, abs);
-    await fs.lutimes(abs, link.mtime, link.mtime);
-    if (own) await fs.lchown(abs, link.uid, link.gid);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.rmSync(abs, { recursive: true, force: true }); // an earlier entry at the same path loses, as in tar
+    fs.symlinkSync(link.target, abs);
+    fs.lutimesSync(abs, link.mtime, link.mtime);
+    if (own) fs.lchownSync(abs, link.uid, link.gid);
   }
 }
 

@@ -53,7 +53,7 @@ export class LayerStack {
     return [...this.outside.entries()].map(([rel]) => `/${rel}`);
   }
 
-  async finish(): Promise<void> {
-    await restoreDirectories(this.rootfs, this.dirs);
+  finish(): void {
+    restoreDirectories(this.rootfs, this.dirs);
   }
 }

@@ -20,7 +20,7 @@ export async function mergeLayer(layer: StagedLayer, rootfs: string, consume: bo
   let removed = 0;
   for (const rel of layer.opaqueDirs) {
     const abs = insideRoot(rootfs, rel);
-    if (!(await isRealDirectory(abs))) continue;
+    if (!isRealDirectory(abs)) continue;
     for (const name of await fs.readdir(abs)) {
       await fs.rm(path.join(abs, name), { recursive: true, force: true });
       removed++;
@@ -28,7 +28,7 @@ export async function mergeLayer(layer: StagedLayer, rootfs: string, consume: bo
   }
   for (const rel of layer.whiteouts) {
     const abs = insideRoot(rootfs, rel);
-    if (!(await isRealDirectory(path.dirname(abs))) || !(await lstatOrUndefined(abs))) continue;
+    if (!isRealDirectory(path.dirname(abs)) || !lstatOrUndefined(abs)) continue;
     await fs.rm(abs, { recursive: true, force: true });
     removed++;
   }
@@ -42,7 +42,7 @@ async function moveTree(from: string, to: string, rel: string, consume: boolean,
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
     const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    const existing = await lstatOrUndefined(dst);
+    const existing = lstatOrUndefined(dst);
     if (entry.isDirectory() && existing?.isDirectory()) {
       await moveTree(src, dst, childRel, consume, moved);
       continue;

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { insideRoot } from './entry-path.js';
 import { isRealDirectory } from './fs-checks.js';
 import type { DirMeta } from './layer-policy.js';
@@ -7,13 +7,13 @@ import type { PathTree } from './path-tree.js';
 /**
  * Gives directories their archive modes and mtimes once every layer is in: extraction kept them writable, and
  * adding entries changed their mtimes. Deepest first, so a parent's mode cannot lock out its children. Like
- * tar-fs for files, no setuid/setgid/sticky bits.
+ * tar-fs for files, no setuid/setgid/sticky bits. Synchronous, as the checks: a few cheap calls per directory.
  */
-export async function restoreDirectories(rootfs: string, dirs: PathTree<DirMeta>): Promise<void> {
+export function restoreDirectories(rootfs: string, dirs: PathTree<DirMeta>): void {
   for (const [rel, meta] of [...dirs.entries()].reverse()) {
     const abs = insideRoot(rootfs, rel);
-    if (!(await isRealDirectory(abs))) continue; // a later entry of the same layer replaced it
-    await fs.utimes(abs, meta.mtime, meta.mtime);
-    await fs.chmod(abs, meta.mode & 0o777);
+    if (!isRealDirectory(abs)) continue; // a later entry of the same layer replaced it
+    fs.utimesSync(abs, meta.mtime, meta.mtime);
+    fs.chmodSync(abs, meta.mode & 0o777);
   }
 }

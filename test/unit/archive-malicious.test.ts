@@ -59,6 +59,8 @@ describe('archive: malicious and broken archives are refused', () => {
     ['an unknown .wh..wh. marker', () => [file('etc/.wh..wh.plnk', '')], /unknown whiteout meta-marker/],
     ['an entry below a whiteout marker', () => [dir('.wh.etc/'), file('.wh.etc/x', '')], /below a whiteout marker/],
     ['a symlink replacing the root', () => [symlink('./', '/tmp')], /root must be a directory/],
+    // A path tar-fs saw as a directory, then replaced: its checks must see the file now, not remember the directory.
+    ['an entry below a file that replaced a directory', () => [dir('a/'), file('a/x', ''), file('a', 'now a file'), file('a/y', '')], /invalid path/],
   ];
   for (const [label, entries, message] of unsafe) {
     it(`refuses ${label}`, async () => {
