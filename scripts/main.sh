@@ -19,3 +19,8 @@ step "volume containers"
 npx dappdeps volumes
 step "the demo: Ansible in an image with no libc, then commit it"
 npx dappdeps demo
+
+step "what was built"
+docker image ls --filter 'reference=dappdeps/*' --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}\t{{.CreatedSince}}'
+echo "volume containers (mount with --volumes-from NAME:ro): $(docker ps -a --filter 'name=^dappdeps-' --format '{{.Names}}' | sort | tr '\n' ' ')"
+echo "build logs: $(pwd)/.dappdeps/logs/"

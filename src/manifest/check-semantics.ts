@@ -69,10 +69,17 @@ function checkChecksums(image: ImageModel, errors: ManifestProblem[], warnings: 
       : source.kind === 'omnibus'
         ? source.software.map((s, i) => [['source', 'software', i], s])
         : [[['source', 'archive'], source.archive]];
+  const md5Only: [FieldPath, string][] = [];
   for (const [path, s] of pinned) {
     if (s.md5 && s.sha256) errors.push(image.yaml.problemAt(path, `${s.name}: give sha256 or md5, not both`));
-    else if (s.md5) warnings.push(image.yaml.problemAt([...path, 'md5'], `${s.name} is pinned by md5 only; prefer sha256`));
+    else if (s.md5) md5Only.push([[...path, 'md5'], s.name]);
     else if (!s.sha256) errors.push(image.yaml.problemAt(path, `${s.name} needs a checksum (sha256, or md5)`));
+  }
+  // One warning per manifest, located at the first md5: the 2017 pins have many and they are all alike.
+  const [first] = md5Only;
+  if (first) {
+    const names = md5Only.map(([, name]) => name).join(', ');
+    warnings.push(image.yaml.problemAt(first[0], `pinned by md5 only, prefer sha256: ${names}`));
   }
 }
 
