@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DepTrees } from '../src/build/dep-trees.js';
+import { PrefixCache } from '../src/build/prefix-cache.js';
 import { createDockerClient, type DockerClient } from '../src/docker/docker-client.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
 import type { ImageModel } from '../src/manifest/model.js';
@@ -37,12 +37,12 @@ export async function binaryDistro(scope: BenchScope): Promise<BenchResult> {
     return ctx.tag;
   };
   // A fresh extraction cache: the plain loop pays its own extraction, as ours does inside buildDistro.
-  const trees = new DepTrees(docker, path.join(scope.tmp, 'plain-deps'));
+  const trees = new PrefixCache(docker, path.join(scope.tmp, 'plain-deps'));
   const plainTimes = new Map<string, number>();
   let injectMs = 0;
   const baseline = await timed(async () => {
     for (const ctx of plain) {
-      injectMs += (await timed(() => injectBuildDeps(ctx, distro, docker, trees, plainTag))).ms;
+      injectMs += (await timed(() => injectBuildDeps(ctx, distro, trees, plainTag))).ms;
       plainTimes.set(ctx.image.name, (await timed(() => cliBuild(scope, ctx.tag, ctx.dir, { nocache: true }))).ms);
     }
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DepTrees } from '../src/build/dep-trees.js';
+import { PrefixCache } from '../src/build/prefix-cache.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { imageTag } from '../src/manifest/model.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
@@ -26,8 +26,8 @@ export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
   const distro = await loadDistro(dir);
   const plain = await renderPlainContexts(scope, distro);
   // app's context gets the tools prefix the orchestrator injects, from the orchestrator's extraction cache.
-  const trees = new DepTrees(docker, path.join(scope.tmp, 'work', 'deps'));
-  for (const ctx of plain) await injectBuildDeps(ctx, distro, docker, trees, (dep) => imageTag(distro, dep, 'binary'));
+  const trees = new PrefixCache(docker, path.join(scope.tmp, 'work', 'deps'));
+  for (const ctx of plain) await injectBuildDeps(ctx, distro, trees, (dep) => imageTag(distro, dep, 'binary'));
   const plainLoop = async (): Promise<void> => {
     for (const ctx of plain) await cliBuild(scope, ctx.tag, ctx.dir);
   };

@@ -1,8 +1,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { selectWithBuildDeps } from '../../src/build/build-distro.js';
-import type { DepTrees } from '../../src/build/dep-trees.js';
-import type { DockerClient } from '../../src/docker/docker-client.js';
+import type { PrefixCache } from '../../src/build/prefix-cache.js';
 import type { Distro, ImageModel } from '../../src/manifest/model.js';
 import { renderDistro } from '../../src/render/render-distro.js';
 import { writeContexts } from '../../src/render/write-contexts.js';
@@ -26,14 +25,13 @@ export async function renderPlainContexts(scope: BenchScope, distro: Distro): Pr
 
 /**
  * Copies each build-time dependency's prefix tree into `deps/<name>/` of the context, as the orchestrator
- * injects it into its context tar. `tagOf` names the image a dependency is extracted from (through `trees`).
+ * injects it into its context tar. `tagOf` names the image a dependency is extracted from (through `prefixes`).
  */
-export async function injectBuildDeps(ctx: PlainContext, distro: Distro, docker: DockerClient, trees: DepTrees, tagOf: (dep: ImageModel) => string): Promise<void> {
+export async function injectBuildDeps(ctx: PlainContext, distro: Distro, prefixes: PrefixCache, tagOf: (dep: ImageModel) => string): Promise<void> {
   for (const name of ctx.image.manifest.dependencies.build) {
     const dep = distro.images.find((i) => i.name === name);
-    const info = dep && (await docker.images.inspect(tagOf(dep)));
-    if (!dep || !info) throw new Error(`dependency ${name} of ${ctx.image.name} was not built`);
-    const tree = await trees.get(tagOf(dep), info.id, dep.prefix);
-    await cp(tree, path.join(ctx.dir, 'deps', name), { recursive: true, verbatimSymlinks: true });
+    if (!dep) throw new Error(`dependency ${name} of ${ctx.image.name} is not in the distro`);
+    const { root } = await prefixes.get(tagOf(dep), dep.prefix);
+    await cp(root.dir, path.join(ctx.dir, 'deps', name), { recursive: true, verbatimSymlinks: true });
   }
 }

@@ -8,7 +8,7 @@ import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
 import { runDag, type NodeResult } from './dag-scheduler.js';
-import { DepTrees } from './dep-trees.js';
+import { PrefixCache, prefixCacheDir } from './prefix-cache.js';
 
 export interface BuildDistroOptions {
   strategy: Strategy;
@@ -63,15 +63,16 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
 
   if (jobs.size > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
 
+  const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
   const settings = {
     engine,
-    depTrees: new DepTrees(engine, path.join(options.workDir, 'deps')),
+    prefixes,
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,
     nocache: options.nocache ?? false,
     idleTimeoutMs: options.idleTimeoutMs,
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
-    ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, path.join(options.workDir, 'audit'), options.onInfo ?? (() => undefined)) } : {}),
+    ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) } : {}),
   };
   const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
   const results = await runDag(

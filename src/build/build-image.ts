@@ -8,7 +8,7 @@ import type { BuildEngine } from './build-engine.js';
 import { CONTENT_HASH_LABEL } from './content-hash.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
-import type { DepTrees } from './dep-trees.js';
+import type { PrefixCache } from './prefix-cache.js';
 
 export interface ImageJob {
   name: string;
@@ -21,7 +21,8 @@ export interface ImageJob {
 
 export interface BuildSettings {
   engine: BuildEngine;
-  depTrees: DepTrees;
+  /** Extracted prefixes of dependency images, shared with the build-end audit. */
+  prefixes: PrefixCache;
   logDir: string;
   force: boolean;
   /** Passed to every build: docker's layer cache is not used either. */
@@ -42,9 +43,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
 
   const trees: InjectedTree[] = [];
   for (const dep of job.buildDeps) {
-    const info = await engine.images.inspect(dep.tag);
-    if (!info) throw new Error(`dependency image ${dep.tag} is missing`);
-    trees.push({ at: `deps/${dep.name}`, dir: await settings.depTrees.get(dep.tag, info.id, dep.prefix) });
+    trees.push({ at: `deps/${dep.name}`, dir: (await settings.prefixes.get(dep.tag, dep.prefix)).root.dir });
   }
 
   await mkdir(settings.logDir, { recursive: true });

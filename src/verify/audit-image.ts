@@ -3,7 +3,7 @@ import { withRunDeps } from '../build/volumes.js';
 import type { ImageClient } from '../docker/image-client.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { checkContract } from './check-contract.js';
-import type { PrefixTrees } from './prefix-trees.js';
+import type { PrefixCache } from '../build/prefix-cache.js';
 
 /** What the audit needs from the engine. */
 export interface AuditEngine {
@@ -28,12 +28,12 @@ export interface ImageAudit {
  * (transitively) mounted beside it. Nothing may resolve outside those prefixes, the image may hold nothing
  * outside its own, and every contract tool must be there.
  */
-export async function auditImage(engine: AuditEngine, distro: Distro, image: ImageModel, strategy: Strategy, trees: PrefixTrees): Promise<ImageAudit> {
+export async function auditImage(engine: AuditEngine, distro: Distro, image: ImageModel, strategy: Strategy, prefixes: PrefixCache): Promise<ImageAudit> {
   const tag = imageTag(distro, image, strategy);
   const deps = withRunDeps(distro, [image]).filter((d) => d !== image);
   const built = await Promise.all(deps.map(async (d) => hasStrategy(d, strategy) && (await engine.images.inspect(imageTag(distro, d, strategy))) !== undefined));
   const mounted = deps.filter((_, i) => built[i]);
-  const extract = (i: ImageModel) => trees.get(imageTag(distro, i, strategy), i.prefix);
+  const extract = (i: ImageModel) => prefixes.get(imageTag(distro, i, strategy), i.prefix);
   const [subject, depTrees] = await Promise.all([extract(image), Promise.all(mounted.map(extract))]);
   const depRoots = depTrees.map((t) => t.root);
   const report = await auditPrefix(subject.root, depRoots, { outside: subject.outside });

@@ -1,10 +1,9 @@
-import os from 'node:os';
+import type { PrefixCache } from '../build/prefix-cache.js';
 import { builtImages, withRunDeps } from '../build/volumes.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { auditImage, type ImageAudit } from './audit-image.js';
-import { PrefixTrees } from './prefix-trees.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
 import { ensureSmokeTargets } from './smoke-targets.js';
 import { runTargetChecks, type TargetCheck } from './target-checks.js';
@@ -15,6 +14,8 @@ export interface VerifyOptions {
   images: readonly ImageModel[];
   smoke: boolean;
   signal: AbortSignal;
+  /** Where images' prefixes are extracted (shared with builds: an image is extracted once). */
+  prefixes: PrefixCache;
   /** Progress for the user ("auditing 4 images"). */
   onProgress?(message: string): void;
 }
@@ -47,7 +48,7 @@ export async function verifyDistro(docker: DockerClient, distro: Distro, options
   }
 
   onProgress(`auditing ${images.length} image${images.length === 1 ? '' : 's'}`);
-  const audits = await PrefixTrees.with(docker, os.tmpdir(), (trees) => Promise.all(images.map((i) => auditImage(docker, distro, i, strategy, trees))));
+  const audits = await Promise.all(images.map((i) => auditImage(docker, distro, i, strategy, options.prefixes)));
   const report: VerifyReport = { strategy, audits, unsupported, targets: [], smoke: [], targetChecks: [] };
   if (!options.smoke || images.length === 0) return report;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { BuildEngine } from '../../src/build/build-engine.js';
 import { buildImage, type BuildSettings } from '../../src/build/build-image.js';
-import type { DepTrees } from '../../src/build/dep-trees.js';
+import type { PrefixCache } from '../../src/build/prefix-cache.js';
 import { AuditError } from '../../src/errors.js';
 import { findImage, loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro, ImageModel } from '../../src/manifest/model.js';
@@ -89,7 +89,7 @@ describe('verify (no Docker)', () => {
     const job = { name: 'sealed', tag: 't/sealed:1.0', hash: 'h', files: new Map([['Dockerfile', 'FROM scratch']]), buildDeps: [] };
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
-      depTrees: {} as DepTrees,
+      prefixes: {} as PrefixCache,
       logDir,
       force: true,
       idleTimeoutMs: 1000,

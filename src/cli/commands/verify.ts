@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PrefixCache, prefixCacheDir } from '../../build/prefix-cache.js';
 import { AuditError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { reportText } from '../../verify/report-text.js';
@@ -8,11 +9,13 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../output.js';
 import { strategyOption } from '../strategy-option.js';
+import { workDir } from '../work-dir.js';
 
 interface VerifyOptions extends DistroOptions {
   strategy: Strategy;
   smoke: boolean;
   json?: boolean;
+  workDir?: string;
 }
 
 export function registerVerify(program: Command, output: Output): void {
@@ -22,6 +25,7 @@ export function registerVerify(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option('--json', 'print the results as one JSON document on stdout')
+    .option('--work-dir <dir>', 'where image prefixes are extracted, shared with build (default: .dappdeps/ beside the distro folder)')
     .action(async (names: string[], options: VerifyOptions) => {
       const distro = await openDistro(options, output);
       const images = selectImages(distro, names);
@@ -32,6 +36,7 @@ export function registerVerify(program: Command, output: Output): void {
           images,
           smoke: options.smoke,
           signal,
+          prefixes: new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir))),
           ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),
         }),
       );
