@@ -28,7 +28,9 @@ if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # With their recommends, as verified here: debootstrap needs debian-archive-keyring to check the mirror's
+  # signatures; docker.io brings cgroupfs-mount and apparmor for kernels that need them.
+  apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
