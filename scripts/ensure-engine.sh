@@ -33,6 +33,11 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# dockerd needs cgroups; a machine booted without an init system may not have mounted them.
+if ! mountpoint -q /sys/fs/cgroup 2>/dev/null && command -v cgroupfs-mount >/dev/null 2>&1; then
+  say "mounting cgroups (cgroupfs-mount)"
+  cgroupfs-mount
+fi
 if ! pgrep -x dockerd >/dev/null 2>&1; then
   say "starting dockerd (log: $log)"
   # No bridge network on these machines: containers get loopback only; builds use host networking.
