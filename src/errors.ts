@@ -54,7 +54,7 @@ export class BuildError extends DappdepsError {
   readonly logFile: string | undefined;
 
   constructor(image: string, reason: string, logTail: readonly string[], logFile?: string, cause?: unknown) {
-    super(`build of ${image} failed: ${reason}`, { cause });
+    super(`build of ${image} failed: ${reason}${logFile ? `\n  full log: ${logFile}` : ''}`, { cause });
     this.image = image;
     this.logTail = logTail;
     this.logFile = logFile;

@@ -56,14 +56,11 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       tag: job.tag,
       labels: { [CONTENT_HASH_LABEL]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
       onLine: (line) => log.write(`${line.text}\n`),
+      logFile,
       idleTimeoutMs: settings.idleTimeoutMs,
       nocache: settings.nocache ?? false,
       signal,
     });
-  } catch (error) {
-    // The log file keeps the whole build; the error already carries its tail.
-    if (error instanceof Error) error.message += `\n  full log: ${logFile}`;
-    throw error;
   } finally {
     await new Promise((resolve) => log.end(resolve));
   }

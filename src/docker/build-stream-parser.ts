@@ -8,9 +8,9 @@ export const TAIL_LINES = 20;
 /** Makes the error a failed stream rejects with, from the reason and the last lines seen. */
 export type StreamFailure = (reason: string, tail: readonly string[], cause?: unknown) => Error;
 
-/** Failures of a `docker build` stream are BuildErrors naming the image. */
-export function buildFailure(image: string): StreamFailure {
-  return (reason, tail, cause) => new BuildError(image, reason, tail, undefined, cause);
+/** Failures of a `docker build` stream are BuildErrors naming the image (and where its whole log is). */
+export function buildFailure(image: string, logFile?: string): StreamFailure {
+  return (reason, tail, cause) => new BuildError(image, reason, tail, logFile, cause);
 }
 
 type Message = Record<string, unknown>;

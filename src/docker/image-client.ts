@@ -79,7 +79,7 @@ export class DockerodeImageClient implements ImageClient {
   }
 
   build(req: BuildRequest): Promise<{ id: string }> {
-    const fail = buildFailure(req.image);
+    const fail = buildFailure(req.image, req.logFile);
     return this.#call(`build ${req.tag}`, async () => {
       let stream: Readable;
       try {

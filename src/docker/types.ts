@@ -16,6 +16,8 @@ export interface BuildRequest {
   labels: Record<string, string>;
   /** Every decoded line goes here (the caller writes the per-image log file). */
   onLine: (line: BuildLine) => void;
+  /** That log file, named by a failure. */
+  logFile?: string;
   /** Reject when the engine sends nothing for this long (ms). */
   idleTimeoutMs: number;
   /** Ignore the engine's layer cache: every step runs again (`docker build --no-cache`). */

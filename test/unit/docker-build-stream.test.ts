@@ -35,6 +35,12 @@ describe('docker build stream parser', () => {
     { stream: `Successfully tagged ${IMAGE}\n` },
   );
 
+  it("names the image, the reason and the build's log file in a failure", () => {
+    const error = buildFailure(IMAGE, '/var/log/b.log')('exit 3', ['last line']);
+    expect(error).to.be.instanceOf(BuildError).and.to.include({ image: IMAGE, logFile: '/var/log/b.log' });
+    expect(error.message).to.equal(`build of ${IMAGE} failed: exit 3\n  full log: /var/log/b.log`);
+  });
+
   it('decodes each stream line and takes the id from aux.ID', () => {
     const { lines, id } = parse(success);
     expect(id).to.equal(ID);
