@@ -1,4 +1,5 @@
 import type { DockerClient } from '../docker/docker-client.js';
+import type { ImageModel } from '../manifest/model.js';
 import { runCheck, type CheckRun } from './run-check.js';
 import type { SmokeTarget } from './smoke-targets.js';
 
@@ -8,39 +9,53 @@ export interface TargetCheck extends CheckRun {
   name: string;
 }
 
-/** Differs between any two containers. */
-const PER_CONTAINER = /^HOSTNAME=/;
+/** Differ between any two containers or shells, whatever is mounted. */
+const ALWAYS_DIFFERENT = new Set(['HOSTNAME', 'SHLVL', '_', 'PWD', 'OLDPWD']);
 
-function envLines(output: string): Set<string> {
-  return new Set(output.split('\n').filter((l) => l !== '' && !PER_CONTAINER.test(l)));
+/** What a shell reports: where `ls` resolves, then its environment, minus the variables named in `ignore`. */
+const PROBE = 'command -v ls; /usr/bin/env';
+
+function probeLines(output: string, ignore: ReadonlySet<string>): Set<string> {
+  return new Set(output.split('\n').filter((l) => l !== '' && !ignore.has(l.split('=')[0] ?? '')));
+}
+
+/** Variables the image's launcher sets for `tool` (and so, by design, for what the tool runs). */
+function declaredFor(image: ImageModel, tool: string): string[] {
+  return (image.manifest.binary?.launchers ?? []).filter((l) => l.tools.includes(tool)).flatMap((l) => l.env.map((e) => e.name));
 }
 
 /**
- * In a target with tools of its own, with every verified prefix mounted: its tools still run, and a plain
- * command's environment is the one it has without our mounts. dappdeps never sets global environment
- * (launchers set it for their own tool only), so this checks that mounting volumes changes nothing else.
+ * In a target with tools of its own, with every verified prefix mounted: its own `ls` runs, and inside each
+ * verified image's bash the target's tools and environment are what the target's own shell sees — the same
+ * `ls`, the same PATH, no variable of ours beyond those the bash launcher declares. This is what werf users
+ * saw break when stapel leaked its PATH into their images.
  */
 export async function runTargetChecks(
   docker: DockerClient,
   target: SmokeTarget,
+  images: readonly ImageModel[],
   volumesFrom: string[],
-  prefixRoot: string,
   signal: AbortSignal,
 ): Promise<TargetCheck[]> {
   const run = (argv: string[], mounted: boolean, expect?: string) =>
     runCheck(docker, { image: target.image, argv, volumesFrom: mounted ? volumesFrom : [], ...(expect ? { expect } : {}), signal });
-  const ls = await run(['/bin/ls', '/'], true, 'usr');
-  const plain = await run(['/usr/bin/env'], false);
-  const mounted = await run(['/usr/bin/env'], true);
-  const before = envLines(plain.output);
-  const leaked = [...envLines(mounted.output)].filter((l) => !before.has(l) || l.includes(prefixRoot));
-  const env: CheckRun = {
-    ...mounted,
-    passed: plain.passed && mounted.passed && leaked.length === 0,
-    output: leaked.length > 0 ? `${mounted.output}\nnot in the environment without the prefixes: ${leaked.join(' ')}` : mounted.output,
-  };
-  return [
-    { target: target.name, name: "the target's own ls runs with the prefixes mounted", ...ls },
-    { target: target.name, name: 'mounting the prefixes leaves the environment of a plain command unchanged', ...env },
-  ];
+  const checks: TargetCheck[] = [{ target: target.name, name: "the target's own ls runs with the prefixes mounted", ...(await run(['/bin/ls', '/'], true, 'usr')) }];
+  const shells = images.filter((i) => i.manifest.bin.includes('bash'));
+  if (shells.length === 0) return checks;
+  const own = await run(['/bin/sh', '-c', PROBE], false);
+  for (const image of shells) {
+    const ignore = new Set([...ALWAYS_DIFFERENT, ...declaredFor(image, 'bin/bash')]);
+    const ours = await run([`${image.prefix}/bin/bash`, '-c', PROBE], true);
+    const expected = probeLines(own.output, ignore);
+    const seen = probeLines(ours.output, ignore);
+    const differ = [...seen].filter((l) => !expected.has(l)).concat([...expected].filter((l) => !seen.has(l)).map((l) => `missing: ${l}`));
+    checks.push({
+      target: target.name,
+      name: `inside ${image.name}'s bash, the target's own ls, PATH and environment are unchanged`,
+      ...ours,
+      passed: own.passed && ours.passed && differ.length === 0,
+      output: differ.length > 0 ? `${ours.output}\ndiffers from the target's own shell: ${differ.join(' | ')}` : ours.output,
+    });
+  }
+  return checks;
 }

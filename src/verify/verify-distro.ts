@@ -57,7 +57,7 @@ export async function verifyDistro(docker: DockerClient, distro: Distro, options
   report.targets = targets.map((t) => t.name);
   report.smoke = await runSmokeMatrix(docker, distro, images, strategy, targets, signal);
   for (const target of targets.filter((t) => t.hasOwnTools)) {
-    report.targetChecks.push(...(await runTargetChecks(docker, target, volumesFor(distro, images), distro.settings.prefixRoot, signal)));
+    report.targetChecks.push(...(await runTargetChecks(docker, target, images, volumesFor(distro, images), signal)));
   }
   return report;
 }
