@@ -45,11 +45,11 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
   const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
-  const contexts = await renderDistro(distro, buildable);
+  const contexts = await renderDistro(distro, buildable, [strategy]);
   const jobs = new Map<string, ImageJob>();
   // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
   for (const image of buildable) {
-    const ctx = contexts.find((c) => c.image === image && c.strategy === strategy);
+    const ctx = contexts.find((c) => c.image === image);
     if (!ctx) continue;
     const deps = image.manifest.dependencies.build.map((name) => {
       const dep = distro.images.find((i) => i.name === name);

@@ -11,12 +11,16 @@ export interface RenderedContext {
   dir: string;
 }
 
-/** Render every strategy of the given images (all by default), in memory. */
-export async function renderDistro(distro: Distro, images: readonly ImageModel[] = distro.images): Promise<RenderedContext[]> {
+/** Render the given images (all by default) for the given strategies (all by default), in memory. */
+export async function renderDistro(
+  distro: Distro,
+  images: readonly ImageModel[] = distro.images,
+  only: readonly Strategy[] = strategies,
+): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
   const out: RenderedContext[] = [];
   for (const image of images) {
-    for (const strategy of strategies) {
+    for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
       const files = await renderImage(distro, templates, image, strategy);
       out.push({ image, strategy, files, dir: `${image.name}/${strategy}` });
