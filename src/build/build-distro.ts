@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { DappdepsError } from '../errors.js';
-import { closure } from '../graph/dependency-graph.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { renderDistro } from '../render/render-distro.js';
 import { buildEndAudit } from './build-end-audit.js';
@@ -96,11 +95,6 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
 
 /** The named images plus their transitive build-time dependencies, in distro dependency order. */
 export function selectWithBuildDeps(distro: Distro, names: readonly string[]): ImageModel[] {
-  const wanted = new Set<string>();
-  for (const name of names) {
-    wanted.add(name);
-    for (const dep of closure(name, (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.build ?? [])) wanted.add(dep);
-  }
   const ordered: ImageModel[] = [];
   const visit = (image: ImageModel): void => {
     if (ordered.includes(image)) return;
@@ -110,6 +104,6 @@ export function selectWithBuildDeps(distro: Distro, names: readonly string[]): I
     }
     ordered.push(image);
   };
-  for (const image of distro.images) if (wanted.has(image.name)) visit(image);
+  for (const image of distro.images) if (names.includes(image.name)) visit(image);
   return ordered;
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import tarFs from 'tar-fs';
 import tarStream from 'tar-stream';
-import type { RenderedFiles } from '../render/rendered-files.js';
+import { fileMode, type RenderedFiles } from '../render/rendered-files.js';
 
 export interface InjectedTree {
   /** Folder in the context, e.g. `deps/toolchain`. */
@@ -33,8 +33,7 @@ export function contextTar(files: RenderedFiles, trees: readonly InjectedTree[])
   void (async () => {
     for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
       const body = Buffer.from(content);
-      const mode = body.subarray(0, 2).toString() === '#!' ? 0o755 : 0o644;
-      await new Promise<void>((resolve, reject) => pack.entry({ name, mode, mtime, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) => pack.entry({ name, mode: fileMode(body), mtime, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
     }
     addTrees(0);
   })().catch((error: unknown) => pack.destroy(error as Error));

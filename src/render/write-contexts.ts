@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderedContext } from './render-distro.js';
-import type { RenderedFiles } from './rendered-files.js';
+import { fileMode, type RenderedFiles } from './rendered-files.js';
 
 /**
  * Write rendered contexts under `outDir/<name>/<strategy>/`. Each context is written to a temporary
@@ -41,8 +41,7 @@ export async function writeFiles(dir: string, files: RenderedFiles): Promise<voi
   for (const [rel, content] of files) {
     const file = path.join(dir, rel);
     await mkdir(path.dirname(file), { recursive: true });
-    const executable = content.slice(0, 2).toString() === '#!';
-    await writeFile(file, content, { mode: executable ? 0o755 : 0o644 });
+    await writeFile(file, content, { mode: fileMode(content) });
   }
 }
 
