@@ -67,12 +67,21 @@ export async function binaryDistro(scope: BenchScope): Promise<BenchResult> {
         baseline: { label: 'sequential docker build --no-cache', samples: [baseline.ms / 1000] },
         goal: { op: '<=', value: 0.8 },
       },
-      { metric: `${CONSUMER.join(' + ')} image size`, unit: 'MB', measured: [consumerMb], goal: { op: '<=', value: 150 } },
+      {
+        metric: `${CONSUMER.join(' + ')} image size`,
+        unit: 'MB',
+        measured: [consumerMb],
+        goal: { op: '<=', value: 150 },
+      },
     ],
     notes: [
       `per image, ours (each includes its extraction and audit) / plain: ${plain.map((c) => `${c.image.name} ${s(oursTimes.get(c.image.name))} / ${s(plainTimes.get(c.image.name))}`).join(', ')}`,
       `the plain loop spent ${(injectMs / 1000).toFixed(1)} s extracting the toolchain prefix (extractImage) and copying it into ${plain.length - 1} contexts; rendering is not timed on that side`,
-      `image sizes (docker image inspect Size, 10^6 bytes): ${Object.entries(sizes).map(([name, size]) => `${name} ${mb(size)}`).join(', ')}; the plain builds of the same contexts: ${Object.entries(plainSizes).map(([name, size]) => `${name} ${mb(size)}`).join(', ')}`,
+      `image sizes (docker image inspect Size, 10^6 bytes): ${Object.entries(sizes)
+        .map(([name, size]) => `${name} ${mb(size)}`)
+        .join(', ')}; the plain builds of the same contexts: ${Object.entries(plainSizes)
+        .map(([name, size]) => `${name} ${mb(size)}`)
+        .join(', ')}`,
       `for comparison, werf's merged stapel image is ${WERF_STAPEL_MB} MB`,
       'one round each way, ours first (Debian downloads are not cached locally: both sides fetch every package from the mirror); the engine and both cores may be shared with other builds',
     ],

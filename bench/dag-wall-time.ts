@@ -23,7 +23,8 @@ export async function dagWallTime(scope: BenchScope): Promise<BenchResult> {
   const distro = await loadDistro(dir);
   const nodes: DagNode[] = distro.images.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build }));
   const sleeps = new Map<string, number>();
-  for (const node of nodes) sleeps.set(node.name, await sleepOf(path.join(distro.templatesDir, 'partials', `sleep-${node.name}.hbs`)));
+  for (const node of nodes)
+    sleeps.set(node.name, await sleepOf(path.join(distro.templatesDir, 'partials', `sleep-${node.name}.hbs`)));
   const nominal = criticalPath(nodes, (n) => sleeps.get(n) ?? 0);
   const work = [...sleeps.values()].reduce((a, b) => a + b, 0);
 
@@ -33,7 +34,10 @@ export async function dagWallTime(scope: BenchScope): Promise<BenchResult> {
   const overheads: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     // A new ENV value before the sleeps: every step after it misses docker's cache, so each run really sleeps.
-    await writeFile(path.join(distro.templatesDir, 'partials', 'run-id.hbs'), `ENV DAPPDEPS_BENCH_RUN=${randomBytes(6).toString('hex')}\n`);
+    await writeFile(
+      path.join(distro.templatesDir, 'partials', 'run-id.hbs'),
+      `ENV DAPPDEPS_BENCH_RUN=${randomBytes(6).toString('hex')}\n`,
+    );
     const run = await buildFixture(scope, docker, dir, { force: true, concurrency: CONCURRENCY });
     const took = new Map(run.results.map((r) => [r.name, r.durationMs / 1000]));
     walls.push(run.ms / 1000);

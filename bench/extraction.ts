@@ -74,7 +74,12 @@ export async function extraction(scope: BenchScope): Promise<BenchResult> {
         baseline: { label: 'docker save | tar -x; tar -xf layers', samples: baselineMs.map(throughput) },
         goal: { op: '>=', value: 1 },
       },
-      { metric: 'peak RSS of the extracting process', unit: 'MB', measured: runs.map((r) => rssMb(r.maxRssKiB)), goal: { op: '<=', value: 100 } },
+      {
+        metric: 'peak RSS of the extracting process',
+        unit: 'MB',
+        measured: runs.map((r) => rssMb(r.maxRssKiB)),
+        goal: { op: '<=', value: 100 },
+      },
     ],
     notes: [
       'ours runs in a child `node bench/extract-child.mjs` on compiled dist/ (tsx would add ~40 MB); its time is taken inside the child (save request to extraction done), so node startup is not counted',

@@ -19,7 +19,10 @@ const REPEATS = 3;
  * The orchestrator fixture without its failing images: tools, app (build-depends on tools), solo.
  */
 export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
-  const dir = await copyFixtureDistro(path.join(repoRoot, 'test/fixtures/orchestrator/distro'), scope, ['broken', 'after-broken']);
+  const dir = await copyFixtureDistro(path.join(repoRoot, 'test/fixtures/orchestrator/distro'), scope, [
+    'broken',
+    'after-broken',
+  ]);
   const docker = createDockerClient();
   const options = { force: false, concurrency: 2 };
   const first = await buildFixture(scope, docker, dir, options);
@@ -44,10 +47,20 @@ export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
   }
   return {
     title: `no-op rebuild: orchestrator fixture (${plain.length} images), ${REPEATS} runs, medians`,
-    rows: [{ metric: 'second build, nothing changed', unit: 's', measured: ours, baseline: { label: 'docker build loop', samples: baseline }, goal: { op: '<=', value: 1 } }],
+    rows: [
+      {
+        metric: 'second build, nothing changed',
+        unit: 's',
+        measured: ours,
+        baseline: { label: 'docker build loop', samples: baseline },
+        goal: { op: '<=', value: 1 },
+      },
+    ],
     notes: [
       `the warm-up build took ${(first.ms / 1000).toFixed(1)} s (docker may already cache its build stages, e.g. from the test suite); ours = buildDistro wall time (render, hash, inspect; concurrency 2), baseline = sequential \`DOCKER_BUILDKIT=0 docker build --network host\` per context, all steps cache hits`,
-      notCached.size > 0 ? `WARNING: not skipped in a timed run: ${[...notCached].join(', ')}` : 'every timed run skipped every image on its content hash',
+      notCached.size > 0
+        ? `WARNING: not skipped in a timed run: ${[...notCached].join(', ')}`
+        : 'every timed run skipped every image on its content hash',
     ],
   };
 }

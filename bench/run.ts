@@ -33,10 +33,14 @@ async function main(): Promise<number> {
       console.log(`${formatResult(await bench(scope))}\n`);
     } catch (error) {
       crashed++;
-      console.error(`${name} could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      console.error(
+        `${name} could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     } finally {
       const { removed, left } = await scope.cleanup();
-      console.error(`${name}: cleaned up ${removed} image refs${left > 0 ? `, ${left} left (in use by other images)` : ''}`);
+      console.error(
+        `${name}: cleaned up ${removed} image refs${left > 0 ? `, ${left} left (in use by other images)` : ''}`,
+      );
     }
   }
   return crashed > 0 ? 1 : 0;

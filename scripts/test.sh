@@ -19,6 +19,8 @@ bash scripts/setup-node.sh
 bash scripts/ensure-engine.sh
 
 npm run --silent typecheck
+npm run --silent lint
+npm run --silent format:check
 
 # Both suites run even when the first fails; the closing line adds them up for CI.
 log=$(mktemp)

@@ -76,7 +76,9 @@ export class AuditError extends DappdepsError {
   readonly violations: readonly string[];
 
   constructor(image: string, violations: readonly string[]) {
-    super(`audit of ${image} failed (${violations.length} problem${violations.length === 1 ? '' : 's'}):\n  ${violations.join('\n  ')}`);
+    super(
+      `audit of ${image} failed (${violations.length} problem${violations.length === 1 ? '' : 's'}):\n  ${violations.join('\n  ')}`,
+    );
     this.violations = violations;
   }
 }

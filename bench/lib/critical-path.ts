@@ -5,7 +5,10 @@ export interface DagNode {
 }
 
 /** The longest chain of `duration`s through the DAG (dependencies first): the wall time no schedule can beat. */
-export function criticalPath(nodes: readonly DagNode[], duration: (name: string) => number): { length: number; path: string[] } {
+export function criticalPath(
+  nodes: readonly DagNode[],
+  duration: (name: string) => number,
+): { length: number; path: string[] } {
   const memo = new Map<string, { length: number; path: string[] }>();
   const longestTo = (name: string): { length: number; path: string[] } => {
     const known = memo.get(name);

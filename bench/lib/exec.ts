@@ -16,7 +16,11 @@ export class ExecError extends Error {
 }
 
 /** Runs a command to its end; rejects with an ExecError (message: its stderr tail) when it exits non-zero. */
-export function exec(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
+export function exec(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -27,7 +31,13 @@ export function exec(command: string, args: readonly string[], env: NodeJS.Proce
     child.on('close', (code, signal) => {
       const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
       if (code === 0) resolve(result);
-      else reject(new ExecError(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${result.stderr.slice(-2000)}`, result));
+      else
+        reject(
+          new ExecError(
+            `${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${result.stderr.slice(-2000)}`,
+            result,
+          ),
+        );
     });
   });
 }

@@ -16,18 +16,30 @@ export interface PlainContext {
 
 /** Every image's binary context (dependencies first), written under the scope's `plain/` folder. */
 export async function renderPlainContexts(scope: BenchScope, distro: Distro): Promise<PlainContext[]> {
-  const images = selectWithBuildDeps(distro, distro.images.map((i) => i.name));
+  const images = selectWithBuildDeps(
+    distro,
+    distro.images.map((i) => i.name),
+  );
   const contexts = (await renderDistro(distro, images)).filter((c) => c.strategy === 'binary');
   const root = path.join(scope.tmp, 'plain');
   await writeContexts(root, contexts, false);
-  return contexts.map((ctx) => ({ image: ctx.image, tag: scope.tag(`plain-${ctx.image.name}`, ctx.image.version), dir: path.join(root, ctx.dir) }));
+  return contexts.map((ctx) => ({
+    image: ctx.image,
+    tag: scope.tag(`plain-${ctx.image.name}`, ctx.image.version),
+    dir: path.join(root, ctx.dir),
+  }));
 }
 
 /**
  * Copies each build-time dependency's prefix tree into `deps/<name>/` of the context, as the orchestrator
  * injects it into its context tar. `tagOf` names the image a dependency is extracted from (through `prefixes`).
  */
-export async function injectBuildDeps(ctx: PlainContext, distro: Distro, prefixes: PrefixCache, tagOf: (dep: ImageModel) => string): Promise<void> {
+export async function injectBuildDeps(
+  ctx: PlainContext,
+  distro: Distro,
+  prefixes: PrefixCache,
+  tagOf: (dep: ImageModel) => string,
+): Promise<void> {
   for (const name of ctx.image.manifest.dependencies.build) {
     const dep = distro.images.find((i) => i.name === name);
     if (!dep) throw new Error(`dependency ${name} of ${ctx.image.name} is not in the distro`);

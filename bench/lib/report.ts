@@ -24,7 +24,9 @@ export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new Error('no samples');
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** The number the goal is about: ours / baseline (medians), or the measurement when there is no baseline. */
@@ -37,7 +39,8 @@ export function meets(row: Row): boolean {
   return row.goal.op === '<=' ? score <= row.goal.value : score >= row.goal.value;
 }
 
-const num = (n: number): string => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+const num = (n: number): string =>
+  Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2);
 
 /** `1.23 s (1.20–1.31)`: the median and, when repeated, the range. */
 function samplesText(samples: readonly number[], unit: string): string {
@@ -57,5 +60,7 @@ export function formatResult(result: BenchResult): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const render = (cells: string[]): string => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
-  return [`## ${result.title}`, render(header), ...lines.map(render), ...result.notes.map((n) => `  - ${n}`)].join('\n');
+  return [`## ${result.title}`, render(header), ...lines.map(render), ...result.notes.map((n) => `  - ${n}`)].join(
+    '\n',
+  );
 }

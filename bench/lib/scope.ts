@@ -43,7 +43,8 @@ export class BenchScope {
   /** Same, for every build log buildDistro wrote (they are overwritten by the next run: call after each run). */
   async recordBuildLogs(dir: string): Promise<void> {
     const files = await readdir(dir).catch(() => [] as string[]);
-    for (const file of files.filter((f) => f.endsWith('.log'))) this.recordBuildOutput(await readFile(path.join(dir, file), 'utf8'));
+    for (const file of files.filter((f) => f.endsWith('.log')))
+      this.recordBuildOutput(await readFile(path.join(dir, file), 'utf8'));
   }
 
   /**

@@ -39,7 +39,9 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
   const createdParent = await fs.mkdir(path.dirname(target), { recursive: true });
   // Beside the target, so merging and the final move are renames on one filesystem. A real path: tar-fs
   // compares realpath'd hardlink targets with it, and isRealDirectory relies on it.
-  const staging = await fs.realpath(await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)));
+  const staging = await fs.realpath(
+    await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)),
+  );
   try {
     const archive = await readSaveArchive(save, staging, keep);
     const plan = planLayers(archive);
@@ -57,7 +59,11 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     return { ...stack.stats, format: plan.format };
   } catch (err) {
     if (createdParent !== undefined) await fs.rm(createdParent, { recursive: true, force: true });
-    throw err instanceof DappdepsError ? err : new DappdepsError(`extracting the image failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw err instanceof DappdepsError
+      ? err
+      : new DappdepsError(`extracting the image failed: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }

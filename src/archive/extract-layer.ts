@@ -73,5 +73,7 @@ function writeSymlinks(dir: string, links: Iterable<PendingSymlink>): void {
 function fromTarFs(err: unknown, dir: string): unknown {
   if (err instanceof DappdepsError || !(err instanceof Error)) return err;
   const refused = /^(.*) is not a valid (path|symlink|hardlink)$/.exec(err.message);
-  return refused ? new UnsafeArchiveError(path.relative(dir, refused[1] ?? ''), `refused by tar-fs (invalid ${refused[2]})`) : err;
+  return refused
+    ? new UnsafeArchiveError(path.relative(dir, refused[1] ?? ''), `refused by tar-fs (invalid ${refused[2]})`)
+    : err;
 }

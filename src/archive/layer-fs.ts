@@ -28,7 +28,9 @@ function deferred<A extends unknown[], R>(call: (...args: A) => R): (...args: [.
  * The error for a missing path. tar-fs looks only at its code and never passes it on (a missing path is what it
  * expects before creating one), so one shared instance spares building a stack trace per new entry.
  */
-const NO_ENTRY: NodeJS.ErrnoException = Object.freeze(Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' }));
+const NO_ENTRY: NodeJS.ErrnoException = Object.freeze(
+  Object.assign(new Error('ENOENT: no such file or directory'), { code: 'ENOENT' }),
+);
 
 /**
  * The part of `fs` that tar-fs's extract uses for one layer's files, directories and hardlinks (symlinks never
@@ -58,7 +60,9 @@ export class LayerFs {
     return stats;
   });
 
-  readonly mkdir = deferred((dir: string, opts: fs.MakeDirectoryOptions & { recursive: true }) => fs.mkdirSync(dir, opts));
+  readonly mkdir = deferred((dir: string, opts: fs.MakeDirectoryOptions & { recursive: true }) =>
+    fs.mkdirSync(dir, opts),
+  );
   readonly chmod = deferred((file: string, mode: number) => fs.chmodSync(file, mode));
   readonly chown = deferred((file: string, uid: number, gid: number) => fs.chownSync(file, uid, gid));
   readonly utimes = deferred((file: string, atime: Date, mtime: Date) => fs.utimesSync(file, atime, mtime));

@@ -78,6 +78,7 @@ function only<T>(images: readonly T[], source: string): T {
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, member: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new DappdepsError(`${member} is not as docker save writes it:\n${z.prettifyError(result.error)}`);
+  if (!result.success)
+    throw new DappdepsError(`${member} is not as docker save writes it:\n${z.prettifyError(result.error)}`);
   return result.data;
 }

@@ -83,7 +83,10 @@ export class LayerPolicy {
       case 'link': {
         const target = entryPath(header.linkname ?? '', name);
         if (this.onDisk.get(target) !== 'file' || this.pending.has(target)) {
-          throw new UnsafeArchiveError(name, `hardlink target ${JSON.stringify(header.linkname)} is not a file extracted earlier from this layer`);
+          throw new UnsafeArchiveError(
+            name,
+            `hardlink target ${JSON.stringify(header.linkname)} is not a file extracted earlier from this layer`,
+          );
         }
         return this.file(rel, action);
       }
@@ -124,7 +127,8 @@ export class LayerPolicy {
   /** `a -> /tmp` then `a/x` would write through the link: refuse instead of following it. */
   private refuseBelowSymlink(rel: string, name: string): void {
     for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
-      if (this.symlinks.has(rel.slice(0, i))) throw new UnsafeArchiveError(name, `path goes through symlink ${rel.slice(0, i)}`);
+      if (this.symlinks.has(rel.slice(0, i)))
+        throw new UnsafeArchiveError(name, `path goes through symlink ${rel.slice(0, i)}`);
     }
   }
 }

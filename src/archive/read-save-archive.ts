@@ -28,7 +28,8 @@ export async function readSaveArchive(save: NodeJS.ReadableStream, staging: stri
         await readMember(member as AsyncIterable<Buffer>, name, header.size); // streamx types chunks as unknown
         continue;
       }
-      if (header.type === 'symlink') archive.aliases.set(name, memberPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
+      if (header.type === 'symlink')
+        archive.aliases.set(name, memberPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
       if (header.type === 'link') archive.aliases.set(name, memberPath(header.linkname ?? ''));
       member.resume(); // no body worth reading; the next iteration moves past it
     }
@@ -50,7 +51,10 @@ export async function readSaveArchive(save: NodeJS.ReadableStream, staging: stri
     } else if (kind === 'json' && size <= MAX_METADATA_BYTES) {
       archive.metadata.set(name, Buffer.concat(await all.toArray()));
     } else {
-      archive.unusable.set(name, kind === 'zstd' ? 'zstd-compressed, and Node 20 has no zstd decoder' : 'not a tar archive');
+      archive.unusable.set(
+        name,
+        kind === 'zstd' ? 'zstd-compressed, and Node 20 has no zstd decoder' : 'not a tar archive',
+      );
       await drain(all);
     }
   }

@@ -23,7 +23,7 @@ export class SyncFileWriter extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     try {
-      for (let done = 0; done < chunk.length; ) done += fs.writeSync(this.fd as number, chunk, done);
+      for (let done = 0; done < chunk.length;) done += fs.writeSync(this.fd as number, chunk, done);
       cb();
     } catch (err) {
       cb(err as Error);

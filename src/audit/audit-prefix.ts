@@ -110,7 +110,10 @@ async function checkInterpreter(fs: ImageFs, elfAt: ElfLookup, interp: string): 
 
 async function checkSearchPath(fs: ImageFs, elf: ElfFile): Promise<Violation[]> {
   const violations: Violation[] = [];
-  const lists = [['RPATH', elf.info.rpath], ['RUNPATH', elf.info.runpath]] as const;
+  const lists = [
+    ['RPATH', elf.info.rpath],
+    ['RUNPATH', elf.info.runpath],
+  ] as const;
   for (const [tag, entries] of lists) {
     for (const entry of entries) {
       for (const dir of expandTokens(entry, posix.dirname(elf.file), elf.info)) {
@@ -157,11 +160,16 @@ export async function auditPrefix(
   for (const link of scan.symlinks) {
     const r = await fs.resolve(link);
     if (r.kind !== 'found') {
-      violations.push({ file: link, problem: explainResolution(`symlink to ${await readlink(subject.dir + link)}`, link, r) });
+      violations.push({
+        file: link,
+        problem: explainResolution(`symlink to ${await readlink(subject.dir + link)}`, link, r),
+      });
     }
   }
 
-  const elfCache = new Map<string, Promise<ElfInfo | undefined>>(scan.elves.map((e) => [e.file, Promise.resolve(e.info)]));
+  const elfCache = new Map<string, Promise<ElfInfo | undefined>>(
+    scan.elves.map((e) => [e.file, Promise.resolve(e.info)]),
+  );
   const elfAt: ElfLookup = (found) => {
     let info = elfCache.get(found.path);
     if (!info) {
@@ -180,7 +188,8 @@ export async function auditPrefix(
     if ('problem' in checked) violations.push({ file: elf.file, problem: checked.problem });
   }
   const loaders = new Map<string, LoadedObject>();
-  for (const checked of interpreters.values()) if ('object' in checked) loaders.set(checked.object.file, checked.object);
+  for (const checked of interpreters.values())
+    if ('object' in checked) loaders.set(checked.object.file, checked.object);
 
   // Keyed by failing object and name: a library breaks the same way in every closure it is part of.
   const failures = new Map<string, Violation & { standalone: boolean }>();

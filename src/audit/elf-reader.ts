@@ -61,10 +61,28 @@ const TYPES: Record<number, ElfType> = { 1: 'REL', 2: 'EXEC', 3: 'DYN', 4: 'CORE
 
 /** Field offsets and sizes that differ between ELFCLASS32 and ELFCLASS64. */
 const LAYOUT = {
-  32: { ehsize: 52, phoff: 28, phentsize: 42, phnum: 44, shoff: 32, shInfo: 28, phsize: 32, dynsize: 8,
-    ph: { offset: 4, vaddr: 8, filesz: 16 } },
-  64: { ehsize: 64, phoff: 32, phentsize: 54, phnum: 56, shoff: 40, shInfo: 44, phsize: 56, dynsize: 16,
-    ph: { offset: 8, vaddr: 16, filesz: 32 } },
+  32: {
+    ehsize: 52,
+    phoff: 28,
+    phentsize: 42,
+    phnum: 44,
+    shoff: 32,
+    shInfo: 28,
+    phsize: 32,
+    dynsize: 8,
+    ph: { offset: 4, vaddr: 8, filesz: 16 },
+  },
+  64: {
+    ehsize: 64,
+    phoff: 32,
+    phentsize: 54,
+    phnum: 56,
+    shoff: 40,
+    shInfo: 44,
+    phsize: 56,
+    dynsize: 16,
+    ph: { offset: 8, vaddr: 16, filesz: 32 },
+  },
 } as const;
 
 interface Segment {
@@ -77,7 +95,10 @@ interface Segment {
 
 /** Reads fixed-width fields of one byte order; 64-bit values must fit a safe integer. */
 class Fields {
-  constructor(private readonly little: boolean, private readonly is64: boolean) {}
+  constructor(
+    private readonly little: boolean,
+    private readonly is64: boolean,
+  ) {}
 
   u16(b: Buffer, at: number): number {
     return this.little ? b.readUInt16LE(at) : b.readUInt16BE(at);
@@ -107,13 +128,20 @@ function corrupt(detail: string): DappdepsError {
 /** Requests `length` bytes at `offset`, failing clearly when the file is too short. */
 function* read(size: number, offset: number, length: number, what: string): Generator<ReadRequest, Buffer, Buffer> {
   if (offset + length > size) {
-    throw new DappdepsError(`truncated ELF: ${what} at bytes ${offset}..${offset + length} is past the end of the ${size}-byte file`);
+    throw new DappdepsError(
+      `truncated ELF: ${what} at bytes ${offset}..${offset + length} is past the end of the ${size}-byte file`,
+    );
   }
   return yield { offset, length };
 }
 
 /** A NUL-terminated string at `index` in the string table at file offset `table` of `tableSize` bytes. */
-function* readString(size: number, table: number, tableSize: number, index: number): Generator<ReadRequest, string, Buffer> {
+function* readString(
+  size: number,
+  table: number,
+  tableSize: number,
+  index: number,
+): Generator<ReadRequest, string, Buffer> {
   if (index >= tableSize) throw corrupt(`string index ${index} is past the string table (${tableSize} bytes)`);
   const parts: Buffer[] = [];
   for (let at = index; at < tableSize; at += STRING_CHUNK) {

@@ -38,8 +38,15 @@ export class ImageFs {
 
   constructor(roots: readonly ImageRoot[]) {
     for (const r of roots) {
-      if (!posix.isAbsolute(r.prefix) || posix.normalize(r.prefix) !== r.prefix || r.prefix === '/' || r.prefix.endsWith('/')) {
-        throw new DappdepsError(`audit: prefix ${JSON.stringify(r.prefix)} must be an absolute, normalized path below /`);
+      if (
+        !posix.isAbsolute(r.prefix) ||
+        posix.normalize(r.prefix) !== r.prefix ||
+        r.prefix === '/' ||
+        r.prefix.endsWith('/')
+      ) {
+        throw new DappdepsError(
+          `audit: prefix ${JSON.stringify(r.prefix)} must be an absolute, normalized path below /`,
+        );
       }
       const clash = roots.find((o) => o !== r && isWithin(r.prefix, o.prefix));
       if (clash) throw new DappdepsError(`audit: prefix ${r.prefix} overlaps ${clash.prefix}`);
@@ -104,7 +111,12 @@ export class ImageFs {
     const root = this.rootOf(done);
     if (!root) return { kind: 'outside', path: done };
     const st = await lstat(root.dir + done);
-    return { kind: 'found', path: done, local: root.dir + done, type: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other' };
+    return {
+      kind: 'found',
+      path: done,
+      local: root.dir + done,
+      type: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other',
+    };
   }
 }
 

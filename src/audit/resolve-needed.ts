@@ -109,7 +109,10 @@ class LoadSession {
   private readonly byName = new Map<string, LoadedObject>();
   private readonly byFile = new Map<string, LoadedObject>();
 
-  constructor(private readonly fs: ImageFs, private readonly elfAt: ElfLookup) {}
+  constructor(
+    private readonly fs: ImageFs,
+    private readonly elfAt: ElfLookup,
+  ) {}
 
   isMapped(name: string): boolean {
     return this.byName.has(name);
@@ -132,7 +135,8 @@ class LoadSession {
     if (expanded.length === 0) return { problem: `NEEDED ${name} holds a token ld.so cannot expand here` };
     if (expanded.some((e) => e.includes('/'))) {
       for (const path of expanded) {
-        if (!posix.isAbsolute(path)) return { problem: `NEEDED ${name} is a relative path, resolved against the working directory` };
+        if (!posix.isAbsolute(path))
+          return { problem: `NEEDED ${name} is a relative path, resolved against the working directory` };
         const r = await this.fs.resolve(path);
         if (r.kind === 'outside') return { problem: explainResolution(`NEEDED ${name}`, path, r) };
         const hit = await this.candidate(o, name, path, r);

@@ -38,9 +38,16 @@ export interface BuildSummary {
 }
 
 /** Build the distro (or the named images and what they need) in dependency order, in parallel. */
-export async function buildDistro(distro: Distro, engine: BuildEngine, options: BuildDistroOptions): Promise<BuildSummary> {
+export async function buildDistro(
+  distro: Distro,
+  engine: BuildEngine,
+  options: BuildDistroOptions,
+): Promise<BuildSummary> {
   const { strategy } = options;
-  const selected = selectWithBuildDeps(distro, options.names?.length ? options.names : distro.images.map((i) => i.name));
+  const selected = selectWithBuildDeps(
+    distro,
+    options.names?.length ? options.names : distro.images.map((i) => i.name),
+  );
   const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
@@ -56,8 +63,20 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
       return { name, tag: imageTag(distro, dep, strategy), prefix: dep.prefix };
     });
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.get(d.name)?.hash ?? 'missing']));
-    const hash = contentHash({ strategy, baseImage: distro.settings[strategy].baseImage, manifest: image.manifest, files: ctx.files, deps: depHashes });
-    jobs.set(image.name, { name: image.name, tag: imageTag(distro, image, strategy), hash, files: ctx.files, buildDeps: deps });
+    const hash = contentHash({
+      strategy,
+      baseImage: distro.settings[strategy].baseImage,
+      manifest: image.manifest,
+      files: ctx.files,
+      deps: depHashes,
+    });
+    jobs.set(image.name, {
+      name: image.name,
+      tag: imageTag(distro, image, strategy),
+      hash,
+      files: ctx.files,
+      buildDeps: deps,
+    });
   }
 
   if (jobs.size > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
@@ -71,9 +90,14 @@ export async function buildDistro(distro: Distro, engine: BuildEngine, options: 
     nocache: options.nocache ?? false,
     idleTimeoutMs: options.idleTimeoutMs,
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
-    ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) } : {}),
+    ...(distro.settings.audit
+      ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }
+      : {}),
   };
-  const nodes = buildable.map((i) => ({ name: i.name, deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)) }));
+  const nodes = buildable.map((i) => ({
+    name: i.name,
+    deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)),
+  }));
   const results = await runDag(
     nodes,
     async (name, signal) => {

@@ -9,10 +9,17 @@ import type { PrefixCache } from './prefix-cache.js';
  * resolves into a dependency's prefix anyway. Extractions land in the build's prefix cache, where the
  * dependents' builds find them.
  */
-export function buildEndAudit(engine: AuditEngine, distro: Distro, strategy: Strategy, prefixes: PrefixCache, onInfo: (message: string) => void): (name: string) => Promise<ImageAudit> {
+export function buildEndAudit(
+  engine: AuditEngine,
+  distro: Distro,
+  strategy: Strategy,
+  prefixes: PrefixCache,
+  onInfo: (message: string) => void,
+): (name: string) => Promise<ImageAudit> {
   return async (name) => {
     const audit = await auditImage(engine, distro, findImage(distro, name), strategy, prefixes);
-    if (audit.notBuilt.length > 0) onInfo(`${name}: audited without its run-time dependencies ${audit.notBuilt.join(', ')} (not built yet)`);
+    if (audit.notBuilt.length > 0)
+      onInfo(`${name}: audited without its run-time dependencies ${audit.notBuilt.join(', ')} (not built yet)`);
     onInfo(`${name}: audited ${auditSummary(audit)}`);
     return audit;
   };

@@ -26,7 +26,8 @@ export function contentHash(input: HashInput): string {
   field('base', input.baseImage);
   field('manifest', JSON.stringify(input.manifest));
   for (const [name, content] of [...input.files].sort(([a], [b]) => a.localeCompare(b))) field(`file:${name}`, content);
-  for (const [name, hashOfDep] of Object.entries(input.deps).sort(([a], [b]) => a.localeCompare(b))) field(`dep:${name}`, hashOfDep);
+  for (const [name, hashOfDep] of Object.entries(input.deps).sort(([a], [b]) => a.localeCompare(b)))
+    field(`dep:${name}`, hashOfDep);
   return hash.digest('hex');
 }
 

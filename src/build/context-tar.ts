@@ -33,7 +33,9 @@ export function contextTar(files: RenderedFiles, trees: readonly InjectedTree[])
   void (async () => {
     for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
       const body = Buffer.from(content);
-      await new Promise<void>((resolve, reject) => pack.entry({ name, mode: fileMode(body), mtime, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        pack.entry({ name, mode: fileMode(body), mtime, size: body.length }, body, (e) => (e ? reject(e) : resolve())),
+      );
     }
     addTrees(0);
   })().catch((error: unknown) => pack.destroy(error as Error));

@@ -61,7 +61,12 @@ export async function runDag(
     for (const dependent of dependents.get(result.name) ?? []) {
       if (results.has(dependent)) continue;
       if (!succeeded) {
-        finish({ name: dependent, state: result.state === 'cancelled' ? 'cancelled' : 'skipped', durationMs: 0, because: result.because ?? result.name });
+        finish({
+          name: dependent,
+          state: result.state === 'cancelled' ? 'cancelled' : 'skipped',
+          durationMs: 0,
+          because: result.because ?? result.name,
+        });
         continue;
       }
       const deps = waiting.get(dependent);

@@ -68,7 +68,11 @@ export class PrefixCache {
     await mkdir(temp, { recursive: true });
     try {
       const outside: string[] = [];
-      await extractImage(await this.source.images.save(tag), { target: path.join(temp, 'root'), only: prefix, onOutside: (p) => outside.push(p) });
+      await extractImage(await this.source.images.save(tag), {
+        target: path.join(temp, 'root'),
+        only: prefix,
+        onOutside: (p) => outside.push(p),
+      });
       await access(path.join(temp, 'root', prefix)).catch(() => {
         throw new DappdepsError(`image ${tag} holds nothing under ${prefix}`);
       });
@@ -88,7 +92,8 @@ export class PrefixCache {
   async #forgetOtherImagesOf(tag: string, key: string): Promise<void> {
     for (const other of await readdir(this.dir)) {
       if (other === key || other.includes('.tmp-')) continue;
-      if ((await readMarker(path.join(this.dir, other)))?.tag === tag) await rm(path.join(this.dir, other), { recursive: true, force: true });
+      if ((await readMarker(path.join(this.dir, other)))?.tag === tag)
+        await rm(path.join(this.dir, other), { recursive: true, force: true });
     }
   }
 }

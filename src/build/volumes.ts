@@ -9,14 +9,29 @@ export function withRunDeps(distro: Distro, images: readonly ImageModel[]): Imag
   const names = new Set<string>();
   for (const image of images) {
     names.add(image.name);
-    for (const dep of closure(image.name, (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.run ?? [])) names.add(dep);
+    for (const dep of closure(
+      image.name,
+      (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.run ?? [],
+    ))
+      names.add(dep);
   }
   return distro.images.filter((i) => names.has(i.name));
 }
 
 /** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
-export async function builtImages(docker: DockerClient, distro: Distro, images: readonly ImageModel[], strategy: Strategy): Promise<ImageModel[]> {
-  const exists = await Promise.all(images.map(async (i) => i.manifest[strategy] !== undefined && (await docker.images.inspect(imageTag(distro, i, strategy))) !== undefined));
+export async function builtImages(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+  strategy: Strategy,
+): Promise<ImageModel[]> {
+  const exists = await Promise.all(
+    images.map(
+      async (i) =>
+        i.manifest[strategy] !== undefined &&
+        (await docker.images.inspect(imageTag(distro, i, strategy))) !== undefined,
+    ),
+  );
   return images.filter((_, index) => exists[index]);
 }
 
@@ -27,17 +42,27 @@ export interface VolumeResult {
 }
 
 /** Create (or reuse, or recreate after an image change) the volume container of each image. */
-export async function ensureVolumes(docker: DockerClient, distro: Distro, images: readonly ImageModel[], strategy: Strategy): Promise<VolumeResult[]> {
+export async function ensureVolumes(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+  strategy: Strategy,
+): Promise<VolumeResult[]> {
   return Promise.all(
     images.map(async (image) => {
       const tag = imageTag(distro, image, strategy);
-      if (!(await docker.images.inspect(tag))) throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${image.name}\` first`);
+      if (!(await docker.images.inspect(tag)))
+        throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${image.name}\` first`);
       const container = volumeContainerName(distro, image);
       const outcome = await docker.containers.createVolumeContainer({
         name: container,
         image: tag,
         volume: image.prefix,
-        labels: { 'io.dappdeps.name': image.name, 'io.dappdeps.version': image.version, 'io.dappdeps.strategy': strategy },
+        labels: {
+          'io.dappdeps.name': image.name,
+          'io.dappdeps.version': image.version,
+          'io.dappdeps.strategy': strategy,
+        },
       });
       return { image: image.name, container, outcome };
     }),

@@ -32,7 +32,8 @@ export function createProgram(output: Output): Command {
     registerRun,
     registerVerify,
     registerDemo,
-  ]) register(program, output);
+  ])
+    register(program, output);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }
@@ -60,7 +61,9 @@ export async function main(argv: readonly string[], output: Output = processOutp
       output.err(`dappdeps: ${error.message}`);
       return error.exitCode;
     }
-    output.err(`dappdeps: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    output.err(
+      `dappdeps: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return 1;
   }
 }

@@ -53,7 +53,12 @@ function script(git: string, ansible: string): string {
  * with ansible, git and base mounted read-only; the container is committed, and the committed image is
  * shown to keep only empty mount points under /.dapp.
  */
-export async function runAnsibleDemo(docker: DockerClient, distro: Distro, signal: AbortSignal, out: NodeJS.WritableStream): Promise<DemoResult> {
+export async function runAnsibleDemo(
+  docker: DockerClient,
+  distro: Distro,
+  signal: AbortSignal,
+  out: NodeJS.WritableStream,
+): Promise<DemoResult> {
   const ansible = findImage(distro, 'ansible');
   const git = findImage(distro, 'git');
   const volumes = await ensureVolumes(docker, distro, withRunDeps(distro, [ansible, git]), 'binary');
@@ -87,7 +92,13 @@ export async function runAnsibleDemo(docker: DockerClient, distro: Distro, signa
       }
     };
     await walk('.dapp');
-    return { target: busybox.image, committed, checkedOut: await readFile(path.join(root, 'srv/app/src/README'), 'utf8'), mountPoints, filesUnderDapp };
+    return {
+      target: busybox.image,
+      committed,
+      checkedOut: await readFile(path.join(root, 'srv/app/src/README'), 'utf8'),
+      mountPoints,
+      filesUnderDapp,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

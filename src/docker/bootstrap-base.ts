@@ -36,7 +36,11 @@ export function debianSuiteOf(ref: string): string | undefined {
  * debootstrap) and imported under that tag. Any other image that cannot be pulled is an EngineError saying
  * how to load it.
  */
-export async function bootstrapBaseImage(docker: DockerClient, ref: string, options: BootstrapOptions = {}): Promise<BaseImageSource> {
+export async function bootstrapBaseImage(
+  docker: DockerClient,
+  ref: string,
+  options: BootstrapOptions = {},
+): Promise<BaseImageSource> {
   const { onProgress = () => {}, mirror = DEFAULT_DEBIAN_MIRROR, signal } = options;
   if (await docker.images.inspect(ref)) return 'present';
   const suite = debianSuiteOf(ref);
@@ -49,9 +53,12 @@ export async function bootstrapBaseImage(docker: DockerClient, ref: string, opti
       throw new EngineError(`the engine has no image ${ref} and cannot pull it; ${load}`, { cause: pullError });
     }
     if (process.getuid?.() !== 0) {
-      throw new EngineError(`the engine has no image ${ref} and cannot pull it; bootstrapping it with debootstrap needs root: run as root, or ${load}`, {
-        cause: pullError,
-      });
+      throw new EngineError(
+        `the engine has no image ${ref} and cannot pull it; bootstrapping it with debootstrap needs root: run as root, or ${load}`,
+        {
+          cause: pullError,
+        },
+      );
     }
     log('pull of %s failed, bootstrapping: %s', ref, pullError instanceof Error ? pullError.message : pullError);
   }
@@ -74,9 +81,17 @@ export async function bootstrapBaseImage(docker: DockerClient, ref: string, opti
 }
 
 /** Streams `tar -c` of `dir` into the engine's import; only a clean tar exit completes the archive. */
-async function importDirectory(images: ImageClient, dir: string, tag: string, signal: AbortSignal | undefined): Promise<void> {
+async function importDirectory(
+  images: ImageClient,
+  dir: string,
+  tag: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // --one-file-system: never archive something mounted inside the root (a debootstrap /proc left behind).
-  const tar = spawn('tar', ['--numeric-owner', '--one-file-system', '-C', dir, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+  const tar = spawn('tar', ['--numeric-owner', '--one-file-system', '-C', dir, '-c', '.'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal,
+  });
   const archive = new PassThrough();
   tar.stdout.pipe(archive, { end: false });
   // A truncated archive must fail the import (destroying its body aborts the request), not become an image.
@@ -110,7 +125,10 @@ function succeeded(child: ChildProcess, what: string, outputs: (Readable | null)
     child.once('error', (error) => (failure = error));
     child.once('close', (code, signal) => {
       if (failure) {
-        const reason = failure.code === 'ENOENT' ? `${child.spawnfile} is not installed (apt-get install ${child.spawnfile})` : failure.message;
+        const reason =
+          failure.code === 'ENOENT'
+            ? `${child.spawnfile} is not installed (apt-get install ${child.spawnfile})`
+            : failure.message;
         return reject(new EngineError(`${what} failed: ${reason}`, { cause: failure }));
       }
       if (code === 0) return resolve();

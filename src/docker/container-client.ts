@@ -49,12 +49,14 @@ export class DockerodeContainerClient implements ContainerClient {
 
   async createVolumeContainer(req: VolumeContainerRequest): Promise<VolumeOutcome> {
     const image = await this.#images.inspect(req.image);
-    if (!image) throw new DappdepsError(`cannot create volume container ${req.name}: image ${req.image} does not exist`);
+    if (!image)
+      throw new DappdepsError(`cannot create volume container ${req.name}: image ${req.image} does not exist`);
     let replaced = false;
     for (let attempt = 1; attempt <= VOLUME_ATTEMPTS; attempt++) {
       const existing = await this.#inspect(req.name);
       if (existing) {
-        if (existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {})) return replaced ? 'recreated' : 'reused';
+        if (existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {}))
+          return replaced ? 'recreated' : 'reused';
         // By id: a container another client has just created under this name must survive.
         await this.#remove(existing.Id);
         replaced = true;
@@ -79,7 +81,9 @@ export class DockerodeContainerClient implements ContainerClient {
       // The name may belong to a container still being removed: give its removal a moment.
       await sleep(Math.min(25 * attempt, 200));
     }
-    throw new DappdepsError(`cannot create volume container ${req.name}: the name stayed taken by containers of other images`);
+    throw new DappdepsError(
+      `cannot create volume container ${req.name}: the name stayed taken by containers of other images`,
+    );
   }
 
   removeVolumeContainer(name: string): Promise<void> {
@@ -119,7 +123,9 @@ export class DockerodeContainerClient implements ContainerClient {
         const output = await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: req.signal });
         this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
         const [{ StatusCode }] = await Promise.all([
-          container.start({ abortSignal: req.signal }).then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
+          container
+            .start({ abortSignal: req.signal })
+            .then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
           // The exit can be reported before the last output is read.
           finished(output, { signal: req.signal }),
         ]);

@@ -25,8 +25,10 @@ export interface DockerClientOptions {
 export function createDockerClient(options: DockerClientOptions = {}): DockerClient {
   const { socketPath } = options;
   // docker-modem merges our options over those it derives from DOCKER_HOST; a host from there would win.
-  const docker = socketPath === undefined ? new Docker() : new Docker({ socketPath, host: undefined, protocol: 'http' });
-  const address = socketPath !== undefined ? `unix://${socketPath}` : (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
+  const docker =
+    socketPath === undefined ? new Docker() : new Docker({ socketPath, host: undefined, protocol: 'http' });
+  const address =
+    socketPath !== undefined ? `unix://${socketPath}` : (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
   const images = new DockerodeImageClient(docker, address);
   return {
     address,

@@ -54,7 +54,10 @@ export function translateFailure(error: unknown, what: string, address: string):
   if (error instanceof DappdepsError) return error;
   if (isConnectionFailure(error)) {
     const { code, syscall } = raw(error);
-    const hint = code === 'EACCES' ? 'permission denied; run as root or join the docker group' : 'run scripts/ensure-engine.sh as root';
+    const hint =
+      code === 'EACCES'
+        ? 'permission denied; run as root or join the docker group'
+        : 'run scripts/ensure-engine.sh as root';
     return new EngineError(`no Docker engine answers at ${address} (${code ?? syscall}); ${hint}`, { cause: error });
   }
   return new DappdepsError(`docker: ${what} failed: ${engineMessage(error)}`, { cause: error });

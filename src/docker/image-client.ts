@@ -65,7 +65,9 @@ export class DockerodeImageClient implements ImageClient {
   }
 
   pull(ref: string): Promise<void> {
-    return this.#call(`pull ${ref}`, async () => followProgress(`pull of ${ref}`, (await this.#docker.pull(ref)) as Readable));
+    return this.#call(`pull ${ref}`, async () =>
+      followProgress(`pull of ${ref}`, (await this.#docker.pull(ref)) as Readable),
+    );
   }
 
   importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }> {

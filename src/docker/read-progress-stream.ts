@@ -18,7 +18,10 @@ export interface ReadProgressOptions {
  * or (with `requireId`) a missing id. On rejection the stream is destroyed, which closes the HTTP request:
  * the engine then stops the build.
  */
-export function readProgressStream(stream: Readable, options: ReadProgressOptions & { requireId: true }): Promise<string>;
+export function readProgressStream(
+  stream: Readable,
+  options: ReadProgressOptions & { requireId: true },
+): Promise<string>;
 export function readProgressStream(stream: Readable, options: ReadProgressOptions): Promise<string | undefined>;
 export function readProgressStream(stream: Readable, options: ReadProgressOptions): Promise<string | undefined> {
   const { idleTimeoutMs, signal } = options;
@@ -51,7 +54,10 @@ export function readProgressStream(stream: Readable, options: ReadProgressOption
     const armIdleTimer = (): void => {
       if (idleTimeoutMs === undefined) return;
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => settle({ error: parser.fail(`no output from the engine for ${idleTimeoutMs} ms`) }), idleTimeoutMs);
+      idleTimer = setTimeout(
+        () => settle({ error: parser.fail(`no output from the engine for ${idleTimeoutMs} ms`) }),
+        idleTimeoutMs,
+      );
     };
     const onData = (chunk: Buffer | string): void => {
       armIdleTimer();
@@ -60,10 +66,12 @@ export function readProgressStream(stream: Readable, options: ReadProgressOption
     const onEnd = (): void =>
       guarded(() => {
         const id = parser.end();
-        if (options.requireId && id === undefined) throw parser.fail('the engine ended the stream without reporting an image id');
+        if (options.requireId && id === undefined)
+          throw parser.fail('the engine ended the stream without reporting an image id');
         settle({ id });
       });
-    const onError = (error: Error): void => settle({ error: parser.fail(`the engine's stream failed: ${error.message}`, error) });
+    const onError = (error: Error): void =>
+      settle({ error: parser.fail(`the engine's stream failed: ${error.message}`, error) });
     const onClose = (): void => settle({ error: parser.fail('the engine closed the stream before its end') });
     const onAbort = (): void => settle({ error: parser.fail('aborted', signal?.reason) });
 

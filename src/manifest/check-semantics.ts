@@ -89,7 +89,8 @@ function checkLfs(image: ImageModel, errors: ManifestProblem[]): void {
   const names = new Set(source.sources.map((s) => s.name));
   source.stages.forEach((stage, i) => {
     for (const needed of stepSources[stage.step]) {
-      if (!names.has(needed)) errors.push(image.yaml.problemAt(['source', 'stages', i, 'step'], `${stage.step} needs source "${needed}"`));
+      if (!names.has(needed))
+        errors.push(image.yaml.problemAt(['source', 'stages', i, 'step'], `${stage.step} needs source "${needed}"`));
     }
   });
 }
@@ -104,7 +105,9 @@ function checkOmnibusDeps(image: ImageModel, errors: ManifestProblem[]): void {
   const localNodes = nodes.map((n) => ({ name: n.name, deps: n.deps.filter((d) => local.has(d)) }));
   for (const cycle of findCycles(localNodes)) {
     const index = nodes.findIndex((n) => n.name === cycle[0]);
-    errors.push(image.yaml.problemAt(['source', 'software', index, 'deps'], `software dependency cycle: ${cycle.join(' -> ')}`));
+    errors.push(
+      image.yaml.problemAt(['source', 'software', index, 'deps'], `software dependency cycle: ${cycle.join(' -> ')}`),
+    );
   }
 }
 
@@ -113,18 +116,30 @@ function checkBinary(image: ImageModel, errors: ManifestProblem[]): void {
   const binary = image.manifest.binary;
   if (!binary) return;
   if (binary.compiler && !image.manifest.dependencies.build.includes(binary.compiler)) {
-    errors.push(image.yaml.problemAt(['binary', 'compiler'], `"${binary.compiler}" must also be a build-time dependency`));
+    errors.push(
+      image.yaml.problemAt(['binary', 'compiler'], `"${binary.compiler}" must also be a build-time dependency`),
+    );
   }
   binary.launchers.forEach((launcher, i) =>
     launcher.env.forEach((env, j) => {
       for (const [, name] of env.value?.matchAll(/\{prefix:([a-z0-9-]+)\}/g) ?? []) {
         if (name && !image.manifest.dependencies.run.includes(name)) {
-          errors.push(image.yaml.problemAt(['binary', 'launchers', i, 'env', j, 'value'], `{prefix:${name}} must name a run-time dependency`));
+          errors.push(
+            image.yaml.problemAt(
+              ['binary', 'launchers', i, 'env', j, 'value'],
+              `{prefix:${name}} must name a run-time dependency`,
+            ),
+          );
         }
       }
     }),
   );
   if (binary.launchers.length > 0 && !binary.compiler) {
-    errors.push(image.yaml.problemAt(['binary', 'launchers'], 'launchers are compiled: name the build-time dependency that provides gcc in "compiler"'));
+    errors.push(
+      image.yaml.problemAt(
+        ['binary', 'launchers'],
+        'launchers are compiled: name the build-time dependency that provides gcc in "compiler"',
+      ),
+    );
   }
 }

@@ -36,7 +36,8 @@ export async function loadDistro(dir: string): Promise<Distro> {
     const manifest = validated(yaml, imageManifest, problems);
     if (!manifest) continue;
     const expected = `${manifest.name}.yaml`;
-    if (file !== expected) problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
+    if (file !== expected)
+      problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
     const prefix = settings ? `${settings.prefixRoot.replace(/\/+$/, '')}/${manifest.name}/${manifest.version}` : '';
     images.push({ name: manifest.name, version: manifest.version, prefix, manifest, yaml });
   }
@@ -54,7 +55,11 @@ async function readYaml(file: string): Promise<YamlFile> {
   return parseYamlFile(file, await readFile(file, 'utf8'));
 }
 
-function validated<T extends z.ZodType>(yaml: YamlFile, schema: T, problems: ManifestProblem[]): z.output<T> | undefined {
+function validated<T extends z.ZodType>(
+  yaml: YamlFile,
+  schema: T,
+  problems: ManifestProblem[],
+): z.output<T> | undefined {
   if (yaml.syntaxProblems.length > 0) {
     problems.push(...yaml.syntaxProblems);
     return undefined;

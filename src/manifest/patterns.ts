@@ -9,20 +9,32 @@ import { z } from 'zod';
 const re = (pattern: RegExp, what: string) => z.string().regex(pattern, { message: `must be ${what}` });
 
 /** Image and software names: they become path components, tags and Ruby identifiers' strings. */
-export const imageName = re(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, 'lowercase letters, digits and inner dashes (2-40 chars), e.g. "base"');
+export const imageName = re(
+  /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/,
+  'lowercase letters, digits and inner dashes (2-40 chars), e.g. "base"',
+);
 
 /** Versions are the prefix's last path component and the image tag (Docker tags admit no '+'). */
-export const version = re(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a version: letters, digits, ".", "_", "-" (e.g. "0.2.3" or "2.4.4.0-10")');
+export const version = re(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  'a version: letters, digits, ".", "_", "-" (e.g. "0.2.3" or "2.4.4.0-10")',
+);
 
 /** Upstream software versions may carry '+' or '~' (e.g. Debian-style). */
-export const upstreamVersion = re(/^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$/, 'a version: letters, digits, ".", "_", "+", "~", "-"');
+export const upstreamVersion = re(
+  /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$/,
+  'a version: letters, digits, ".", "_", "+", "~", "-"',
+);
 
 export const softwareName = re(/^[a-z0-9][a-z0-9_+.-]{0,63}$/, 'a name: lowercase letters, digits, "_", "+", ".", "-"');
 
 /** A command exposed at `<prefix>/bin/<tool>`. */
 export const toolName = re(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'a command name (letters, digits, _ . + -)');
 
-export const debianPackage = re(/^[a-z0-9][a-z0-9+.-]{1,99}$/, 'a Debian package name (lowercase letters, digits, "+", ".", "-")');
+export const debianPackage = re(
+  /^[a-z0-9][a-z0-9+.-]{1,99}$/,
+  'a Debian package name (lowercase letters, digits, "+", ".", "-")',
+);
 
 export const url = re(
   /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/[A-Za-z0-9._~/+%=-]*$/,
@@ -44,7 +56,10 @@ export const shellWord = re(
 export const envName = re(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name (A-Z, 0-9, _)');
 
 /** Environment values reach Dockerfiles, shell and Ruby as quoted literals; still keep them plain. */
-export const envValue = re(/^(?:[A-Za-z0-9_.,+=:/@%^ -]|\{prefix\}){0,512}$/, 'plain text: letters, digits, spaces, _ . , + = : / @ % ^ - and {prefix}');
+export const envValue = re(
+  /^(?:[A-Za-z0-9_.,+=:/@%^ -]|\{prefix\}){0,512}$/,
+  'plain text: letters, digits, spaces, _ . , + = : / @ % ^ - and {prefix}',
+);
 
 /** A path relative to an image's prefix: no leading '/', no '..' segment. */
 export const relativePath = re(

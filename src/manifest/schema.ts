@@ -34,7 +34,9 @@ export const lfsStep = z.enum([
 /** The toolchain: Linux From Scratch chapter 5, built with --prefix=<prefix>. */
 export const lfsSource = z.strictObject({
   kind: z.literal('lfs'),
-  target: z.string().regex(/^[a-z0-9_]+-[a-z0-9_]+-linux-gnu$/, { message: 'must be a GNU triplet, e.g. x86_64-lfs-linux-gnu' }),
+  target: z
+    .string()
+    .regex(/^[a-z0-9_]+-[a-z0-9_]+-linux-gnu$/, { message: 'must be a GNU triplet, e.g. x86_64-lfs-linux-gnu' }),
   makeJobs: z.int().min(1).max(64),
   buildPackages: z.array(p.debianPackage).min(1),
   sources: z.array(sourceArchive).min(1),
@@ -128,7 +130,10 @@ export const smokeCommand = z.strictObject({
   /** argv, run without a shell; the first word is a path relative to the prefix; `{prefix}` is replaced. */
   run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
   /** A substring the command's output must contain. */
-  expect: z.string().regex(/^[^\n\r\0]{1,200}$/, { message: 'must be one line' }).optional(),
+  expect: z
+    .string()
+    .regex(/^[^\n\r\0]{1,200}$/, { message: 'must be one line' })
+    .optional(),
 });
 
 export const imageManifest = z.strictObject({
@@ -157,7 +162,9 @@ export const distroSettings = z.strictObject({
   repository: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
     message: 'must be a Docker repository name, e.g. "dappdeps"',
   }),
-  volumePrefix: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/, { message: 'must be a container-name prefix, e.g. "dappdeps-"' }),
+  volumePrefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/, { message: 'must be a container-name prefix, e.g. "dappdeps-"' }),
   architecture: z.strictObject({ gnu: z.enum(['x86_64', 'aarch64']), debian: z.enum(['amd64', 'arm64']) }),
   labels: z.strictObject({ source: p.url, vendor: p.text.optional() }),
   /** Templates folder, relative to the distro folder; default: the package's own templates/. */

@@ -9,7 +9,12 @@ import { renderContext } from './render-context.js';
 import type { RenderedFiles } from './rendered-files.js';
 
 /** Render one image's build context for one strategy. */
-export async function renderImage(distro: Distro, templates: TemplateSet, image: ImageModel, strategy: Strategy): Promise<RenderedFiles> {
+export async function renderImage(
+  distro: Distro,
+  templates: TemplateSet,
+  image: ImageModel,
+  strategy: Strategy,
+): Promise<RenderedFiles> {
   const ctx = renderContext(distro, image, strategy);
   if (strategy === 'binary') {
     if (!image.manifest.binary) throw new DappdepsError(`${image.name} has no binary strategy`);

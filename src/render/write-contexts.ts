@@ -8,7 +8,11 @@ import { fileMode, type RenderedFiles } from './rendered-files.js';
  * sibling and renamed into place, so an interrupted render never leaves a half-written context.
  * With `prune`, image folders that no rendered context owns are removed (a full render mirrors distro/).
  */
-export async function writeContexts(outDir: string, contexts: readonly RenderedContext[], prune: boolean): Promise<void> {
+export async function writeContexts(
+  outDir: string,
+  contexts: readonly RenderedContext[],
+  prune: boolean,
+): Promise<void> {
   for (const ctx of contexts) {
     const final = path.join(outDir, ctx.dir);
     const temp = `${final}.tmp-${process.pid}`;
@@ -30,7 +34,8 @@ export async function writeContexts(outDir: string, contexts: readonly RenderedC
         continue;
       }
       for (const strategy of await readdir(path.join(outDir, name))) {
-        if (!owned.has(`${name}/${strategy}`)) await rm(path.join(outDir, name, strategy), { recursive: true, force: true });
+        if (!owned.has(`${name}/${strategy}`))
+          await rm(path.join(outDir, name, strategy), { recursive: true, force: true });
       }
     }
   }
@@ -63,5 +68,7 @@ export async function staleFiles(outDir: string, contexts: readonly RenderedCont
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }

@@ -14,7 +14,10 @@ export interface Reporter {
 export type ReporterKind = 'spinner' | 'plain' | 'json';
 
 /** A spinner only where a person watches a capable terminal; plain lines in CI, on pipes, TERM=dumb, NO_COLOR. */
-export function defaultReporterKind(env: NodeJS.ProcessEnv = process.env, stream: { isTTY?: boolean } = process.stderr): ReporterKind {
+export function defaultReporterKind(
+  env: NodeJS.ProcessEnv = process.env,
+  stream: { isTTY?: boolean } = process.stderr,
+): ReporterKind {
   if (!stream.isTTY || env.CI || env.TERM === 'dumb' || env.NO_COLOR !== undefined) return 'plain';
   return 'spinner';
 }

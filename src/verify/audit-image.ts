@@ -28,10 +28,21 @@ export interface ImageAudit {
  * (transitively) mounted beside it. Nothing may resolve outside those prefixes, the image may hold nothing
  * outside its own, and every contract tool must be there.
  */
-export async function auditImage(engine: AuditEngine, distro: Distro, image: ImageModel, strategy: Strategy, prefixes: PrefixCache): Promise<ImageAudit> {
+export async function auditImage(
+  engine: AuditEngine,
+  distro: Distro,
+  image: ImageModel,
+  strategy: Strategy,
+  prefixes: PrefixCache,
+): Promise<ImageAudit> {
   const tag = imageTag(distro, image, strategy);
   const deps = withRunDeps(distro, [image]).filter((d) => d !== image);
-  const built = await Promise.all(deps.map(async (d) => hasStrategy(d, strategy) && (await engine.images.inspect(imageTag(distro, d, strategy))) !== undefined));
+  const built = await Promise.all(
+    deps.map(
+      async (d) =>
+        hasStrategy(d, strategy) && (await engine.images.inspect(imageTag(distro, d, strategy))) !== undefined,
+    ),
+  );
   const mounted = deps.filter((_, i) => built[i]);
   const extract = (i: ImageModel) => prefixes.get(imageTag(distro, i, strategy), i.prefix);
   const [subject, depTrees] = await Promise.all([extract(image), Promise.all(mounted.map(extract))]);

@@ -17,7 +17,8 @@ export async function checkContract(image: ImageModel, roots: readonly AuditRoot
     const r = await fs.resolve(file);
     if (r.kind !== 'found') violations.push({ file, problem: explainResolution(what, file, r) });
     else if (r.type !== 'file') violations.push({ file, problem: `${what} is not a regular file` });
-    else if (((await stat(r.local)).mode & 0o111) === 0) violations.push({ file, problem: `${what} is not executable` });
+    else if (((await stat(r.local)).mode & 0o111) === 0)
+      violations.push({ file, problem: `${what} is not executable` });
   }
   return violations;
 }

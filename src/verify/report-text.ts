@@ -12,7 +12,8 @@ function table(rows: string[][]): string[] {
 }
 
 function describeFailure(title: string, run: CheckRun): string[] {
-  const status = run.code === undefined ? 'did not finish' : run.code === 0 ? 'exit 0, expected output missing' : `exit ${run.code}`;
+  const status =
+    run.code === undefined ? 'did not finish' : run.code === 0 ? 'exit 0, expected output missing' : `exit ${run.code}`;
   const output = run.output.trimEnd();
   const tail = output === '' ? ['(no output)'] : output.split('\n').slice(-TAIL_LINES);
   return [`FAIL ${title}: ${run.argv.join(' ')} (${status})`, ...tail.map((l) => `    | ${l}`)];

@@ -60,7 +60,13 @@ export async function ensureSmokeTargets(
   ];
 }
 
-async function ensureTarget(docker: DockerClient, tag: string, dockerfile: string, withBusybox: boolean, signal: AbortSignal): Promise<string> {
+async function ensureTarget(
+  docker: DockerClient,
+  tag: string,
+  dockerfile: string,
+  withBusybox: boolean,
+  signal: AbortSignal,
+): Promise<string> {
   if (await docker.images.inspect(tag)) return tag;
   const rootfs = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-target-'));
   try {
@@ -88,7 +94,9 @@ async function ensureTarget(docker: DockerClient, tag: string, dockerfile: strin
 async function stageBusybox(rootfs: string): Promise<void> {
   const elf = await readElf(HOST_BUSYBOX).catch(() => undefined);
   if (!elf?.isStatic) {
-    throw new DappdepsError(`the busybox smoke target needs a static busybox at ${HOST_BUSYBOX}: apt-get install busybox-static`);
+    throw new DappdepsError(
+      `the busybox smoke target needs a static busybox at ${HOST_BUSYBOX}: apt-get install busybox-static`,
+    );
   }
   await mkdir(path.join(rootfs, 'bin'));
   await copyFile(HOST_BUSYBOX, path.join(rootfs, 'bin/busybox'));

@@ -21,7 +21,9 @@ function probeLines(output: string, ignore: ReadonlySet<string>): Set<string> {
 
 /** Variables the image's launcher sets for `tool` (and so, by design, for what the tool runs). */
 function declaredFor(image: ImageModel, tool: string): string[] {
-  return (image.manifest.binary?.launchers ?? []).filter((l) => l.tools.includes(tool)).flatMap((l) => l.env.map((e) => e.name));
+  return (image.manifest.binary?.launchers ?? [])
+    .filter((l) => l.tools.includes(tool))
+    .flatMap((l) => l.env.map((e) => e.name));
 }
 
 /**
@@ -38,8 +40,20 @@ export async function runTargetChecks(
   signal: AbortSignal,
 ): Promise<TargetCheck[]> {
   const run = (argv: string[], mounted: boolean, expect?: string) =>
-    runCheck(docker, { image: target.image, argv, volumesFrom: mounted ? volumesFrom : [], ...(expect ? { expect } : {}), signal });
-  const checks: TargetCheck[] = [{ target: target.name, name: "the target's own ls runs with the prefixes mounted", ...(await run(['/bin/ls', '/'], true, 'usr')) }];
+    runCheck(docker, {
+      image: target.image,
+      argv,
+      volumesFrom: mounted ? volumesFrom : [],
+      ...(expect ? { expect } : {}),
+      signal,
+    });
+  const checks: TargetCheck[] = [
+    {
+      target: target.name,
+      name: "the target's own ls runs with the prefixes mounted",
+      ...(await run(['/bin/ls', '/'], true, 'usr')),
+    },
+  ];
   const shells = images.filter((i) => i.manifest.bin.includes('bash'));
   if (shells.length === 0) return checks;
   const own = await run(['/bin/sh', '-c', PROBE], false);
@@ -48,13 +62,16 @@ export async function runTargetChecks(
     const ours = await run([`${image.prefix}/bin/bash`, '-c', PROBE], true);
     const expected = probeLines(own.output, ignore);
     const seen = probeLines(ours.output, ignore);
-    const differ = [...seen].filter((l) => !expected.has(l)).concat([...expected].filter((l) => !seen.has(l)).map((l) => `missing: ${l}`));
+    const differ = [...seen]
+      .filter((l) => !expected.has(l))
+      .concat([...expected].filter((l) => !seen.has(l)).map((l) => `missing: ${l}`));
     checks.push({
       target: target.name,
       name: `inside ${image.name}'s bash, the target's own ls, PATH and environment are unchanged`,
       ...ours,
       passed: own.passed && ours.passed && differ.length === 0,
-      output: differ.length > 0 ? `${ours.output}\ndiffers from the target's own shell: ${differ.join(' | ')}` : ours.output,
+      output:
+        differ.length > 0 ? `${ours.output}\ndiffers from the target's own shell: ${differ.join(' | ')}` : ours.output,
     });
   }
   return checks;

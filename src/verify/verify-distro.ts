@@ -35,7 +35,11 @@ export interface VerifyReport {
  * Audits the built images (and the contract), then runs their smoke commands in every target. Everything
  * runs to the end so one report shows every problem; `verifyFailures` says whether it passed.
  */
-export async function verifyDistro(docker: DockerClient, distro: Distro, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyDistro(
+  docker: DockerClient,
+  distro: Distro,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const { strategy, signal, onProgress = () => undefined } = options;
   const images = options.images.filter((i) => hasStrategy(i, strategy));
   const unsupported = options.images.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
@@ -44,7 +48,9 @@ export async function verifyDistro(docker: DockerClient, distro: Distro, options
   const missing = needed.filter((i) => !built.includes(i));
   if (missing.length > 0) {
     const list = missing.map((i) => imageTag(distro, i, strategy)).join(', ');
-    throw new DappdepsError(`not built: ${list}: run \`dappdeps build${strategy === 'binary' ? '' : ` --strategy ${strategy}`} ${missing.map((i) => i.name).join(' ')}\` first`);
+    throw new DappdepsError(
+      `not built: ${list}: run \`dappdeps build${strategy === 'binary' ? '' : ` --strategy ${strategy}`} ${missing.map((i) => i.name).join(' ')}\` first`,
+    );
   }
 
   onProgress(`auditing ${images.length} image${images.length === 1 ? '' : 's'}`);
@@ -75,9 +81,11 @@ export function verifyFailures(report: VerifyReport): VerifyFailures {
   for (const a of report.audits) {
     const n = a.violations.length;
     if (n > 0) failed.push([a.image, `${a.image}: ${n} audit violation${n === 1 ? '' : 's'}`]);
-    if (a.notBuilt.length > 0) failed.push([a.image, `${a.image}: run-time dependencies not built: ${a.notBuilt.join(', ')}`]);
+    if (a.notBuilt.length > 0)
+      failed.push([a.image, `${a.image}: run-time dependencies not built: ${a.notBuilt.join(', ')}`]);
   }
-  for (const s of report.smoke) if (!s.passed) failed.push([s.image, `${s.image} in ${s.target}: ${s.argv.join(' ')} failed`]);
+  for (const s of report.smoke)
+    if (!s.passed) failed.push([s.image, `${s.image} in ${s.target}: ${s.argv.join(' ')} failed`]);
   for (const c of report.targetChecks) if (!c.passed) failed.push([c.target, `${c.target}: ${c.name}: failed`]);
   return { subjects: [...new Set(failed.map(([subject]) => subject))], lines: failed.map(([, line]) => line) };
 }

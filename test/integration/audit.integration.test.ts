@@ -32,7 +32,9 @@ describe('audit and verify on a real engine (fixture distro)', function () {
       expect(first.code).to.equal(1);
       expect(first.text).to.match(/unsealed: FAILED .*audit of dappdeps-test-\w+\/unsealed:1\.0 failed/);
       expect(first.text).to.contain(`${UNSEALED_LS}: interpreter /lib64/ld-linux-x86-64.so.2 is outside the prefixes`);
-      expect(first.text).to.match(new RegExp(`${UNSEALED_LS}: NEEDED libc\\.so\\.6 not found inside the allowed prefixes`));
+      expect(first.text).to.match(
+        new RegExp(`${UNSEALED_LS}: NEEDED libc\\.so\\.6 not found inside the allowed prefixes`),
+      );
     });
 
     it('removes the rejected tag, so the next run builds it again', async () => {
@@ -91,16 +93,28 @@ describe('audit and verify on a real engine (fixture distro)', function () {
     });
 
     it('audited it and its contract clean', () => {
-      expect(report.audits.map((a) => [a.image, a.files, a.elfFiles, a.violations])).to.deep.equal([['sealed', 1, 1, []]]);
+      expect(report.audits.map((a) => [a.image, a.files, a.elfFiles, a.violations])).to.deep.equal([
+        ['sealed', 1, 1, []],
+      ]);
     });
 
     it('ran both smoke commands in all three targets, and the debian target checks', () => {
       expect(report.targets).to.deep.equal(['busybox', 'empty', 'debian:bookworm']);
       const cells = report.smoke.map((s) => `${s.target}:${s.argv[0]}:${s.passed}`);
       expect(cells).to.deep.equal(
-        report.targets.flatMap((t) => [`${t}:/.dapp/deps/sealed/1.0/bin/version:true`, `${t}:/.dapp/deps/sealed/1.0/bin/ldconfig:true`]),
+        report.targets.flatMap((t) => [
+          `${t}:/.dapp/deps/sealed/1.0/bin/version:true`,
+          `${t}:/.dapp/deps/sealed/1.0/bin/ldconfig:true`,
+        ]),
       );
-      expect(report.smoke[1]?.argv).to.deep.equal(['/.dapp/deps/sealed/1.0/bin/ldconfig', '-v', '-N', '-X', '-n', '/.dapp/deps/sealed/1.0/bin']);
+      expect(report.smoke[1]?.argv).to.deep.equal([
+        '/.dapp/deps/sealed/1.0/bin/ldconfig',
+        '-v',
+        '-N',
+        '-X',
+        '-n',
+        '/.dapp/deps/sealed/1.0/bin',
+      ]);
       // The sealed image has no bash, so only the target's own ls is checked.
       expect(report.targetChecks.map((c) => [c.target, c.passed])).to.deep.equal([['debian:bookworm', true]]);
     });

@@ -45,7 +45,10 @@ describe('the real binary distro on a real engine', function () {
     for (const image of distro.images.filter((i) => i.name !== 'chefdk')) {
       for (const target of report.targets) {
         const runs = report.smoke.filter((s) => s.image === image.name && s.target === target);
-        expect(runs.map((r) => r.passed), `${image.name} in ${target}`).to.deep.equal(image.manifest.smoke.map(() => true));
+        expect(
+          runs.map((r) => r.passed),
+          `${image.name} in ${target}`,
+        ).to.deep.equal(image.manifest.smoke.map(() => true));
       }
     }
     expect(report.targetChecks.map((c) => [c.name, c.passed])).to.deep.equal([

@@ -73,7 +73,10 @@ describe('docker client against the real engine', function () {
     docker = createDockerClient();
     raw = new Docker();
     await docker.engine.ping(); // no engine: every test here fails, none is skipped
-    expect(await docker.images.inspect(BASE), `${BASE} must be in the engine (scripts/ensure-engine.sh, or bootstrapBaseImage)`).to.not.equal(undefined);
+    expect(
+      await docker.images.inspect(BASE),
+      `${BASE} must be in the engine (scripts/ensure-engine.sh, or bootstrapBaseImage)`,
+    ).to.not.equal(undefined);
   });
 
   after(async () => {
@@ -101,7 +104,9 @@ describe('docker client against the real engine', function () {
       const info = await docker.images.inspect(tag);
       expect(info?.id).to.equal(id);
       expect(info?.labels).to.include({ 'dappdeps.name': 'demo', 'dappdeps.content-hash': run });
-      expect(lines.map((l) => l.text)).to.satisfy((texts: string[]) => texts.some((t) => /^Step \d+\/\d+ : COPY hello \/hello$/.test(t)));
+      expect(lines.map((l) => l.text)).to.satisfy((texts: string[]) =>
+        texts.some((t) => /^Step \d+\/\d+ : COPY hello \/hello$/.test(t)),
+      );
     });
 
     it('rejects a failing RUN with a BuildError naming the image with the tail, leaving no containers', async () => {
@@ -114,7 +119,10 @@ describe('docker client against the real engine', function () {
         onLine: () => {},
         idleTimeoutMs: 60_000,
       });
-      const error = (await expect(build).to.be.rejectedWith(BuildError, 'build of demo-failing failed: ')) as unknown as BuildError;
+      const error = (await expect(build).to.be.rejectedWith(
+        BuildError,
+        'build of demo-failing failed: ',
+      )) as unknown as BuildError;
       expect(error.message).to.include('returned a non-zero code: 1');
       expect(error.image).to.equal('demo-failing');
       expect(error.logTail).to.include(`${marker} says hello`);
@@ -137,7 +145,10 @@ describe('docker client against the real engine', function () {
           idleTimeoutMs: how === 'abort' ? 60_000 : 3_000,
           signal: controller.signal,
         });
-        await expect(build).to.be.rejectedWith(BuildError, how === 'abort' ? 'aborted' : 'no output from the engine for 3000 ms');
+        await expect(build).to.be.rejectedWith(
+          BuildError,
+          how === 'abort' ? 'aborted' : 'no output from the engine for 3000 ms',
+        );
         await expectNoContainersMentioning(marker);
       });
     }
@@ -188,15 +199,22 @@ describe('docker client against the real engine', function () {
       expect(secondId).to.not.equal(firstId);
       expect(await docker.containers.createVolumeContainer(request())).to.equal('recreated');
       expect((await raw.getContainer(container).inspect()).Image).to.equal(secondId);
-      await expect(raw.getVolume(oldVolume as string).inspect()).to.be.rejected.and.eventually.have.property('statusCode', 404);
+      await expect(raw.getVolume(oldVolume as string).inspect()).to.be.rejected.and.eventually.have.property(
+        'statusCode',
+        404,
+      );
     });
 
     it('survives ten concurrent calls, for a new name and after an image change: one container', async () => {
       const racing = name('race');
       volumeContainers.push(racing);
       const race = async () => {
-        const outcomes = await Promise.all(Array.from({ length: 10 }, () => docker.containers.createVolumeContainer({ ...request(), name: racing })));
-        const found = (await raw.listContainers({ all: true, filters: { name: [`^/${racing}$`] } })).map((c) => c.ImageID);
+        const outcomes = await Promise.all(
+          Array.from({ length: 10 }, () => docker.containers.createVolumeContainer({ ...request(), name: racing })),
+        );
+        const found = (await raw.listContainers({ all: true, filters: { name: [`^/${racing}$`] } })).map(
+          (c) => c.ImageID,
+        );
         return { outcomes, found };
       };
 
@@ -213,9 +231,9 @@ describe('docker client against the real engine', function () {
     });
 
     it('refuses an image that does not exist', async () => {
-      await expect(docker.containers.createVolumeContainer({ ...request(), name: name('nothing'), image: `${name('nothing')}:1` })).to.be.rejectedWith(
-        'does not exist',
-      );
+      await expect(
+        docker.containers.createVolumeContainer({ ...request(), name: name('nothing'), image: `${name('nothing')}:1` }),
+      ).to.be.rejectedWith('does not exist');
     });
   });
 
@@ -234,13 +252,24 @@ describe('docker client against the real engine', function () {
       const stdout = sink();
       const stderr = sink();
       const marker = name(`sh-${randomBytes(3).toString('hex')}`);
-      const exitCode = await docker.containers.run({ image: BASE, cmd: ['sh', '-c', `${script} # ${marker}`], volumesFrom: [container], stdout, stderr, signal });
+      const exitCode = await docker.containers.run({
+        image: BASE,
+        cmd: ['sh', '-c', `${script} # ${marker}`],
+        volumesFrom: [container],
+        stdout,
+        stderr,
+        signal,
+      });
       await expectNoContainersMentioning(marker);
       return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
     }
 
     it('returns exit code 0 and the demultiplexed output, reading the mounted volume', async () => {
-      expect(await sh(`cat ${PREFIX}/hello; echo oops >&2`)).to.deep.equal({ exitCode: 0, stdout: 'mounted content\n', stderr: 'oops\n' });
+      expect(await sh(`cat ${PREFIX}/hello; echo oops >&2`)).to.deep.equal({
+        exitCode: 0,
+        stdout: 'mounted content\n',
+        stderr: 'oops\n',
+      });
     });
 
     it('returns a failing exit code', async () => {
@@ -258,7 +287,14 @@ describe('docker client against the real engine', function () {
     it('removes the container when aborted', async () => {
       const marker = name('abort-run');
       const controller = new AbortController();
-      const running = docker.containers.run({ image: BASE, cmd: ['sh', '-c', `sleep 120 # ${marker}`], volumesFrom: [], stdout: sink(), stderr: sink(), signal: controller.signal });
+      const running = docker.containers.run({
+        image: BASE,
+        cmd: ['sh', '-c', `sleep 120 # ${marker}`],
+        volumesFrom: [],
+        stdout: sink(),
+        stderr: sink(),
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 1_000);
       await expect(running).to.be.rejected;
       expect(await containersMentioning(marker)).to.deep.equal([]);

@@ -12,8 +12,13 @@ interface Run {
 }
 
 /** Run the built CLI as a real process; `onEvent` may signal it. */
-function dappdeps(args: string[], onEvent: (event: { event: string; image?: string }, child: ReturnType<typeof spawn>) => void = () => {}): Promise<Run> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/dappdeps.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function dappdeps(
+  args: string[],
+  onEvent: (event: { event: string; image?: string }, child: ReturnType<typeof spawn>) => void = () => {},
+): Promise<Run> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/dappdeps.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const events: Run['events'] = [];
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -52,7 +57,8 @@ describe('interrupting a build (SIGINT)', function () {
   });
 
   it('leaves no build container behind', async () => {
-    const mentioning = async () => (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('dappdeps-interrupt-marker'));
+    const mentioning = async () =>
+      (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('dappdeps-interrupt-marker'));
     for (let i = 0; i < 30 && (await mentioning()).length > 0; i++) await sleep(500);
     expect(await mentioning()).to.deep.equal([]);
   });
@@ -60,7 +66,8 @@ describe('interrupting a build (SIGINT)', function () {
   it('resumes on the next run: what finished is not rebuilt', async () => {
     const resumed = await dappdeps(args());
     expect(resumed.code).to.equal(0);
-    const finalState = (image: string) => resumed.events.filter((e) => e.image === image && e.event !== 'start').map((e) => e.event);
+    const finalState = (image: string) =>
+      resumed.events.filter((e) => e.image === image && e.event !== 'start').map((e) => e.event);
     expect(finalState('quick')).to.deep.equal(['cached']);
     expect(finalState('slow')).to.deep.equal(['built']);
   });

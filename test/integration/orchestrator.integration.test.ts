@@ -34,7 +34,13 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   describe('a first build', () => {
     it('builds what it can, fails the broken image, skips its dependent, and exits 1', () => {
       expect(first.code).to.equal(1);
-      expect(states(first.stdout)).to.deep.equal({ tools: 'built', app: 'built', solo: 'built', broken: 'failed', 'after-broken': 'skipped' });
+      expect(states(first.stdout)).to.deep.equal({
+        tools: 'built',
+        app: 'built',
+        solo: 'built',
+        broken: 'failed',
+        'after-broken': 'skipped',
+      });
     });
 
     it('names the failed image and shows the tail of its log', () => {
@@ -44,13 +50,19 @@ describe('orchestrator on a real engine (fixture distro)', function () {
     });
 
     it('leaves no containers behind', async () => {
-      const leftovers = (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('about to fail on purpose'));
+      const leftovers = (await docker.listContainers({ all: true })).filter((c) =>
+        c.Command.includes('about to fail on purpose'),
+      );
       expect(leftovers).to.deep.equal([]);
     });
 
     it('labels images with their content hash and the dappdeps labels', async () => {
       const info = await docker.getImage(`${fx.repository}/app:2.0`).inspect();
-      expect(info.Config.Labels).to.include({ 'io.dappdeps.name': 'app', 'io.dappdeps.strategy': 'binary', 'org.opencontainers.image.version': '2.0' });
+      expect(info.Config.Labels).to.include({
+        'io.dappdeps.name': 'app',
+        'io.dappdeps.strategy': 'binary',
+        'org.opencontainers.image.version': '2.0',
+      });
       expect(info.Config.Labels['io.dappdeps.content-hash']).to.match(/^[0-9a-f]{64}$/);
       expect(info.Config.Labels['org.opencontainers.image.created']).to.match(/^\d{4}-\d\d-\d\dT/);
     });
@@ -87,7 +99,8 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   });
 
   describe('volume containers', () => {
-    const containersNamed = async (name: string) => (await docker.listContainers({ all: true })).filter((c) => c.Names.includes(`/${name}`));
+    const containersNamed = async (name: string) =>
+      (await docker.listContainers({ all: true })).filter((c) => c.Names.includes(`/${name}`));
 
     it('are created once, then reused', async () => {
       const created = await cli('volumes', 'solo');
@@ -128,8 +141,12 @@ describe('orchestrator on a real engine (fixture distro)', function () {
     it("exits with the command's code, prefixes mounted read-only, container removed", async () => {
       expect((await cli('run', '--with', 'solo', '--', '/.dapp/deps/solo/1.0/bin/solo', '0')).code).to.equal(0);
       expect((await cli('run', '--with', 'solo', '--', '/.dapp/deps/solo/1.0/bin/solo', '7')).code).to.equal(7);
-      expect((await cli('run', '--with', 'solo', '--', 'sh', '-c', 'touch /.dapp/deps/solo/1.0/x')).code).not.to.equal(0);
-      const left = (await docker.listContainers({ all: true })).filter((c) => c.Command.includes('/.dapp/deps/solo/1.0'));
+      expect((await cli('run', '--with', 'solo', '--', 'sh', '-c', 'touch /.dapp/deps/solo/1.0/x')).code).not.to.equal(
+        0,
+      );
+      const left = (await docker.listContainers({ all: true })).filter((c) =>
+        c.Command.includes('/.dapp/deps/solo/1.0'),
+      );
       expect(left).to.deep.equal([]);
     });
 

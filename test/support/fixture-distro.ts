@@ -29,7 +29,12 @@ export async function fixtureDistro(name: string): Promise<FixtureDistro> {
   const volumePrefix = `dappdeps-test-${id}-`;
   const settings = path.join(dir, 'distro.yaml');
   const text = await readFile(settings, 'utf8');
-  await writeFile(settings, text.replace(/^repository: .*$/m, `repository: ${repository}`).replace(/^volumePrefix: .*$/m, `volumePrefix: ${volumePrefix}`));
+  await writeFile(
+    settings,
+    text
+      .replace(/^repository: .*$/m, `repository: ${repository}`)
+      .replace(/^volumePrefix: .*$/m, `volumePrefix: ${volumePrefix}`),
+  );
   return {
     dir,
     tmp,
@@ -38,10 +43,12 @@ export async function fixtureDistro(name: string): Promise<FixtureDistro> {
     async cleanup() {
       const docker = new Docker();
       for (const c of await docker.listContainers({ all: true })) {
-        if (c.Names.some((n) => n.startsWith(`/${volumePrefix}`))) await docker.getContainer(c.Id).remove({ force: true, v: true });
+        if (c.Names.some((n) => n.startsWith(`/${volumePrefix}`)))
+          await docker.getContainer(c.Id).remove({ force: true, v: true });
       }
       for (const image of await docker.listImages()) {
-        for (const tag of image.RepoTags ?? []) if (tag.startsWith(`${repository}/`)) await docker.getImage(tag).remove({ force: true });
+        for (const tag of image.RepoTags ?? [])
+          if (tag.startsWith(`${repository}/`)) await docker.getImage(tag).remove({ force: true });
       }
       await rm(tmp, { recursive: true, force: true });
     },

@@ -2,7 +2,20 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DappdepsError } from '../../src/errors.js';
 import { extractImage, type ExtractOptions } from '../../src/archive/index.js';
-import { MTIME, type SaveOptions, dir, expect, file, hardlink, listTree, saveOf, streamOf, symlink, tarOf, tempDir } from './archive-fixtures.js';
+import {
+  MTIME,
+  type SaveOptions,
+  dir,
+  expect,
+  file,
+  hardlink,
+  listTree,
+  saveOf,
+  streamOf,
+  symlink,
+  tarOf,
+  tempDir,
+} from './archive-fixtures.js';
 
 const LAYER3_ETC_MTIME = new Date('2021-05-06T07:08:09Z');
 
@@ -38,8 +51,19 @@ async function threeLayers(): Promise<Buffer[]> {
 }
 
 const EXPECTED_TREE = [
-  'etc/', 'etc/config', 'opt/', 'opt/app/', 'opt/app/new.txt', 'ro/',
-  'usr/', 'usr/bin/', 'usr/bin/tool', 'usr/bin/tool-link', 'usr/lib/', 'usr/lib/libfoo.so', 'usr/lib/libfoo.so.1',
+  'etc/',
+  'etc/config',
+  'opt/',
+  'opt/app/',
+  'opt/app/new.txt',
+  'ro/',
+  'usr/',
+  'usr/bin/',
+  'usr/bin/tool',
+  'usr/bin/tool-link',
+  'usr/lib/',
+  'usr/lib/libfoo.so',
+  'usr/lib/libfoo.so.1',
 ];
 
 describe('archive: extractImage', () => {
@@ -73,7 +97,11 @@ describe('archive: extractImage', () => {
       expect(await fs.readFile(path.join(target, 'etc/config'), 'utf8')).to.equal('three');
       expect(await fs.readFile(path.join(target, 'usr/bin/tool'), 'utf8')).to.equal('v2');
       expect(stats).to.deep.equal({
-        layers: 3, files: 12, bytes: 34, removedByWhiteout: 4, format: save.format === 'legacy' ? 'legacy' : 'oci',
+        layers: 3,
+        files: 12,
+        bytes: 34,
+        removedByWhiteout: 4,
+        format: save.format === 'legacy' ? 'legacy' : 'oci',
       });
       expect(await fs.readdir(parent)).to.deep.equal(['out']); // staging gone
     });
@@ -138,15 +166,28 @@ describe('archive: extractImage', () => {
       tarOf([file('etc/.wh.passwd', ''), file(`.${prefix}/bin/.wh.gcc`, ''), file(`.${prefix}/bin/cc`, 'cc')]),
     ]);
     const outside: string[] = [];
-    const stats = await extract(await saveOf(layers, { format: 'docker25', gzip: true }), { only: prefix, onOutside: (p) => outside.push(p) });
+    const stats = await extract(await saveOf(layers, { format: 'docker25', gzip: true }), {
+      only: prefix,
+      onOutside: (p) => outside.push(p),
+    });
     expect(await listTree(target)).to.deep.equal([
-      '.dapp/', '.dapp/deps/', '.dapp/deps/toolchain/', '.dapp/deps/toolchain/0.1.1/',
-      '.dapp/deps/toolchain/0.1.1/bin/', '.dapp/deps/toolchain/0.1.1/bin/cc',
-      '.dapp/deps/toolchain/0.1.1/lib/', '.dapp/deps/toolchain/0.1.1/lib/libfoo.so', '.dapp/deps/toolchain/0.1.1/lib/libfoo.so.1',
+      '.dapp/',
+      '.dapp/deps/',
+      '.dapp/deps/toolchain/',
+      '.dapp/deps/toolchain/0.1.1/',
+      '.dapp/deps/toolchain/0.1.1/bin/',
+      '.dapp/deps/toolchain/0.1.1/bin/cc',
+      '.dapp/deps/toolchain/0.1.1/lib/',
+      '.dapp/deps/toolchain/0.1.1/lib/libfoo.so',
+      '.dapp/deps/toolchain/0.1.1/lib/libfoo.so.1',
     ]);
     expect((await fs.stat(path.join(target, '.dapp'))).mode & 0o777).to.equal(0o711);
     expect(outside).to.deep.equal([
-      '/.dapp/deps/git/2.0/git', '/.dapp/deps/toolchain/0.1.10/sibling', '/dev/null', '/etc', '/etc/group',
+      '/.dapp/deps/git/2.0/git',
+      '/.dapp/deps/toolchain/0.1.10/sibling',
+      '/dev/null',
+      '/etc',
+      '/etc/group',
     ]);
     expect(stats.removedByWhiteout).to.equal(1); // gcc; /etc/passwd was never written
   });
@@ -176,7 +217,9 @@ describe('archive: extractImage', () => {
     await fs.mkdir(path.join(parent, 'real'));
     await fs.symlink('real', path.join(parent, 'via-link'));
     const layer = await tarOf([file('a', 'same'), hardlink('b', 'a')]);
-    await extractImage(streamOf(await saveOf([layer], { format: 'legacy' })), { target: path.join(parent, 'via-link', 'out') });
+    await extractImage(streamOf(await saveOf([layer], { format: 'legacy' })), {
+      target: path.join(parent, 'via-link', 'out'),
+    });
     expect(await listTree(path.join(parent, 'real'))).to.deep.equal(['out/', 'out/a', 'out/b']);
   });
 
@@ -189,7 +232,10 @@ describe('archive: extractImage', () => {
   it('refuses a target that is not empty, and leaves it alone', async () => {
     await fs.mkdir(target);
     await fs.writeFile(path.join(target, 'keep'), 'mine');
-    await expect(extract(await saveOf([await tarOf([file('f', 'x')])], { format: 'legacy' }))).to.be.rejectedWith(DappdepsError, /not empty/);
+    await expect(extract(await saveOf([await tarOf([file('f', 'x')])], { format: 'legacy' }))).to.be.rejectedWith(
+      DappdepsError,
+      /not empty/,
+    );
     expect(await listTree(target)).to.deep.equal(['keep']);
     expect(await fs.readdir(parent)).to.deep.equal(['out']);
   });

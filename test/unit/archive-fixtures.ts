@@ -27,7 +27,12 @@ export const file = (name: string, body: string, mode = 0o644): EntrySpec => ({ 
 export const dir = (name: string, mode = 0o755, mtime = MTIME): EntrySpec => ({ name, type: 'directory', mode, mtime });
 export const symlink = (name: string, linkname: string): EntrySpec => ({ name, type: 'symlink', linkname });
 /** Real archives give a hardlink its file's mode; tar-fs applies it to the shared inode. */
-export const hardlink = (name: string, linkname: string, mode = 0o644): EntrySpec => ({ name, type: 'link', linkname, mode });
+export const hardlink = (name: string, linkname: string, mode = 0o644): EntrySpec => ({
+  name,
+  type: 'link',
+  linkname,
+  mode,
+});
 
 /** A tar archive of the entries, in order. */
 export async function tarOf(entries: readonly EntrySpec[]): Promise<Buffer> {
@@ -37,7 +42,13 @@ export async function tarOf(entries: readonly EntrySpec[]): Promise<Buffer> {
     for await (const chunk of pack) chunks.push(chunk as Buffer);
   })();
   for (const e of entries) {
-    const header = { name: e.name, type: e.type ?? 'file', mode: e.mode, mtime: e.mtime ?? MTIME, linkname: e.linkname };
+    const header = {
+      name: e.name,
+      type: e.type ?? 'file',
+      mode: e.mode,
+      mtime: e.mtime ?? MTIME,
+      linkname: e.linkname,
+    };
     await new Promise<void>((resolve, reject) => {
       const done = (err?: Error | null) => (err ? reject(err) : resolve());
       if (e.body === undefined) pack.entry(header, done);
@@ -69,11 +80,22 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 export async function saveOf(layers: readonly Buffer[], opts: SaveOptions): Promise<Buffer> {
   const blobs = layers.map((l) => (opts.gzip ? gzipSync(l) : l));
   const present = (i: number) => !opts.omit?.includes(i);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) },
+    }),
+  );
   const members: EntrySpec[] = [];
   if (opts.format === 'legacy') {
     const ids = blobs.map((b, i) => sha256(`${i}:${sha256(b)}`));
-    const manifest = file('manifest.json', JSON.stringify([{ Config: `${sha256(config)}.json`, RepoTags: ['t:1'], Layers: ids.map((id) => `${id}/layer.tar`) }]));
+    const manifest = file(
+      'manifest.json',
+      JSON.stringify([
+        { Config: `${sha256(config)}.json`, RepoTags: ['t:1'], Layers: ids.map((id) => `${id}/layer.tar`) },
+      ]),
+    );
     if (opts.manifestFirst) members.push(manifest);
     blobs.forEach((b, i) => {
       const id = ids[i] as string;
@@ -85,12 +107,18 @@ export async function saveOf(layers: readonly Buffer[], opts: SaveOptions): Prom
     members.push(file('repositories', JSON.stringify({ t: { '1': ids.at(-1) } })));
   } else {
     const layerType = opts.mediaType ?? `application/vnd.oci.image.layer.v1.tar${opts.gzip ? '+gzip' : ''}`;
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${sha256(config)}`, size: config.length },
-      layers: blobs.map((b) => ({ mediaType: layerType, digest: `sha256:${sha256(b)}`, size: b.length })),
-    }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: `sha256:${sha256(config)}`,
+          size: config.length,
+        },
+        layers: blobs.map((b) => ({ mediaType: layerType, digest: `sha256:${sha256(b)}`, size: b.length })),
+      }),
+    );
     // Layers last-to-first, so they arrive in the opposite of manifest order.
     const seen = new Set<string>();
     for (const [i, b] of [...blobs.entries()].reverse()) {
@@ -98,13 +126,38 @@ export async function saveOf(layers: readonly Buffer[], opts: SaveOptions): Prom
       seen.add(sha256(b));
       members.push({ name: `blobs/sha256/${sha256(b)}`, body: b, mode: 0o444 });
     }
-    members.push({ name: `blobs/sha256/${sha256(config)}`, body: config }, { name: `blobs/sha256/${sha256(manifest)}`, body: manifest });
-    members.push(file('index.json', JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha256(manifest)}`, size: manifest.length }],
-    })));
+    members.push(
+      { name: `blobs/sha256/${sha256(config)}`, body: config },
+      { name: `blobs/sha256/${sha256(manifest)}`, body: manifest },
+    );
+    members.push(
+      file(
+        'index.json',
+        JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest: `sha256:${sha256(manifest)}`,
+              size: manifest.length,
+            },
+          ],
+        }),
+      ),
+    );
     if (opts.format === 'docker25') {
-      members.push(file('manifest.json', JSON.stringify([{ Config: `blobs/sha256/${sha256(config)}`, RepoTags: ['t:1'], Layers: blobs.map((b) => `blobs/sha256/${sha256(b)}`) }])));
+      members.push(
+        file(
+          'manifest.json',
+          JSON.stringify([
+            {
+              Config: `blobs/sha256/${sha256(config)}`,
+              RepoTags: ['t:1'],
+              Layers: blobs.map((b) => `blobs/sha256/${sha256(b)}`),
+            },
+          ]),
+        ),
+      );
     }
     members.push(file('oci-layout', '{"imageLayoutVersion":"1.0.0"}'));
   }

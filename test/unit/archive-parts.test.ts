@@ -19,7 +19,9 @@ describe('archive: entry paths', () => {
     expect(() => entryPath('/etc/passwd')).to.throw(UnsafeArchiveError, /absolute/);
     expect(() => entryPath('.//etc')).to.throw(UnsafeArchiveError, /absolute/);
     expect(() => entryPath('a/../../b')).to.throw(UnsafeArchiveError, /"\.\." segment/);
-    expect(() => entryPath('../x', 'the-link')).to.throw(UnsafeArchiveError).with.property('entry', 'the-link');
+    expect(() => entryPath('../x', 'the-link'))
+      .to.throw(UnsafeArchiveError)
+      .with.property('entry', 'the-link');
     expect(entryPath('a/..b/c..')).to.equal('a/..b/c..'); // only whole ".." segments climb
   });
 
@@ -39,7 +41,9 @@ describe('archive: entry paths', () => {
 
 describe('archive: symlink targets', () => {
   it('rewrites absolute targets relative to the link', () => {
-    expect(symlinkTarget('.dapp/deps/t/0.1.1/lib/libfoo.so', '/.dapp/deps/t/0.1.1/lib/libfoo.so.1', 'x')).to.equal('libfoo.so.1');
+    expect(symlinkTarget('.dapp/deps/t/0.1.1/lib/libfoo.so', '/.dapp/deps/t/0.1.1/lib/libfoo.so.1', 'x')).to.equal(
+      'libfoo.so.1',
+    );
     expect(symlinkTarget('lib64/ld.so', '/lib/x86_64-linux-gnu/ld.so', 'x')).to.equal('../lib/x86_64-linux-gnu/ld.so');
     expect(symlinkTarget('root-link', '/', 'x')).to.equal('.');
     expect(symlinkTarget('etc/x', '/../../etc/passwd', 'x')).to.equal('passwd'); // "/.." is "/" inside the image
@@ -104,7 +108,11 @@ describe('archive: PathTree', () => {
     const tree = new PathTree<number>();
     for (const [i, p] of ['a', 'a/b', 'a/b/c', 'ab', 'x/y'].entries()) tree.set(p, i);
     tree.delete('a/b');
-    expect([...tree.entries()]).to.deep.equal([['a', 0], ['ab', 3], ['x/y', 4]]);
+    expect([...tree.entries()]).to.deep.equal([
+      ['a', 0],
+      ['ab', 3],
+      ['x/y', 4],
+    ]);
     tree.deleteChildren('x');
     expect([...tree.entries()].map(([p]) => p)).to.deep.equal(['a', 'ab']);
     tree.delete('');

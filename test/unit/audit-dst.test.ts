@@ -23,7 +23,10 @@ describe('audit: dynamic string tokens', () => {
 
   it('expands $LIB to upstream and Debian multiarch directories', () => {
     expect(expandTokens('/p/$LIB', ORIGIN, X86_64)).to.deep.equal(['/p/lib64', '/p/lib/x86_64-linux-gnu']);
-    expect(expandTokens('/p/${LIB}/x', ORIGIN, { elfClass: 32, machine: 3 })).to.deep.equal(['/p/lib/x', '/p/lib/i386-linux-gnu/x']);
+    expect(expandTokens('/p/${LIB}/x', ORIGIN, { elfClass: 32, machine: 3 })).to.deep.equal([
+      '/p/lib/x',
+      '/p/lib/i386-linux-gnu/x',
+    ]);
     expect(expandTokens('/p/$LIB', ORIGIN, { elfClass: 32, machine: 8 })).to.deep.equal(['/p/lib']);
   });
 

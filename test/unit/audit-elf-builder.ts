@@ -27,7 +27,11 @@ const DATA_VADDR = 0x200000;
 class Writer {
   readonly buf: Buffer;
 
-  constructor(size: number, private readonly little: boolean, private readonly is64: boolean) {
+  constructor(
+    size: number,
+    private readonly little: boolean,
+    private readonly is64: boolean,
+  ) {
     this.buf = Buffer.alloc(size);
   }
 
@@ -103,7 +107,8 @@ export function buildElf(spec: ElfSpec = {}): Buffer {
     { type: 1, offset: 0, vaddr: TEXT_VADDR, filesz: strtabAt },
     { type: 1, offset: strtabAt, vaddr: dataVaddr, filesz: size - strtabAt },
   ];
-  if (spec.interpreter !== undefined) phdrs.push({ type: 3, offset: interpAt, vaddr: TEXT_VADDR + interpAt, filesz: interp.length });
+  if (spec.interpreter !== undefined)
+    phdrs.push({ type: 3, offset: interpAt, vaddr: TEXT_VADDR + interpAt, filesz: interp.length });
   if (dynamic) phdrs.push({ type: 2, offset: dynAt, vaddr: DATA_VADDR + dynAt, filesz: dynCount * 2 * wordSize });
   phdrs.forEach((p, i) => {
     const at = ehsize + i * phsize;

@@ -50,9 +50,15 @@ describe('audit: ELF reader', () => {
   it('throws a DappdepsError naming the truncation for every cut of a valid file', () => {
     const whole = buildElf(FULL);
     for (let cut = 4; cut < whole.length; cut++) {
-      expect(() => parseElf(whole.subarray(0, cut)), `cut at ${cut}`).to.throw(DappdepsError, /^(truncated|corrupt) ELF: /);
+      expect(() => parseElf(whole.subarray(0, cut)), `cut at ${cut}`).to.throw(
+        DappdepsError,
+        /^(truncated|corrupt) ELF: /,
+      );
     }
-    expect(() => parseElf(whole.subarray(0, 40))).to.throw(DappdepsError, 'truncated ELF: 40 bytes is too short for the ELF header');
+    expect(() => parseElf(whole.subarray(0, 40))).to.throw(
+      DappdepsError,
+      'truncated ELF: 40 bytes is too short for the ELF header',
+    );
   });
 
   it('rejects an unknown class or byte order as corrupt', () => {
@@ -101,7 +107,10 @@ describe('audit: ELF reader', () => {
     it('rejects a truncated file and returns undefined for a text file', async () => {
       await writeFile(join(dir, 'cut'), buildElf(FULL).subarray(0, 100));
       await writeFile(join(dir, 'text'), 'hello\n');
-      await expect(readElf(join(dir, 'cut'))).to.be.rejectedWith(DappdepsError, /^truncated ELF: program headers at bytes 64\.\.288 is past the end of the 100-byte file/);
+      await expect(readElf(join(dir, 'cut'))).to.be.rejectedWith(
+        DappdepsError,
+        /^truncated ELF: program headers at bytes 64\.\.288 is past the end of the 100-byte file/,
+      );
       expect(await readElf(join(dir, 'text'))).to.equal(undefined);
     });
   });
@@ -169,7 +178,11 @@ describe('audit: ELF reader against readelf', () => {
   it('builds files that readelf reads the same way, in every class and byte order', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dappdeps-elf-'));
     try {
-      for (const [elfClass, endianness] of [[32, 'big'], [64, 'big'], [32, 'little']] as const) {
+      for (const [elfClass, endianness] of [
+        [32, 'big'],
+        [64, 'big'],
+        [32, 'little'],
+      ] as const) {
         const path = join(dir, `${elfClass}-${endianness}`);
         await writeFile(path, buildElf({ ...FULL, elfClass, endianness }));
         const dyn = readelf('-d', path);

@@ -28,7 +28,10 @@ describe('audit: auditPrefix', () => {
   const images = new TempImages();
   after(() => images.cleanup());
 
-  async function audit(subject: Record<string, Entry>, opts: { base?: Record<string, Entry>; outside?: string[] } = {}) {
+  async function audit(
+    subject: Record<string, Entry>,
+    opts: { base?: Record<string, Entry>; outside?: string[] } = {},
+  ) {
     const dir = await images.make(subject);
     const deps = opts.base ? [{ prefix: BASE, dir: await images.make(opts.base) }] : [];
     return auditPrefix({ prefix: GIT, dir }, deps, { outside: opts.outside });
@@ -93,7 +96,11 @@ describe('audit: auditPrefix', () => {
       );
       expect(report.violations).to.deep.equal([]);
       // Inside the subject too: the loader is skipped, whatever it holds.
-      const own = await audit({ ...CORE, [INTERP]: { elf: { soname: LDSO_NAME, rpath: '/usr/lib' } }, [`${GIT}/bin/git`]: sealed() });
+      const own = await audit({
+        ...CORE,
+        [INTERP]: { elf: { soname: LDSO_NAME, rpath: '/usr/lib' } },
+        [`${GIT}/bin/git`]: sealed(),
+      });
       expect(own.violations).to.deep.equal([]);
     });
   });
@@ -101,7 +108,9 @@ describe('audit: auditPrefix', () => {
   describe('NEEDED', () => {
     it('resolves in a run-time dependency prefix, and only when it is mounted', async () => {
       const git = sealed({ rpath: `$ORIGIN/../lib:${BASE}/lib`, needed: ['libz.so.1', 'libc.so.6'] });
-      const base = { [`${BASE}/lib/libz.so.1`]: { elf: { soname: 'libz.so.1', needed: ['libc.so.6'], rpath: '$ORIGIN' } } };
+      const base = {
+        [`${BASE}/lib/libz.so.1`]: { elf: { soname: 'libz.so.1', needed: ['libc.so.6'], rpath: '$ORIGIN' } },
+      };
       expect((await audit({ ...CORE, [`${GIT}/bin/git`]: git }, { base })).violations).to.deep.equal([]);
       expect(problems(await audit({ ...CORE, [`${GIT}/bin/git`]: git }))).to.deep.equal([
         `${GIT}/bin/git: NEEDED libz.so.1 not found inside the allowed prefixes (searched ${GIT}/bin/../lib, ${BASE}/lib); ${FALLBACK}`,
@@ -112,21 +121,33 @@ describe('audit: auditPrefix', () => {
     it('names the file and the library when nothing inside the prefixes has it', async () => {
       const report = await audit({ ...CORE, [`${GIT}/bin/git`]: sealed({ needed: ['libpcre2-8.so.0', 'libc.so.6'] }) });
       expect(report.violations).to.deep.equal([
-        { file: `${GIT}/bin/git`, problem: `NEEDED libpcre2-8.so.0 not found inside the allowed prefixes (searched ${GIT}/bin/../lib); ${FALLBACK}` },
+        {
+          file: `${GIT}/bin/git`,
+          problem: `NEEDED libpcre2-8.so.0 not found inside the allowed prefixes (searched ${GIT}/bin/../lib); ${FALLBACK}`,
+        },
       ]);
     });
 
     it('expands $ORIGIN and ${ORIGIN} from the file that holds the RPATH', async () => {
-      const ok = await audit({ ...CORE, [`${GIT}/libexec/git-core/git-remote-http`]: sealed({ rpath: '${ORIGIN}/../../lib' }) });
+      const ok = await audit({
+        ...CORE,
+        [`${GIT}/libexec/git-core/git-remote-http`]: sealed({ rpath: '${ORIGIN}/../../lib' }),
+      });
       expect(ok.violations).to.deep.equal([]);
-      const wrong = await audit({ ...CORE, [`${GIT}/libexec/git-core/git-remote-http`]: sealed({ rpath: '$ORIGIN/../lib' }) });
+      const wrong = await audit({
+        ...CORE,
+        [`${GIT}/libexec/git-core/git-remote-http`]: sealed({ rpath: '$ORIGIN/../lib' }),
+      });
       expect(problems(wrong)).to.deep.equal([
         `${GIT}/libexec/git-core/git-remote-http: NEEDED libc.so.6 not found inside the allowed prefixes (searched ${GIT}/libexec/git-core/../lib); ${FALLBACK}`,
       ]);
     });
 
     it('ignores RPATH when RUNPATH is present', async () => {
-      const report = await audit({ ...CORE, [`${GIT}/bin/git`]: sealed({ rpath: '$ORIGIN/../lib', runpath: '$ORIGIN/../other' }) });
+      const report = await audit({
+        ...CORE,
+        [`${GIT}/bin/git`]: sealed({ rpath: '$ORIGIN/../lib', runpath: '$ORIGIN/../other' }),
+      });
       expect(problems(report)).to.deep.equal([
         `${GIT}/bin/git: NEEDED libc.so.6 not found inside the allowed prefixes (searched ${GIT}/bin/../other); ${FALLBACK}`,
       ]);
@@ -156,7 +177,11 @@ describe('audit: auditPrefix', () => {
 
       it('is not searched in the RPATH chain when the library has a RUNPATH', async () => {
         const report = await audit(subject({ rpath: `$ORIGIN/../lib:${BASE}/lib` }), {
-          base: { [`${BASE}/lib/libcurl.so.4`]: { elf: { soname: 'libcurl.so.4', needed: ['libssl.so.3'], runpath: '$ORIGIN' } } },
+          base: {
+            [`${BASE}/lib/libcurl.so.4`]: {
+              elf: { soname: 'libcurl.so.4', needed: ['libssl.so.3'], runpath: '$ORIGIN' },
+            },
+          },
         });
         expect(problems(report)).to.deep.equal([
           `${BASE}/lib/libcurl.so.4: NEEDED libssl.so.3 not found inside the allowed prefixes (searched ${BASE}/lib); ${FALLBACK} (when loaded for ${GIT}/bin/git-remote-http)`,
@@ -275,7 +300,10 @@ describe('audit: auditPrefix', () => {
   });
 
   it('reports files found outside the prefix, sorted with the rest', async () => {
-    const report = await audit({ [`${GIT}/bin/python`]: { symlink: '/usr/bin/python3' } }, { outside: ['/etc/motd', '/.dapp/deps/x'] });
+    const report = await audit(
+      { [`${GIT}/bin/python`]: { symlink: '/usr/bin/python3' } },
+      { outside: ['/etc/motd', '/.dapp/deps/x'] },
+    );
     expect(problems(report)).to.deep.equal([
       `/.dapp/deps/git/0.2.1/bin/python: symlink to /usr/bin/python3 ${OUTSIDE} (/usr/bin/python3)`,
       `/.dapp/deps/x: is outside the prefix ${GIT}`,
@@ -285,6 +313,9 @@ describe('audit: auditPrefix', () => {
 
   it('refuses a subject whose prefix is not in its directory', async () => {
     const dir = await images.make({ '/other/file': 'x' });
-    await expect(auditPrefix({ prefix: GIT, dir }, [])).to.be.rejectedWith(DappdepsError, `audit: ${dir}${GIT} is not a directory`);
+    await expect(auditPrefix({ prefix: GIT, dir }, [])).to.be.rejectedWith(
+      DappdepsError,
+      `audit: ${dir}${GIT} is not a directory`,
+    );
   });
 });

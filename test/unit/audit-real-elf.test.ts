@@ -15,7 +15,6 @@ const HOST_LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 const HOST_LDSO = `/lib64/${LDSO_NAME}`;
 const INTERP = `${GIT}/lib64/${LDSO_NAME}`;
 
-
 describe('audit: real ELF files built with gcc', function () {
   this.timeout(30_000);
   let dir: string;
@@ -23,7 +22,15 @@ describe('audit: real ELF files built with gcc', function () {
 
   const gcc = (...args: string[]) => execFileSync('gcc', args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   const program = (name: string, ...ldflags: string[]) =>
-    gcc('-o', local(`${GIT}/bin/${name}`), 'main.c', `-L${local(`${GIT}/lib`)}`, '-l:libgreet.so.1', `-Wl,--dynamic-linker=${INTERP}`, ...ldflags);
+    gcc(
+      '-o',
+      local(`${GIT}/bin/${name}`),
+      'main.c',
+      `-L${local(`${GIT}/lib`)}`,
+      '-l:libgreet.so.1',
+      `-Wl,--dynamic-linker=${INTERP}`,
+      ...ldflags,
+    );
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dappdeps-real-elf-'));
@@ -35,7 +42,16 @@ describe('audit: real ELF files built with gcc', function () {
     await copyFile(HOST_LIBC, local(`${GIT}/lib/libc.so.6`));
     await writeFile(join(dir, 'greet.c'), '#include <stdio.h>\nvoid greet(void) { puts("hello"); }\n');
     await writeFile(join(dir, 'main.c'), 'void greet(void);\nint main(void) { greet(); return 0; }\n');
-    gcc('-shared', '-fPIC', '-o', local(`${GIT}/lib/libgreet.so.1`), 'greet.c', '-Wl,-soname,libgreet.so.1', '-Wl,--disable-new-dtags', '-Wl,-rpath,$ORIGIN');
+    gcc(
+      '-shared',
+      '-fPIC',
+      '-o',
+      local(`${GIT}/lib/libgreet.so.1`),
+      'greet.c',
+      '-Wl,-soname,libgreet.so.1',
+      '-Wl,--disable-new-dtags',
+      '-Wl,-rpath,$ORIGIN',
+    );
     program('hello', '-Wl,--disable-new-dtags', '-Wl,-rpath,$ORIGIN/../lib');
     program('hello-runpath', '-Wl,--enable-new-dtags', '-Wl,-rpath,$ORIGIN/../lib');
   });
@@ -54,7 +70,9 @@ describe('audit: real ELF files built with gcc', function () {
     // ld.so --list resolves with the copied loader; without the cache, a fallback would show host paths.
     // Like the audit, it opens `$ORIGIN/../lib` unnormalized, and maps ld.so once: libc's NEEDED on it is
     // met by SONAME, although lib64 is in no search path.
-    const listing = execFileSync(local(INTERP), ['--inhibit-cache', '--list', local(`${GIT}/bin/hello`)], { encoding: 'utf8' });
+    const listing = execFileSync(local(INTERP), ['--inhibit-cache', '--list', local(`${GIT}/bin/hello`)], {
+      encoding: 'utf8',
+    });
     expect([...listing.matchAll(/(\S+) => (\S+)/g)].map((m) => [m[1], m[2]])).to.deep.equal([
       ['libgreet.so.1', local(`${GIT}/bin/../lib/libgreet.so.1`)],
       ['libc.so.6', local(`${GIT}/bin/../lib/libc.so.6`)],
@@ -65,7 +83,10 @@ describe('audit: real ELF files built with gcc', function () {
   it('accepts the sealed programs and flags only libc.so.6, whose PT_INTERP still names the host loader', async () => {
     const report = await auditPrefix({ prefix: GIT, dir }, []);
     expect(report.violations).to.deep.equal([
-      { file: `${GIT}/lib/libc.so.6`, problem: `interpreter ${HOST_LDSO} is outside the prefixes of this image and its run-time dependencies` },
+      {
+        file: `${GIT}/lib/libc.so.6`,
+        problem: `interpreter ${HOST_LDSO} is outside the prefixes of this image and its run-time dependencies`,
+      },
     ]);
     expect(report).to.include({ elfFiles: 5, files: 5 });
   });

@@ -6,7 +6,9 @@ import { contentHash, type HashInput } from '../../src/build/content-hash.js';
 import { contextTar } from '../../src/build/context-tar.js';
 import { expect } from '../support/expect.js';
 
-async function listTar(stream: NodeJS.ReadableStream): Promise<Record<string, { type: string; mode: number; body: string; linkname?: string }>> {
+async function listTar(
+  stream: NodeJS.ReadableStream,
+): Promise<Record<string, { type: string; mode: number; body: string; linkname?: string }>> {
   const extract = tarStream.extract();
   const entries: Record<string, { type: string; mode: number; body: string; linkname?: string }> = {};
   const done = (async () => {
@@ -14,7 +16,12 @@ async function listTar(stream: NodeJS.ReadableStream): Promise<Record<string, { 
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const h = entry.header;
-      entries[h.name] = { type: h.type ?? 'file', mode: (h.mode ?? 0) & 0o777, body: Buffer.concat(chunks).toString(), ...(h.linkname ? { linkname: h.linkname } : {}) };
+      entries[h.name] = {
+        type: h.type ?? 'file',
+        mode: (h.mode ?? 0) & 0o777,
+        body: Buffer.concat(chunks).toString(),
+        ...(h.linkname ? { linkname: h.linkname } : {}),
+      };
     }
   })();
   stream.pipe(extract);
@@ -45,7 +52,13 @@ describe('build context', () => {
   });
 
   describe('content hash', () => {
-    const base: HashInput = { strategy: 'binary', baseImage: 'debian:bookworm', manifest: { name: 'a' }, files: new Map([['Dockerfile', 'x']]), deps: { toolchain: 'h1' } };
+    const base: HashInput = {
+      strategy: 'binary',
+      baseImage: 'debian:bookworm',
+      manifest: { name: 'a' },
+      files: new Map([['Dockerfile', 'x']]),
+      deps: { toolchain: 'h1' },
+    };
     const variants: [string, HashInput][] = [
       ['strategy', { ...base, strategy: 'source' }],
       ['base image', { ...base, baseImage: 'debian:trixie' }],
@@ -55,8 +68,20 @@ describe('build context', () => {
       ["a dependency's hash", { ...base, deps: { toolchain: 'h2' } }],
     ];
     it('is stable for the same input, whatever the file order', () => {
-      const reordered = { ...base, files: new Map([['b', '2'], ['a', '1']]) };
-      const ordered = { ...base, files: new Map([['a', '1'], ['b', '2']]) };
+      const reordered = {
+        ...base,
+        files: new Map([
+          ['b', '2'],
+          ['a', '1'],
+        ]),
+      };
+      const ordered = {
+        ...base,
+        files: new Map([
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      };
       expect(contentHash(reordered)).to.equal(contentHash(ordered));
       expect(contentHash(base)).to.match(/^[0-9a-f]{64}$/);
     });

@@ -24,7 +24,10 @@ describe('cli', () => {
   it('plans as JSON with both dependency kinds', async () => {
     const output = captureOutput();
     expect(await main(['plan', '--json', '--distro', realDistroDir], output)).to.equal(0);
-    const plan = JSON.parse(output.stdout.join('')) as { rounds: string[][]; images: Record<string, { run: string[]; build: string[] }> };
+    const plan = JSON.parse(output.stdout.join('')) as {
+      rounds: string[][];
+      images: Record<string, { run: string[]; build: string[] }>;
+    };
     expect(plan.rounds[0]).to.deep.equal(['toolchain']);
     expect(plan.images.ansible?.run).to.deep.equal(['git', 'base']);
     expect(plan.images.chefdk?.build).to.deep.equal(['toolchain']);

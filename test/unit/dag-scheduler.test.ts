@@ -13,7 +13,9 @@ describe('dag scheduler', () => {
       await sleep(1);
       return 'built';
     };
-    const results = await runDag([node('ansible', 'toolchain'), node('toolchain'), node('git', 'toolchain')], task, { concurrency: 4 });
+    const results = await runDag([node('ansible', 'toolchain'), node('toolchain'), node('git', 'toolchain')], task, {
+      concurrency: 4,
+    });
     expect(order[0]).to.equal('toolchain');
     expect(byName(results)).to.deep.equal({ toolchain: 'built', ansible: 'built', git: 'built' });
   });
@@ -27,7 +29,11 @@ describe('dag scheduler', () => {
       running--;
       return 'built';
     };
-    await runDag(['a', 'b', 'c', 'd', 'e'].map((n) => node(n)), task, { concurrency: 2 });
+    await runDag(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => node(n)),
+      task,
+      { concurrency: 2 },
+    );
     expect(peak).to.equal(2);
   });
 
@@ -41,7 +47,13 @@ describe('dag scheduler', () => {
       task,
       { concurrency: 1 },
     );
-    expect(byName(results)).to.deep.equal({ broken: 'failed', child: 'skipped', grandchild: 'skipped', independent: 'built', cachedone: 'cached' });
+    expect(byName(results)).to.deep.equal({
+      broken: 'failed',
+      child: 'skipped',
+      grandchild: 'skipped',
+      independent: 'built',
+      cachedone: 'cached',
+    });
     expect(results.find((r) => r.name === 'grandchild')?.because).to.equal('broken');
     expect((results.find((r) => r.name === 'broken')?.error as Error).message).to.equal('boom');
   });
@@ -52,7 +64,10 @@ describe('dag scheduler', () => {
       if (name === 'bad') throw new Error('x');
       return 'built';
     };
-    await runDag([node('good'), node('bad'), node('both', 'good', 'bad')], task, { concurrency: 2, onFinish: (r) => finished.push(r.name) });
+    await runDag([node('good'), node('bad'), node('both', 'good', 'bad')], task, {
+      concurrency: 2,
+      onFinish: (r) => finished.push(r.name),
+    });
     expect(finished.filter((n) => n === 'both')).to.have.length(1);
   });
 
@@ -66,7 +81,10 @@ describe('dag scheduler', () => {
         signal.addEventListener('abort', () => reject(new Error('aborted')));
         if (name !== 'slow') resolve('built');
       });
-    const results = await runDag([node('slow'), node('after', 'slow'), node('queued')], task, { concurrency: 1, signal: controller.signal });
+    const results = await runDag([node('slow'), node('after', 'slow'), node('queued')], task, {
+      concurrency: 1,
+      signal: controller.signal,
+    });
     expect(started).to.deep.equal(['slow']);
     expect(byName(results)).to.deep.equal({ slow: 'cancelled', after: 'cancelled', queued: 'cancelled' });
   });

@@ -24,7 +24,9 @@ describe('the shipped distro', () => {
     const distro = await loadDistro(realDistroDir);
     const byFile = Object.fromEntries(distro.warnings.map((w) => [path.basename(w.file), w.message]));
     expect(Object.keys(byFile).sort()).to.deep.equal(['ansible.yaml', 'base.yaml', 'chefdk.yaml', 'toolchain.yaml']);
-    expect(byFile['toolchain.yaml']).to.equal('pinned by md5 only, prefer sha256: binutils, gcc, mpfr, gmp, mpc, linux, glibc');
+    expect(byFile['toolchain.yaml']).to.equal(
+      'pinned by md5 only, prefer sha256: binutils, gcc, mpfr, gmp, mpc, linux, glibc',
+    );
     expect(byFile['base.yaml']).to.match(/^pinned by md5 only, prefer sha256: termcap, attr, acl, .*sudo$/);
   });
 
@@ -38,7 +40,9 @@ describe('the shipped distro', () => {
   it('has every manifest point editors at the published JSON Schema', async () => {
     const distro = await loadDistro(realDistroDir);
     for (const image of distro.images) {
-      expect(await readFile(image.yaml.file, 'utf8')).to.match(/^(#.*\n)*# yaml-language-server: \$schema=\.\.\/schema\/manifest\.schema\.json\n/);
+      expect(await readFile(image.yaml.file, 'utf8')).to.match(
+        /^(#.*\n)*# yaml-language-server: \$schema=\.\.\/schema\/manifest\.schema\.json\n/,
+      );
     }
   });
 

@@ -44,7 +44,14 @@ describe('docker build stream parser', () => {
   it('decodes each stream line and takes the id from aux.ID', () => {
     const { lines, id } = parse(success);
     expect(id).to.equal(ID);
-    expect(lines).to.deep.equal(['Step 1/2 : FROM scratch', ' ---> ', 'Step 2/2 : COPY f /f', ' ---> 1234567890ab', 'Successfully built 1234567890ab', `Successfully tagged ${IMAGE}`]);
+    expect(lines).to.deep.equal([
+      'Step 1/2 : FROM scratch',
+      ' ---> ',
+      'Step 2/2 : COPY f /f',
+      ' ---> 1234567890ab',
+      'Successfully built 1234567890ab',
+      `Successfully tagged ${IMAGE}`,
+    ]);
   });
 
   it('reassembles objects split across chunks, even inside a multi-byte character', () => {
@@ -61,12 +68,17 @@ describe('docker build stream parser', () => {
   });
 
   it('joins command output sent in pieces into lines and keeps the unterminated rest', () => {
-    const { lines } = parse(json({ stream: 'hel' }, { stream: 'lo\nwor' }, { stream: 'ld\r\n\n' }, { stream: 'no newline' }));
+    const { lines } = parse(
+      json({ stream: 'hel' }, { stream: 'lo\nwor' }, { stream: 'ld\r\n\n' }, { stream: 'no newline' }),
+    );
     expect(lines).to.deep.equal(['hello', 'world', 'no newline']);
   });
 
   it('reports status lines with their id', () => {
-    expect(parse(json({ status: 'Pulling fs layer', id: 'abc' }, { status: 'Done' })).lines).to.deep.equal(['abc: Pulling fs layer', 'Done']);
+    expect(parse(json({ status: 'Pulling fs layer', id: 'abc' }, { status: 'Done' })).lines).to.deep.equal([
+      'abc: Pulling fs layer',
+      'Done',
+    ]);
   });
 
   it('falls back to "Successfully built <id>" when no aux.ID comes', () => {
@@ -81,12 +93,17 @@ describe('docker build stream parser', () => {
   it('fails on an errorDetail object with its message, naming the image and carrying the tail', () => {
     const { error } = parse(
       json({ stream: 'Step 1/1 : RUN false\n' }, { stream: ' ---> Running in 0123\n' }),
-      json({ errorDetail: { code: 1, message: "The command '/bin/sh -c false' returned a non-zero code: 1" }, error: 'ignored when errorDetail has a message' }),
+      json({
+        errorDetail: { code: 1, message: "The command '/bin/sh -c false' returned a non-zero code: 1" },
+        error: 'ignored when errorDetail has a message',
+      }),
     );
     expect(error).to.be.instanceOf(BuildError);
     const buildError = error as BuildError;
     expect(buildError.image).to.equal(IMAGE);
-    expect(buildError.message).to.equal(`build of ${IMAGE} failed: The command '/bin/sh -c false' returned a non-zero code: 1`);
+    expect(buildError.message).to.equal(
+      `build of ${IMAGE} failed: The command '/bin/sh -c false' returned a non-zero code: 1`,
+    );
     expect(buildError.logTail).to.deep.equal(['Step 1/1 : RUN false', ' ---> Running in 0123']);
   });
 
@@ -111,7 +128,9 @@ describe('docker build stream parser', () => {
     it(`fails on a malformed line: ${name}`, () => {
       const { error } = parse(json({ stream: 'before\n' }), `${line}\n`, json({ aux: { ID } }));
       expect(error).to.be.instanceOf(BuildError);
-      expect((error as BuildError).message).to.include('malformed line from the engine').and.include(line);
+      expect((error as BuildError).message)
+        .to.include('malformed line from the engine')
+        .and.include(line);
       expect((error as BuildError).logTail).to.deep.equal(['before']);
     });
   }

@@ -5,7 +5,12 @@ const node = (name: string, ...deps: string[]) => ({ name, deps });
 
 describe('dependency graph', () => {
   it('orders in rounds, parallel nodes sorted together', () => {
-    const rounds = orderInRounds([node('git', 'toolchain'), node('toolchain'), node('ansible', 'toolchain', 'git'), node('base', 'toolchain')]);
+    const rounds = orderInRounds([
+      node('git', 'toolchain'),
+      node('toolchain'),
+      node('ansible', 'toolchain', 'git'),
+      node('base', 'toolchain'),
+    ]);
     expect(rounds).to.deep.equal([['toolchain'], ['base', 'git'], ['ansible']]);
   });
 

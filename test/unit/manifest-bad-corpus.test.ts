@@ -20,7 +20,9 @@ describe('bad manifest corpus', () => {
   for (const name of cases) {
     describe(name, () => {
       it('is rejected with exactly the expected located problems', async () => {
-        const expected = (await readFile(path.join(badManifestsDir, name, 'expected.txt'), 'utf8')).trimEnd().split('\n');
+        const expected = (await readFile(path.join(badManifestsDir, name, 'expected.txt'), 'utf8'))
+          .trimEnd()
+          .split('\n');
         const { dir, cleanup } = await assembleCase(name);
         try {
           const error = await loadDistro(dir).then(

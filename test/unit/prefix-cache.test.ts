@@ -13,10 +13,18 @@ function fakeEngine() {
   const state = { id: 'sha256:aaa', body: 'v1', saves: 0 };
   const source: PrefixSource = {
     images: {
-      inspect: async (tag: string): Promise<ImageInfo | undefined> => (tag === 'x/tools:1.0' ? { id: state.id, labels: {}, size: 0 } : undefined),
+      inspect: async (tag: string): Promise<ImageInfo | undefined> =>
+        tag === 'x/tools:1.0' ? { id: state.id, labels: {}, size: 0 } : undefined,
       save: async (): Promise<Readable> => {
         state.saves++;
-        const layer = await tarOf([dir('.dapp'), dir('.dapp/deps'), dir('.dapp/deps/tools'), dir('.dapp/deps/tools/1.0'), file('.dapp/deps/tools/1.0/hello', state.body), file('etc/outside', 'x')]);
+        const layer = await tarOf([
+          dir('.dapp'),
+          dir('.dapp/deps'),
+          dir('.dapp/deps/tools'),
+          dir('.dapp/deps/tools/1.0'),
+          file('.dapp/deps/tools/1.0/hello', state.body),
+          file('etc/outside', 'x'),
+        ]);
         return streamOf(await saveOf([layer], { format: 'legacy' }));
       },
     },
@@ -62,7 +70,10 @@ describe('prefix cache', () => {
   it('refuses an image that does not exist, and one without the prefix, leaving nothing behind', async () => {
     const { source } = fakeEngine();
     const cache = new PrefixCache(source, cacheDir);
-    await expect(cache.get('x/missing:1.0', PREFIX)).to.be.rejectedWith(DappdepsError, 'image x/missing:1.0 does not exist');
+    await expect(cache.get('x/missing:1.0', PREFIX)).to.be.rejectedWith(
+      DappdepsError,
+      'image x/missing:1.0 does not exist',
+    );
     await expect(cache.get('x/tools:1.0', '/.dapp/deps/other/2.0')).to.be.rejectedWith(DappdepsError);
     expect(await readdir(cacheDir)).to.deep.equal([]);
   });

@@ -34,7 +34,13 @@ describe('rendered Dockerfiles of the real distro', () => {
   });
 
   it('renders one Dockerfile per image and strategy', () => {
-    expect(dockerfiles.map((d) => d.ctx.dir)).to.include.members(['toolchain/source', 'base/source', 'git/source', 'ansible/source', 'chefdk/source']);
+    expect(dockerfiles.map((d) => d.ctx.dir)).to.include.members([
+      'toolchain/source',
+      'base/source',
+      'git/source',
+      'ansible/source',
+      'chefdk/source',
+    ]);
   });
 
   it('ends in a scratch stage holding only the prefix, labelled, with CMD ["no-such-cmd"]', () => {
@@ -44,15 +50,34 @@ describe('rendered Dockerfiles of the real distro', () => {
       const final = all.at(-1) ?? [];
       expect(final[0]?.getArgumentsContent(), ctx.dir).to.equal('scratch');
       const keywords = final.map((i) => i.getKeyword());
-      expect(keywords.filter((k) => !['FROM', 'COPY', 'LABEL', 'CMD'].includes(k)), ctx.dir).to.deep.equal([]);
+      expect(
+        keywords.filter((k) => !['FROM', 'COPY', 'LABEL', 'CMD'].includes(k)),
+        ctx.dir,
+      ).to.deep.equal([]);
       const copies = final.filter((i): i is Copy => i.getKeyword() === 'COPY');
       const prefix = ctx.image.prefix;
-      expect(copies.map((c) => `--from=${c.getFromFlag()?.getValue()} ${c.getArgumentsContent()}`), ctx.dir).to.deep.equal([`--from=build ${prefix} ${prefix}`]);
-      expect(final.filter((i) => i.getKeyword() === 'CMD').map((c) => c.getArgumentsContent()), ctx.dir).to.deep.equal(['["no-such-cmd"]']);
+      expect(
+        copies.map((c) => `--from=${c.getFromFlag()?.getValue()} ${c.getArgumentsContent()}`),
+        ctx.dir,
+      ).to.deep.equal([`--from=build ${prefix} ${prefix}`]);
+      expect(
+        final.filter((i) => i.getKeyword() === 'CMD').map((c) => c.getArgumentsContent()),
+        ctx.dir,
+      ).to.deep.equal(['["no-such-cmd"]']);
       const labels = new Map(
-        final.filter((i): i is Label => i.getKeyword() === 'LABEL').flatMap((l) => l.getProperties().map((p) => [p.getName(), p.getUnescapedValue()?.replace(/^"(.*)"$/, '$1')])),
+        final
+          .filter((i): i is Label => i.getKeyword() === 'LABEL')
+          .flatMap((l) =>
+            l.getProperties().map((p) => [p.getName(), p.getUnescapedValue()?.replace(/^"(.*)"$/, '$1')]),
+          ),
       );
-      for (const key of ['org.opencontainers.image.version', 'org.opencontainers.image.source', 'io.dappdeps.name', 'io.dappdeps.version', 'io.dappdeps.strategy']) {
+      for (const key of [
+        'org.opencontainers.image.version',
+        'org.opencontainers.image.source',
+        'io.dappdeps.name',
+        'io.dappdeps.version',
+        'io.dappdeps.strategy',
+      ]) {
         expect(labels.has(key), `${ctx.dir}: label ${key}`).to.equal(true);
       }
       expect(labels.get('io.dappdeps.version'), ctx.dir).to.equal(ctx.image.version);
@@ -62,7 +87,10 @@ describe('rendered Dockerfiles of the real distro', () => {
 
   it('downloads every source of a manifest in the same RUN that verifies its checksum', () => {
     for (const { ctx, text } of dockerfiles.filter((d) => d.ctx.strategy === 'source')) {
-      const runs = stages(text).flat().filter((i) => i.getKeyword() === 'RUN').map((r) => r.getArgumentsContent() ?? '');
+      const runs = stages(text)
+        .flat()
+        .filter((i) => i.getKeyword() === 'RUN')
+        .map((r) => r.getArgumentsContent() ?? '');
       for (const source of pinnedSources(ctx.image)) {
         const run = runs.find((r) => r.includes(source.url));
         expect(run, `${ctx.dir}: ${source.url} is downloaded`).to.be.a('string');
@@ -76,7 +104,9 @@ describe('rendered Dockerfiles of the real distro', () => {
     for (const { dir, files } of dockerfiles.map((d) => d.ctx)) {
       // A downloader (curl, wget, fetch) whose output flows into a shell, on one logical line.
       for (const [rel, text] of files) {
-        expect(String(text).replace(/\\\n/g, ' '), `${dir}/${rel}`).not.to.match(/\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:ba|da|z)?sh\b/);
+        expect(String(text).replace(/\\\n/g, ' '), `${dir}/${rel}`).not.to.match(
+          /\b(?:curl|wget|fetch)\b[^\n]*\|\s*(?:sudo\s+)?(?:ba|da|z)?sh\b/,
+        );
       }
     }
   });

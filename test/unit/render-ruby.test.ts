@@ -21,7 +21,9 @@ describe('rendered Ruby', () => {
     this.timeout(120_000); // one ruby process per file
     const contexts = await renderDistro(await loadDistro(path.join(packageRoot, 'distro')));
     const rubyFiles = contexts.flatMap((c) =>
-      [...c.files].filter(([rel]) => rel.endsWith('.rb') || path.basename(rel) === 'Gemfile').map(([rel, text]) => ({ name: `${c.dir}/${rel}`, text })),
+      [...c.files]
+        .filter(([rel]) => rel.endsWith('.rb') || path.basename(rel) === 'Gemfile')
+        .map(([rel, text]) => ({ name: `${c.dir}/${rel}`, text })),
     );
     expect(rubyFiles.length).to.be.greaterThan(20);
     for (const [i, { name, text }] of rubyFiles.entries()) {

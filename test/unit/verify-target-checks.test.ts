@@ -12,7 +12,8 @@ const OWN_SHELL = ['/usr/bin/ls', 'PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/ro
 /** An engine whose containers print what the target's own shell and base's bash report. */
 function engine(insideBash: string[]): DockerClient {
   const run = async (req: RunRequest): Promise<number> => {
-    const lines = req.cmd[0] === '/bin/sh' ? OWN_SHELL : req.cmd[0]?.endsWith('/bin/bash') ? insideBash : ['bin', 'usr'];
+    const lines =
+      req.cmd[0] === '/bin/sh' ? OWN_SHELL : req.cmd[0]?.endsWith('/bin/bash') ? insideBash : ['bin', 'usr'];
     req.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   };
@@ -25,7 +26,13 @@ describe('verify: target checks (no Docker)', () => {
     base = findImage(await loadDistro(realDistroDir), 'base');
   });
   const bashCheck = async (insideBash: string[]) => {
-    const checks = await runTargetChecks(engine(insideBash), TARGET, [base], ['dappdeps-base'], new AbortController().signal);
+    const checks = await runTargetChecks(
+      engine(insideBash),
+      TARGET,
+      [base],
+      ['dappdeps-base'],
+      new AbortController().signal,
+    );
     expect(checks.map((c) => c.name)).to.deep.equal([
       "the target's own ls runs with the prefixes mounted",
       "inside base's bash, the target's own ls, PATH and environment are unchanged",
@@ -34,7 +41,15 @@ describe('verify: target checks (no Docker)', () => {
   };
 
   it("passes when only the shell's own variables and the bash launcher's declared ones differ", async () => {
-    const inside = ['/usr/bin/ls', 'PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/root', 'HOSTNAME=b2', 'SHLVL=1', '_=/usr/bin/env', `TERMINFO_DIRS=${base.prefix}/lib/terminfo:`];
+    const inside = [
+      '/usr/bin/ls',
+      'PATH=/usr/local/bin:/usr/bin:/bin',
+      'HOME=/root',
+      'HOSTNAME=b2',
+      'SHLVL=1',
+      '_=/usr/bin/env',
+      `TERMINFO_DIRS=${base.prefix}/lib/terminfo:`,
+    ];
     expect((await bashCheck(inside))?.passed).to.equal(true);
   });
 

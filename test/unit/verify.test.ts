@@ -43,16 +43,26 @@ describe('verify (no Docker)', () => {
     after(() => images.cleanup());
 
     it('accepts executable tools, also through a symlink inside the prefix', async () => {
-      const dir = await images.make({ [`${PREFIX}/bin/ldconfig`]: 'x', [`${PREFIX}/bin/version`]: { symlink: 'ldconfig' } });
+      const dir = await images.make({
+        [`${PREFIX}/bin/ldconfig`]: 'x',
+        [`${PREFIX}/bin/version`]: { symlink: 'ldconfig' },
+      });
       await chmod(path.join(dir, PREFIX, 'bin/ldconfig'), 0o755);
       expect(await checkContract(sealed, [{ prefix: PREFIX, dir }])).to.deep.equal([]);
     });
 
     it('names each missing, non-executable, escaping or non-file tool', async () => {
-      const dir = await images.make({ [`${PREFIX}/bin/ldconfig`]: 'x', [`${PREFIX}/bin/version`]: { symlink: '/usr/bin/ldd' } });
+      const dir = await images.make({
+        [`${PREFIX}/bin/ldconfig`]: 'x',
+        [`${PREFIX}/bin/version`]: { symlink: '/usr/bin/ldd' },
+      });
       expect(await checkContract(sealed, [{ prefix: PREFIX, dir }])).to.deep.equal([
         { file: `${PREFIX}/bin/ldconfig`, problem: 'contract tool ldconfig is not executable' },
-        { file: `${PREFIX}/bin/version`, problem: 'contract tool version is outside the prefixes of this image and its run-time dependencies (/usr/bin/ldd)' },
+        {
+          file: `${PREFIX}/bin/version`,
+          problem:
+            'contract tool version is outside the prefixes of this image and its run-time dependencies (/usr/bin/ldd)',
+        },
       ]);
       const empty = await images.make({ [`${PREFIX}/share/x`]: 'x' });
       await mkdir(path.join(empty, PREFIX, 'bin/version'), { recursive: true });
@@ -63,10 +73,18 @@ describe('verify (no Docker)', () => {
     });
 
     it('follows symlinks into the prefixes of run-time dependencies', async () => {
-      const dir = await images.make({ [`${PREFIX}/bin/ldconfig`]: { symlink: `${GIT}/bin/git` }, [`${PREFIX}/bin/version`]: { symlink: 'ldconfig' } });
+      const dir = await images.make({
+        [`${PREFIX}/bin/ldconfig`]: { symlink: `${GIT}/bin/git` },
+        [`${PREFIX}/bin/version`]: { symlink: 'ldconfig' },
+      });
       const dep = await images.make({ [`${GIT}/bin/git`]: 'x' });
       await chmod(path.join(dep, GIT, 'bin/git'), 0o755);
-      expect(await checkContract(sealed, [{ prefix: PREFIX, dir }, { prefix: GIT, dir: dep }])).to.deep.equal([]);
+      expect(
+        await checkContract(sealed, [
+          { prefix: PREFIX, dir },
+          { prefix: GIT, dir: dep },
+        ]),
+      ).to.deep.equal([]);
     });
   });
 
@@ -85,8 +103,21 @@ describe('verify (no Docker)', () => {
         remove: async (tag) => void removed.push(tag),
       },
     };
-    const audit = (violations: ImageAudit['violations']): ImageAudit => ({ image: 'sealed', tag: 't/sealed:1.0', files: 1, elfFiles: 1, violations, notBuilt: [] });
-    const job = { name: 'sealed', tag: 't/sealed:1.0', hash: 'h', files: new Map([['Dockerfile', 'FROM scratch']]), buildDeps: [] };
+    const audit = (violations: ImageAudit['violations']): ImageAudit => ({
+      image: 'sealed',
+      tag: 't/sealed:1.0',
+      files: 1,
+      elfFiles: 1,
+      violations,
+      notBuilt: [],
+    });
+    const job = {
+      name: 'sealed',
+      tag: 't/sealed:1.0',
+      hash: 'h',
+      files: new Map([['Dockerfile', 'FROM scratch']]),
+      buildDeps: [],
+    };
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
       prefixes: {} as PrefixCache,
@@ -103,8 +134,15 @@ describe('verify (no Docker)', () => {
     });
 
     it('untags an image with violations and fails with an AuditError naming the files', async () => {
-      const build = buildImage(job, settings(audit([{ file: `${PREFIX}/bin/ls`, problem: 'NEEDED libc.so.6 not found' }])), new AbortController().signal);
-      await expect(build).to.be.rejectedWith(AuditError, `audit of t/sealed:1.0 failed (1 problem):\n  ${PREFIX}/bin/ls: NEEDED libc.so.6 not found`);
+      const build = buildImage(
+        job,
+        settings(audit([{ file: `${PREFIX}/bin/ls`, problem: 'NEEDED libc.so.6 not found' }])),
+        new AbortController().signal,
+      );
+      await expect(build).to.be.rejectedWith(
+        AuditError,
+        `audit of t/sealed:1.0 failed (1 problem):\n  ${PREFIX}/bin/ls: NEEDED libc.so.6 not found`,
+      );
       expect(removed).to.deep.equal(['t/sealed:1.0']);
     });
   });
@@ -114,17 +152,47 @@ describe('verify (no Docker)', () => {
       strategy: 'binary',
       audits: [
         { image: 'sealed', tag: 't/sealed:1.0', files: 1, elfFiles: 1, violations: [], notBuilt: [] },
-        { image: 'unsealed', tag: 't/unsealed:1.0', files: 2, elfFiles: 1, violations: [{ file: '/p/bin/ls', problem: 'interpreter is outside' }], notBuilt: ['base'] },
+        {
+          image: 'unsealed',
+          tag: 't/unsealed:1.0',
+          files: 2,
+          elfFiles: 1,
+          violations: [{ file: '/p/bin/ls', problem: 'interpreter is outside' }],
+          notBuilt: ['base'],
+        },
       ],
       unsupported: ['chefdk'],
       targets: ['busybox', 'debian:bookworm'],
       smoke: [
         { image: 'sealed', target: 'busybox', argv: ['/p/a'], code: 0, output: 'ok', passed: true },
         { image: 'sealed', target: 'debian:bookworm', argv: ['/p/a'], code: 0, output: 'ok', passed: true },
-        { image: 'unsealed', target: 'busybox', argv: ['/p/bin/ls', '/'], code: 127, output: 'one\ntwo\n', passed: false },
-        { image: 'unsealed', target: 'debian:bookworm', argv: ['/p/bin/ls', '/'], code: undefined, output: '', passed: false },
+        {
+          image: 'unsealed',
+          target: 'busybox',
+          argv: ['/p/bin/ls', '/'],
+          code: 127,
+          output: 'one\ntwo\n',
+          passed: false,
+        },
+        {
+          image: 'unsealed',
+          target: 'debian:bookworm',
+          argv: ['/p/bin/ls', '/'],
+          code: undefined,
+          output: '',
+          passed: false,
+        },
       ],
-      targetChecks: [{ target: 'debian:bookworm', name: 'env unchanged', argv: ['/usr/bin/env'], code: 0, output: 'X=1', passed: true }],
+      targetChecks: [
+        {
+          target: 'debian:bookworm',
+          name: 'env unchanged',
+          argv: ['/usr/bin/env'],
+          code: 0,
+          output: 'X=1',
+          passed: true,
+        },
+      ],
     };
 
     it('lists what failed, by subject', () => {

@@ -10,7 +10,9 @@ export function registerBootstrap(program: Command, output: Output): void {
     .argument('<image>', 'e.g. debian:bookworm')
     .action(async (ref: string) => {
       const docker = await openEngine();
-      const source = await interruptible((signal) => bootstrapBaseImage(docker, ref, { onProgress: (m) => output.err(m), signal }));
+      const source = await interruptible((signal) =>
+        bootstrapBaseImage(docker, ref, { onProgress: (m) => output.err(m), signal }),
+      );
       output.out(`${ref}: ${source}`);
     });
 }

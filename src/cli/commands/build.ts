@@ -36,8 +36,14 @@ export function registerBuild(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--force', 'rebuild even when an image with the same content hash exists')
     .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
-    .addOption(new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()))
-    .addOption(new Option('--idle-timeout <seconds>', 'fail a build that prints nothing for this long').argParser(positiveInt).default(1800))
+    .addOption(
+      new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'fail a build that prints nothing for this long')
+        .argParser(positiveInt)
+        .default(1800),
+    )
     .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
@@ -69,14 +75,22 @@ export function registerBuild(program: Command, output: Output): void {
 }
 
 function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
-  for (const name of summary.unsupported) reporter.info(`${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`);
+  for (const name of summary.unsupported)
+    reporter.info(
+      `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
+    );
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
-  if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
+  if (options.json)
+    output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
   else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
   for (const r of summary.results) {
     if (r.state !== 'failed') continue;
-    if (r.error instanceof BuildError) output.err(`--- ${r.name}: last lines of its build log ---\n${r.error.logTail.map((l) => `  | ${l}`).join('\n')}`);
+    if (r.error instanceof BuildError)
+      output.err(
+        `--- ${r.name}: last lines of its build log ---\n${r.error.logTail.map((l) => `  | ${l}`).join('\n')}`,
+      );
   }
-  if (counts.failed > 0) throw new DappdepsError(`${counts.failed} image${counts.failed === 1 ? '' : 's'} failed to build`);
+  if (counts.failed > 0)
+    throw new DappdepsError(`${counts.failed} image${counts.failed === 1 ? '' : 's'} failed to build`);
 }

@@ -24,10 +24,13 @@ export function registerExtract(program: Command, output: Output): void {
       const image = findImage(distro, name);
       const tag = imageTag(distro, image, options.strategy);
       const docker = await openEngine();
-      if (!(await docker.images.inspect(tag))) throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${name}\` first`);
+      if (!(await docker.images.inspect(tag)))
+        throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${name}\` first`);
       const started = performance.now();
       const stats = await extractImage(await docker.images.save(tag), { target: options.to, only: image.prefix });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      output.out(`${tag}: ${stats.files} files (${(stats.bytes / 1e6).toFixed(1)} MB) from ${stats.layers} ${stats.format} layers into ${options.to}${image.prefix} in ${seconds}s`);
+      output.out(
+        `${tag}: ${stats.files} files (${(stats.bytes / 1e6).toFixed(1)} MB) from ${stats.layers} ${stats.format} layers into ${options.to}${image.prefix} in ${seconds}s`,
+      );
     });
 }

@@ -18,7 +18,13 @@ export function registerPlan(program: Command, output: Output): void {
         const images = Object.fromEntries(
           distro.images.map((i) => [
             i.name,
-            { version: i.version, prefix: i.prefix, build: i.manifest.dependencies.build, run: i.manifest.dependencies.run, strategies: (['binary', 'source'] as const).filter((s) => i.manifest[s]) },
+            {
+              version: i.version,
+              prefix: i.prefix,
+              build: i.manifest.dependencies.build,
+              run: i.manifest.dependencies.run,
+              strategies: (['binary', 'source'] as const).filter((s) => i.manifest[s]),
+            },
           ]),
         );
         output.out(JSON.stringify({ rounds, images }, null, 2));

@@ -21,6 +21,8 @@ export function registerRender(program: Command, output: Output): void {
       const out = imagesDir(distro, options.out);
       await writeContexts(out, contexts, names.length === 0);
       const files = contexts.reduce((n, c) => n + c.files.size, 0);
-      output.out(`rendered ${contexts.length} contexts (${files} files) into ${out} in ${Math.round(performance.now() - started)} ms`);
+      output.out(
+        `rendered ${contexts.length} contexts (${files} files) into ${out} in ${Math.round(performance.now() - started)} ms`,
+      );
     });
 }

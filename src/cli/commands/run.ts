@@ -23,7 +23,12 @@ export function registerRun(program: Command, output: Output): void {
     .addOption(strategyOption())
     .action(async (command: string[], options: RunOptions) => {
       const distro = await openDistro(options, output);
-      const names = options.with ? options.with.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const names = options.with
+        ? options.with
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
       const docker = await openEngine();
       const named = withRunDeps(distro, selectImages(distro, names));
       const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);

@@ -20,12 +20,20 @@ interface VerifyOptions extends DistroOptions {
 
 export function registerVerify(program: Command, output: Output): void {
   addDistroOption(program.command('verify'))
-    .description('audit built images (nothing resolves outside dappdeps prefixes, contract tools present), then run their smoke commands in three targets')
-    .argument('[names...]', 'images to verify (default: all with the strategy); their run-time dependencies are mounted')
+    .description(
+      'audit built images (nothing resolves outside dappdeps prefixes, contract tools present), then run their smoke commands in three targets',
+    )
+    .argument(
+      '[names...]',
+      'images to verify (default: all with the strategy); their run-time dependencies are mounted',
+    )
     .addOption(strategyOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option('--json', 'print the results as one JSON document on stdout')
-    .option('--work-dir <dir>', 'where image prefixes are extracted, shared with build (default: .dappdeps/ beside the distro folder)')
+    .option(
+      '--work-dir <dir>',
+      'where image prefixes are extracted, shared with build (default: .dappdeps/ beside the distro folder)',
+    )
     .action(async (names: string[], options: VerifyOptions) => {
       const distro = await openDistro(options, output);
       const images = selectImages(distro, names);

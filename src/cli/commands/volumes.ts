@@ -32,6 +32,7 @@ export function registerVolumes(program: Command, output: Output): void {
       }
       // Without names: every image built for this strategy (chefdk is source-only, for instance).
       const wanted = names.length > 0 ? selected : await builtImages(docker, distro, selected, options.strategy);
-      for (const r of await ensureVolumes(docker, distro, wanted, options.strategy)) output.out(`${r.container}: ${r.outcome} (${r.image})`);
+      for (const r of await ensureVolumes(docker, distro, wanted, options.strategy))
+        output.out(`${r.container}: ${r.outcome} (${r.image})`);
     });
 }

@@ -24,11 +24,17 @@ export async function renderOmnibus(ctx: RenderContext, templates: TemplateSet):
   files.set('Dockerfile', (await templates.first(dockerfileCandidates('source/omnibus', ctx.image.name)))(omnibus));
   files.set('omnibus/omnibus.rb', (await templates.get('source/omnibus/omnibus.rb.hbs'))(omnibus));
   files.set('omnibus/Gemfile', (await templates.get('source/omnibus/Gemfile.hbs'))(omnibus));
-  files.set(`omnibus/config/projects/${source.project}.rb`, (await templates.get('source/omnibus/project.rb.hbs'))(omnibus));
+  files.set(
+    `omnibus/config/projects/${source.project}.rb`,
+    (await templates.get('source/omnibus/project.rb.hbs'))(omnibus),
+  );
   const software = await templates.get('source/omnibus/software.rb.hbs');
   for (const sw of source.software) {
     files.set(`omnibus/config/software/${sw.name}.rb`, software({ ...omnibus, software: sw }));
   }
-  files.set('omnibus/config/software/dappdeps-bin.rb', (await templates.get('source/omnibus/dappdeps-bin.rb.hbs'))(omnibus));
+  files.set(
+    'omnibus/config/software/dappdeps-bin.rb',
+    (await templates.get('source/omnibus/dappdeps-bin.rb.hbs'))(omnibus),
+  );
   return files;
 }

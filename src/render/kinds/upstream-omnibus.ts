@@ -22,7 +22,13 @@ export async function renderUpstreamOmnibus(ctx: RenderContext, templates: Templ
     rewrite: `s|${source.defaultInstallDir.replace(/\./g, '\\.')}|${ctx.image.prefix}|g`,
   };
   const files: RenderedFiles = new Map();
-  files.set('Dockerfile', (await templates.first(dockerfileCandidates('source/upstream-omnibus', ctx.image.name)))(upstream));
-  files.set('omnibus_overrides.rb', (await templates.get('source/upstream-omnibus/omnibus_overrides.rb.hbs'))(upstream));
+  files.set(
+    'Dockerfile',
+    (await templates.first(dockerfileCandidates('source/upstream-omnibus', ctx.image.name)))(upstream),
+  );
+  files.set(
+    'omnibus_overrides.rb',
+    (await templates.get('source/upstream-omnibus/omnibus_overrides.rb.hbs'))(upstream),
+  );
   return files;
 }
