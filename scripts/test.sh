@@ -5,12 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: ruby (`ruby -c` on rendered Omnibus recipes), arch-test (real ELF files
-# of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit).
+# of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit),
+# docker-registry and curl (a real registry for push/pull, scripts/test-registry.sh), skopeo (reads OCI
+# exports) and e2fsprogs (mkfs.ext4 -d, e2fsck, debugfs for ext4 exports).
 need=()
 command -v ruby >/dev/null 2>&1 || need+=(ruby)
 [ -d /usr/lib/arch-test ] || need+=(arch-test)
 command -v readelf >/dev/null 2>&1 || need+=(binutils)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v debugfs >/dev/null 2>&1 || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]}; installing them needs root" >&2; exit 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { DockerodeContainerClient, type ContainerClient } from './container-client.js';
 import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
+import { DockerodeTransferClient, type TransferClient } from './transfer-client.js';
 
 /** Everything dappdeps asks of a Docker engine, one client per resource. Passed explicitly, never global. */
 export interface DockerClient {
@@ -10,6 +11,7 @@ export interface DockerClient {
   readonly engine: EngineClient;
   readonly images: ImageClient;
   readonly containers: ContainerClient;
+  readonly transfer: TransferClient;
 }
 
 export interface DockerClientOptions {
@@ -35,5 +37,6 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     engine: new DockerodeEngineClient(docker, address),
     images,
     containers: new DockerodeContainerClient(docker, address, images),
+    transfer: new DockerodeTransferClient(docker, address),
   };
 }
