@@ -4,6 +4,7 @@ import { DappdepsError } from '../errors.js';
 import { insideRoot } from './entry-path.js';
 import { lstatOrUndefined } from './fs-checks.js';
 import { keepPrefix } from './keep-prefix.js';
+import type { Keep } from './layer-policy.js';
 import { LayerStack, type StackStats } from './layer-stack.js';
 import { planLayers } from './layer-order.js';
 import { readSaveArchive } from './read-save-archive.js';
@@ -20,6 +21,11 @@ export interface ExtractOptions {
    * moved into place. Entries outside `only` are never written, so device nodes there are reported, not refused.
    */
   onOutside?: (path: string) => void;
+  /**
+   * Normal-form paths (relative to the root, e.g. `dev/null`) never to write, from any layer: entries the caller
+   * puts in place its own way, like device nodes, which extraction refuses.
+   */
+  leaveOut?: ReadonlySet<string>;
 }
 
 export interface ExtractStats extends StackStats {
@@ -34,7 +40,9 @@ export interface ExtractStats extends StackStats {
  */
 export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOptions): Promise<ExtractStats> {
   const target = path.resolve(opts.target);
-  const { prefix, keep } = keepPrefix(opts.only);
+  const { prefix, keep: keepOnly } = keepPrefix(opts.only);
+  const { leaveOut } = opts;
+  const keep: Keep = leaveOut ? (rel, isDir) => !leaveOut.has(rel) && keepOnly(rel, isDir) : keepOnly;
   await requireEmptyOrMissing(target);
   const createdParent = await fs.mkdir(path.dirname(target), { recursive: true });
   // Beside the target, so merging and the final move are renames on one filesystem. A real path: tar-fs

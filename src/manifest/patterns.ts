@@ -41,6 +41,12 @@ export const url = re(
   'an http(s) URL without spaces, quotes or query string',
 );
 
+/** A registry address as Docker names it in image references: a host name or IPv4 address, and a port. */
+export const registry = re(
+  /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?$/,
+  'a registry address HOST[:PORT], e.g. "registry.example.com:5000"',
+);
+
 export const md5 = re(/^[a-f0-9]{32}$/, '32 lowercase hex digits (md5)');
 export const sha256 = re(/^[a-f0-9]{64}$/, '64 lowercase hex digits (sha256)');
 

@@ -172,6 +172,8 @@ export const distroSettings = z.strictObject({
   /** Audit every image at the end of its build (ELF resolution, nothing outside the prefix). Test fixtures that
    * are deliberately not sealed turn it off. */
   audit: z.boolean().default(true),
+  /** Default registry of `push` and `pull` (DAPPDEPS_REGISTRY and --registry override it), e.g. a mirror. */
+  registry: p.registry.optional(),
   source: z.strictObject({ baseImage: p.imageRef }),
   binary: z.strictObject({ baseImage: p.imageRef }),
 });
