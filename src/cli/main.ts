@@ -11,6 +11,11 @@ import { registerRender } from './commands/render.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
+import { registerExport } from './commands/export.js';
+import { registerLoad } from './commands/load.js';
+import { registerPull } from './commands/pull.js';
+import { registerPush } from './commands/push.js';
+import { registerSave } from './commands/save.js';
 import { processOutput, type Output } from './output.js';
 
 /** Build the command tree; each command module registers itself. */
@@ -32,6 +37,11 @@ export function createProgram(output: Output): Command {
     registerRun,
     registerVerify,
     registerDemo,
+    registerPush,
+    registerPull,
+    registerSave,
+    registerLoad,
+    registerExport,
   ])
     register(program, output);
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
