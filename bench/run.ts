@@ -5,6 +5,7 @@
  */
 import { binaryDistro } from './binary-distro.js';
 import { dagWallTime } from './dag-wall-time.js';
+import { exportFormats } from './export.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
 import { formatResult, type BenchResult } from './lib/report.js';
@@ -15,6 +16,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  export: exportFormats,
 };
 
 async function main(): Promise<number> {
