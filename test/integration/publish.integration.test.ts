@@ -139,10 +139,10 @@ describe('publish and carry: registry, bundles and exports', function () {
     it('an unreachable registry and a missing tag: exit 1 with the reason, nothing tagged', async () => {
       const unreachable = await cli('pull', 'base', '--registry', '127.0.0.1:1');
       expect(unreachable.code).to.equal(1);
-      expect(unreachable.text).to.match(/pull of 127\.0\.0\.1:1\/.*base:0\.2\.3 failed: .*(refused|connect)/);
+      expect(unreachable.text).to.match(/pull (of )?127\.0\.0\.1:1\/\S*base:0\.2\.3 failed: .*connection refused/);
       const missing = await cli('pull', 'git', '--registry', registry.address);
       expect(missing.code).to.equal(1);
-      expect(missing.text).to.match(/pull of .*\/git:0\.2\.1 failed: .*(not found|unknown)/i);
+      expect(missing.text).to.match(/pull (of )?\S+\/git:0\.2\.1 failed: .*not found/);
       expect(await exists(tag('git', '0.2.1'))).to.equal(false);
       const notBuilt = await cli('push', 'git', '--registry', registry.address);
       expect(notBuilt.code).to.equal(1);
@@ -186,7 +186,7 @@ describe('publish and carry: registry, bundles and exports', function () {
       // Not a distro image: debian:bookworm with a setuid file added and a file deleted (a whiteout).
       const container = await docker.createContainer({
         Image: 'debian:bookworm',
-        Cmd: ['sh', '-c', 'echo carried > /hello && chmod 4750 /hello && chown 0:42 /hello && rm /etc/issue'],
+        Cmd: ['sh', '-c', 'echo carried > /hello && chown 0:42 /hello && chmod 4750 /hello && rm /etc/issue'],
         HostConfig: { NetworkMode: 'none' },
       });
       await container.start();
@@ -223,8 +223,8 @@ describe('publish and carry: registry, bundles and exports', function () {
       expect(await debugfs('stat /usr/bin/passwd')).to.match(/Mode: +04755/);
       expect(await debugfs('ls -l /dev')).to.match(/20666 \(3\) +0 +0 +0 .* null/);
       expect(await debugfs('ls /etc'))
-        .not.to.match(/\bissue\b/)
-        .and.to.match(/\bissue\.net\b/);
+        .not.to.match(/\)\s+issue\s/)
+        .and.to.match(/\)\s+issue\.net\s/);
       const free = Number(/Free blocks: +(\d+)/.exec(await sh('dumpe2fs', '-h', out))?.[1]) * 4096;
       expect(free).to.be.at.least(8 * 1024 * 1024);
     });
