@@ -12,7 +12,7 @@ const PATH = [process.env.PATH, '/usr/sbin', '/sbin'].filter(Boolean).join(':');
  * returns its output. A failure names the tool and carries its own message; a missing tool says what to install.
  */
 export async function e2fs(
-  tool: 'mkfs.ext4' | 'debugfs' | 'dumpe2fs',
+  tool: 'mkfs.ext4' | 'debugfs' | 'dumpe2fs' | 'resize2fs',
   args: readonly string[],
 ): Promise<{ stdout: string; stderr: string }> {
   try {

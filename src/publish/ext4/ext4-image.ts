@@ -39,7 +39,7 @@ const TYPE_BITS: Partial<Record<EntryMeta['type'], number>> = {
  * Writes the flattened root of an image as an ext4 filesystem image at `file`, without privileges: the root is
  * extracted (whiteouts applied) to a staging folder under the temp dir, `mkfs.ext4 -d` copies it, debugfs gives
  * back what extraction cannot (device nodes, setuid/setgid/sticky bits, owners when not run as root), and
- * the filesystem is sized to what the content takes plus `free`. `save` is called twice: headers, then files.
+ * resize2fs sizes it to what the content takes plus `free`. `save` is called twice: headers, then files.
  */
 export async function writeExt4Image(
   save: () => Promise<NodeJS.ReadableStream>,
@@ -55,13 +55,17 @@ export async function writeExt4Image(
     await extractImage(await save(), { target: root, leaveOut: specials });
     const usage = measure(root);
     const script = fixups(root, tree);
-    // A first filesystem sized by a rough estimate tells the exact blocks the content takes; the second is
-    // made that size plus the headroom (resize2fs will not shrink below its own, much rougher, minimum).
-    const probe = await makeFilesystem(root, file, usage.inodes, estimateBlocks(usage));
-    const used = probe.blocks - probe.free;
-    const wanted = used + Math.ceil(options.free / BLOCK);
-    const final = wanted < probe.blocks ? await makeFilesystem(root, file, usage.inodes, wanted) : probe;
+    await makeFilesystem(root, file, usage.inodes, estimateBlocks(usage));
     if (script.length > 0) await applyFixups(file, script, path.join(staging, 'fixups.debugfs'));
+    // Made with room to spare, then resized to what the content takes plus the headroom; resize2fs will not go
+    // below its own estimate of the minimum, so with little headroom a little more can be free.
+    const made = await blockCounts(file);
+    const { stdout } = await e2fs('resize2fs', ['-P', file]);
+    const minimum = Number(/minimum size of the filesystem: (\d+)/.exec(stdout)?.[1]);
+    if (!Number.isSafeInteger(minimum)) throw new DappdepsError(`resize2fs -P gave no minimum size:\n${stdout}`);
+    const wanted = Math.max(minimum, made.blocks - made.free + Math.ceil(options.free / BLOCK));
+    if (wanted !== made.blocks) await e2fs('resize2fs', [file, String(wanted)]);
+    const final = await blockCounts(file);
     return {
       bytes: fs.statSync(file).size,
       inodes: usage.inodes,
@@ -105,15 +109,10 @@ function estimateBlocks(usage: Usage): number {
 }
 
 /**
- * `mkfs.ext4 -d` at `blocks`, grown when the content does not fit after all; returns its size and free blocks.
+ * `mkfs.ext4 -d` at `blocks`, grown when the content does not fit after all.
  * No blocks are reserved for root: the headroom asked for is what is free.
  */
-async function makeFilesystem(
-  root: string,
-  file: string,
-  inodes: number,
-  blocks: number,
-): Promise<{ blocks: number; free: number }> {
+async function makeFilesystem(root: string, file: string, inodes: number, blocks: number): Promise<void> {
   const inodeCount = inodes + Math.max(64, Math.ceil(inodes / 10));
   for (let attempt = 0, size = blocks; ; attempt++, size = Math.ceil(size * 1.25)) {
     try {
@@ -136,9 +135,7 @@ async function makeFilesystem(
         file,
         String(size),
       ]);
-      const { stdout } = await e2fs('dumpe2fs', ['-h', file]);
-      const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(stdout)?.[1]);
-      return { blocks: field('Block count'), free: field('Free blocks') };
+      return;
     } catch (error) {
       const full =
         error instanceof E2fsError &&
@@ -147,6 +144,13 @@ async function makeFilesystem(
       if (!full || attempt >= 4) throw error;
     }
   }
+}
+
+/** The filesystem's size and free space, in blocks. */
+async function blockCounts(file: string): Promise<{ blocks: number; free: number }> {
+  const { stdout } = await e2fs('dumpe2fs', ['-h', file]);
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(stdout)?.[1]);
+  return { blocks: field('Block count'), free: field('Free blocks') };
 }
 
 /** debugfs commands giving every path the image's metadata where the staged copy differs. */
