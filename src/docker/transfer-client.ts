@@ -8,14 +8,12 @@ import { readProgressStream } from './read-progress-stream.js';
 
 const log = dockerLog('transfer');
 
-/** Moving images between the engine and registries or files: tag, push, pull, save and load. */
+/** Moving images between the engine and registries or files: tag, push, save of several, load (pull: ImageClient). */
 export interface TransferClient {
   /** Gives image `source` the name `target` (`repo:tag`); the image must exist. */
   tag(source: string, target: string): Promise<void>;
   /** Pushes `ref` (`host:port/repo:tag`) and resolves with the manifest digest the registry reported. */
   push(ref: string): Promise<string>;
-  /** Pulls `ref`; a missing tag or unreachable registry rejects with the engine's reason. */
-  pull(ref: string): Promise<void>;
   /** One `docker save` archive of several images, as a stream. */
   saveMany(refs: readonly string[]): Promise<Readable>;
   /** `docker load` of an archive stream; resolves with the names/ids the engine reported loading. */
@@ -59,16 +57,6 @@ export class DockerodeTransferClient implements TransferClient {
       });
       if (digest === undefined) throw new DappdepsError(`push of ${ref} ended without a digest from the registry`);
       return digest;
-    });
-  }
-
-  pull(ref: string): Promise<void> {
-    return this.#call(`pull ${ref}`, async () => {
-      const stream = (await this.#docker.pull(ref, { authconfig: {} })) as Readable;
-      await readProgressStream(stream, {
-        onLine: ({ text }) => log('pull %s: %s', ref, text),
-        fail: (reason, _tail, cause) => new DappdepsError(`pull of ${ref} failed: ${reason}`, { cause }),
-      });
     });
   }
 

@@ -29,7 +29,7 @@ export async function pullImages(
   const remote = remoteDistro(distro, registry);
   const refs = images.map((image) => imageTag(remote, image, strategy));
   try {
-    for (const ref of refs) await docker.transfer.pull(ref);
+    for (const ref of refs) await docker.images.pull(ref);
     const verdicts: string[] = [];
     for (const image of images) {
       if (!distro.settings.audit) {

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { builtImages, withRunDeps } from '../../build/volumes.js';
 import type { Strategy } from '../../manifest/model.js';
 import { pushImages } from '../../publish/push-images.js';
 import { chooseRegistry } from '../../publish/registry.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import { selectImages } from '../image-selection.js';
+import { carriedImages } from '../carried-images.js';
 import type { Output } from '../output.js';
 import { strategyOption } from '../strategy-option.js';
 
@@ -27,14 +26,8 @@ export function registerPush(program: Command, output: Output): void {
     .action(async (names: string[], options: RegistryOptions & { withDeps?: boolean }) => {
       const distro = await openDistro(options, output);
       const registry = chooseRegistry(distro, options.registry);
-      const selected = selectImages(distro, names);
       const docker = await openEngine();
-      const images =
-        names.length === 0
-          ? await builtImages(docker, distro, selected, options.strategy)
-          : options.withDeps
-            ? withRunDeps(distro, selected)
-            : selected;
+      const images = await carriedImages(docker, distro, names, options.strategy, options.withDeps ?? false);
       await pushImages(docker, distro, images, options.strategy, registry, (p) => output.out(`${p.ref} ${p.digest}`));
     });
 }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { builtImages, withRunDeps } from '../../build/volumes.js';
 import { DappdepsError } from '../../errors.js';
 import { imageTag, type Strategy } from '../../manifest/model.js';
 import { writeAtomically } from '../../publish/atomic-output.js';
 import { writeBundle } from '../../publish/bundle.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import { selectImages } from '../image-selection.js';
+import { carriedImages } from '../carried-images.js';
 import type { Output } from '../output.js';
 import { strategyOption } from '../strategy-option.js';
 
@@ -25,14 +24,8 @@ export function registerSave(program: Command, output: Output): void {
     .addOption(strategyOption())
     .action(async (names: string[], options: SaveOptions) => {
       const distro = await openDistro(options, output);
-      const selected = selectImages(distro, names);
       const docker = await openEngine();
-      const images =
-        names.length === 0
-          ? await builtImages(docker, distro, selected, options.strategy)
-          : options.withDeps
-            ? withRunDeps(distro, selected)
-            : selected;
+      const images = await carriedImages(docker, distro, names, options.strategy, options.withDeps ?? false);
       const tags = images.map((i) => imageTag(distro, i, options.strategy));
       const missing = [];
       for (const tag of tags) if (!(await docker.images.inspect(tag))) missing.push(tag);
