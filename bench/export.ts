@@ -91,7 +91,7 @@ export async function exportFormats(scope: BenchScope): Promise<BenchResult> {
     ],
     notes: [
       `outputs: ${sizes} (ext4 with --free 0: content plus ext4's own metadata and journal)`,
-      `for scale: \`dappdeps --help\` alone peaks at ${idle.rssMb.toFixed(0)} MB (node, dockerode and every command's modules), so exporting adds ${formats.map((f) => `${f} ${(median((ours.get(f) ?? []).map((m) => m.rssMb)) - idle.rssMb).toFixed(0)} MB`).join(', ')} to it, whatever the image's size: nothing is held in memory but one member's chunk at a time`,
+      `for scale: \`dappdeps --help\` alone peaks at ${idle.rssMb.toFixed(0)} MB (node, dockerode and every command's modules), so exporting adds ${formats.map((f) => `${f} ${(median((ours.get(f) ?? []).map((m) => m.rssMb)) - idle.rssMb).toFixed(0)} MB`).join(', ')} to it (streams: no member is held whole in memory)`,
       'ours is `node bin/dappdeps.js export` (compiled dist/, node startup and distro loading included); the baseline is a bash pipeline; both timed by GNU time, whose peak RSS is that of the largest single process',
       'ext4 reads the save stream twice (headers, then files), extracts to a temp folder, runs mkfs.ext4 -d, debugfs for device nodes, setuid bits and owners, and resize2fs to the content plus --free; the baseline does one mkfs sized by du and applies no whiteouts',
       ...(compiled ? ['dist/ was older than src/: ran `npm run build` first'] : []),
