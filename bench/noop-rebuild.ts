@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PrefixCache } from '../src/build/prefix-cache.js';
+import { PrefixCache } from '../src/prefix-cache/prefix-cache.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { imageTag } from '../src/manifest/model.js';
 import { loadDistro } from '../src/manifest/load-distro.js';

@@ -1,7 +1,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { selectWithBuildDeps } from '../../src/build/build-distro.js';
-import type { PrefixCache } from '../../src/build/prefix-cache.js';
+import { selectWithBuildDeps } from '../../src/orchestrator/build-distro.js';
+import type { PrefixCache } from '../../src/prefix-cache/prefix-cache.js';
 import type { Distro, ImageModel } from '../../src/manifest/model.js';
 import { renderDistro } from '../../src/render/render-distro.js';
 import { writeContexts } from '../../src/render/write-contexts.js';

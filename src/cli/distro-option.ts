@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadDistro, packageRoot } from '../manifest/load-distro.js';
 import type { Distro } from '../manifest/model.js';
-import type { Output } from './output.js';
+import type { Output } from '../ui/output.js';
 
 export interface DistroOptions {
   distro?: string;

@@ -11,7 +11,7 @@ import { registerRender } from './commands/render.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
-import { processOutput, type Output } from './output.js';
+import { processOutput, type Output } from '../ui/output.js';
 
 /** Build the command tree; each command module registers itself. */
 export function createProgram(output: Output): Command {

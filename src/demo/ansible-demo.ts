@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { extractImage } from '../archive/index.js';
-import { ensureVolumes, withRunDeps } from '../build/volumes.js';
+import { ensureVolumes, withRunDeps } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import { findImage } from '../manifest/load-distro.js';

@@ -1,6 +1,6 @@
 import ora, { type Ora } from 'ora';
-import type { NodeResult } from '../build/dag-scheduler.js';
-import type { Output } from '../cli/output.js';
+import type { NodeResult } from '../orchestrator/dag-scheduler.js';
+import type { Output } from './output.js';
 
 /** Progress of a multi-image run, shown as it happens. */
 export interface Reporter {

@@ -1,4 +1,4 @@
-import { ensureVolumes, withRunDeps } from '../build/volumes.js';
+import { ensureVolumes, withRunDeps } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import type { SmokeCommand } from '../manifest/schema.js';

@@ -1,9 +1,9 @@
-import type { PrefixCache } from '../build/prefix-cache.js';
-import { builtImages, withRunDeps } from '../build/volumes.js';
+import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
+import { builtImages, withRunDeps } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-import { auditImage, type ImageAudit } from './audit-image.js';
+import { auditImage, type ImageAudit } from '../audit/audit-image.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
 import { ensureSmokeTargets } from './smoke-targets.js';
 import { runTargetChecks, type TargetCheck } from './target-checks.js';

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { BuildError, EngineError } from '../../src/errors.js';
-import { bootstrapBaseImage } from '../../src/docker/bootstrap-base.js';
+import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import { IMAGE_ID_LABEL } from '../../src/docker/container-client.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import type { BuildLine } from '../../src/docker/types.js';

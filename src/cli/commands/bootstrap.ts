@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { bootstrapBaseImage } from '../../docker/bootstrap-base.js';
+import { bootstrapBaseImage } from '../../bootstrap/bootstrap-base.js';
 import { interruptible, openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerBootstrap(program: Command, output: Output): void {
   program

@@ -1,14 +1,14 @@
 import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildDistro, type BuildSummary } from '../../build/build-distro.js';
-import { bootstrapBaseImage } from '../../docker/bootstrap-base.js';
+import { buildDistro, type BuildSummary } from '../../orchestrator/build-distro.js';
+import { bootstrapBaseImage } from '../../bootstrap/bootstrap-base.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { createReporter, defaultReporterKind, type Reporter } from '../../ui/reporter.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 

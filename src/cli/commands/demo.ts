@@ -3,7 +3,7 @@ import { runAnsibleDemo } from '../../demo/ansible-demo.js';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerDemo(program: Command, output: Output): void {
   addDistroOption(program.command('demo'))

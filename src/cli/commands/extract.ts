@@ -5,7 +5,7 @@ import { imageTag, type Strategy } from '../../manifest/model.js';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface ExtractOptions extends DistroOptions {

@@ -3,7 +3,7 @@ import { renderDistro } from '../../render/render-distro.js';
 import { writeContexts } from '../../render/write-contexts.js';
 import { addDistroOption, imagesDir, openDistro, type DistroOptions } from '../distro-option.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 interface RenderOptions extends DistroOptions {
   out?: string;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes, withRunDeps } from '../../build/volumes.js';
+import { builtImages, ensureVolumes, withRunDeps } from '../../volumes/volume-containers.js';
 import { ChildExit } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface RunOptions extends DistroOptions {

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { jsonSchemas } from '../../manifest/json-schema.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerSchema(program: Command, output: Output): void {
   program

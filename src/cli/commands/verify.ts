@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PrefixCache, prefixCacheDir } from '../../build/prefix-cache.js';
+import { PrefixCache, prefixCacheDir } from '../../prefix-cache/prefix-cache.js';
 import { AuditError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { reportText } from '../../verify/report-text.js';
@@ -7,7 +7,7 @@ import { verifyDistro, verifyFailures } from '../../verify/verify-distro.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
