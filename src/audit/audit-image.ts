@@ -1,7 +1,6 @@
 import { auditPrefix, type Violation } from './audit-prefix.js';
-import { withRunDeps } from '../volumes/volume-containers.js';
 import type { ImageClient } from '../docker/image-client.js';
-import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { checkContract } from './check-contract.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
@@ -35,16 +34,16 @@ export async function auditImage(
   strategy: Strategy,
   prefixes: PrefixCache,
 ): Promise<ImageAudit> {
-  const tag = imageTag(distro, image, strategy);
-  const deps = withRunDeps(distro, [image]).filter((d) => d !== image);
+  const tag = distro.index.tag(image, strategy);
+  const deps = distro.index.runDeps(image);
   const built = await Promise.all(
     deps.map(
       async (d) =>
-        hasStrategy(d, strategy) && (await engine.images.inspect(imageTag(distro, d, strategy))) !== undefined,
+        hasStrategy(d, strategy) && (await engine.images.inspect(distro.index.tag(d, strategy))) !== undefined,
     ),
   );
   const mounted = deps.filter((_, i) => built[i]);
-  const extract = (i: ImageModel) => prefixes.get(imageTag(distro, i, strategy), i.prefix);
+  const extract = (i: ImageModel) => prefixes.get(distro.index.tag(i, strategy), i.prefix);
   const [subject, depTrees] = await Promise.all([extract(image), Promise.all(mounted.map(extract))]);
   const depRoots = depTrees.map((t) => t.root);
   const report = await auditPrefix(subject.root, depRoots, { outside: subject.outside });

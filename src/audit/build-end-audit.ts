@@ -1,5 +1,4 @@
-import { findImage } from '../manifest/load-distro.js';
-import type { Distro, Strategy } from '../manifest/model.js';
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 import { auditImage, auditSummary, type AuditEngine, type ImageAudit } from './audit-image.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
@@ -15,9 +14,10 @@ export function buildEndAudit(
   strategy: Strategy,
   prefixes: PrefixCache,
   onInfo: (message: string) => void,
-): (name: string) => Promise<ImageAudit> {
-  return async (name) => {
-    const audit = await auditImage(engine, distro, findImage(distro, name), strategy, prefixes);
+): (image: ImageModel) => Promise<ImageAudit> {
+  return async (image) => {
+    const { name } = image;
+    const audit = await auditImage(engine, distro, image, strategy, prefixes);
     if (audit.notBuilt.length > 0)
       onInfo(`${name}: audited without its run-time dependencies ${audit.notBuilt.join(', ')} (not built yet)`);
     onInfo(`${name}: audited ${auditSummary(audit)}`);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ManifestError, UsageError, type ManifestProblem } from '../errors.js';
 import { checkSemantics } from './check-semantics.js';
+import { DistroIndex } from './distro-index.js';
 import type { Distro, ImageModel } from './model.js';
 import { distroSettings, imageManifest } from './schema.js';
 import { parseYamlFile, type YamlFile } from './yaml-document.js';
@@ -48,7 +49,8 @@ export async function loadDistro(dir: string): Promise<Distro> {
   if (problems.length > 0 || !settings) throw new ManifestError(problems);
 
   const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
-  return { dir: path.resolve(dir), settings, images, templatesDir, warnings };
+  const index = new DistroIndex(settings, images);
+  return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings };
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
@@ -72,7 +74,5 @@ function validated<T extends z.ZodType>(
 
 /** The image named `name`, or a usage error listing the known ones. */
 export function findImage(distro: Distro, name: string): ImageModel {
-  const image = distro.images.find((i) => i.name === name);
-  if (!image) throw new UsageError(`unknown image "${name}"; known: ${distro.images.map((i) => i.name).join(', ')}`);
-  return image;
+  return distro.index.image(name);
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { DappdepsError } from '../errors.js';
-import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-import { renderDistro } from '../render/render-distro.js';
 import { buildEndAudit } from '../audit/build-end-audit.js';
+import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
+import { renderDistro } from '../render/render-distro.js';
 import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
@@ -44,42 +44,38 @@ export async function buildDistro(
   options: BuildDistroOptions,
 ): Promise<BuildSummary> {
   const { strategy } = options;
-  const selected = selectWithBuildDeps(
-    distro,
-    options.names?.length ? options.names : distro.images.map((i) => i.name),
-  );
+  const { index } = distro;
+  const selected = index.withBuildDeps(options.names?.length ? options.names : distro.images.map((i) => i.name));
   const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
   const contexts = await renderDistro(distro, buildable, [strategy]);
-  const jobs = new Map<string, ImageJob>();
+  const jobs: ImageJob[] = [];
   // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
   for (const image of buildable) {
     const ctx = contexts.find((c) => c.image === image);
     if (!ctx) continue;
-    const deps = image.manifest.dependencies.build.map((name) => {
-      const dep = distro.images.find((i) => i.name === name);
-      if (!dep) throw new Error(`unknown dependency ${name}`);
-      return { name, tag: imageTag(distro, dep, strategy), prefix: dep.prefix };
-    });
-    const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.get(d.name)?.hash ?? 'missing']));
-    const hash = contentHash({
-      strategy,
-      baseImage: distro.settings[strategy].baseImage,
-      manifest: image.manifest,
-      files: ctx.files,
-      deps: depHashes,
-    });
-    jobs.set(image.name, {
+    const deps = index.buildDeps(image);
+    const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
+    jobs.push({
       name: image.name,
-      tag: imageTag(distro, image, strategy),
-      hash,
+      image,
+      tag: index.tag(image, strategy),
+      hash: contentHash({
+        strategy,
+        baseImage: distro.settings[strategy].baseImage,
+        manifest: image.manifest,
+        files: ctx.files,
+        deps: depHashes,
+      }),
       files: ctx.files,
-      buildDeps: deps,
+      buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
+      // The scheduler orders by the dependencies that are built in this run.
+      deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
     });
   }
 
-  if (jobs.size > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
+  if (jobs.length > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
 
   const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
   const settings = {
@@ -94,15 +90,9 @@ export async function buildDistro(
       ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }
       : {}),
   };
-  const nodes = buildable.map((i) => ({
-    name: i.name,
-    deps: i.manifest.dependencies.build.filter((d) => jobs.has(d)),
-  }));
   const results = await runDag(
-    nodes,
-    async (name, signal) => {
-      const job = jobs.get(name);
-      if (!job) throw new Error(`no job for ${name}`);
+    jobs,
+    async (job, signal) => {
       // A dependency without this strategy can never be built: fail the image instead of building it wrong.
       const missing = job.buildDeps.filter((d) => unsupported.includes(d.name)).map((d) => d.name);
       if (missing.length > 0) throw new DappdepsError(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
@@ -114,20 +104,5 @@ export async function buildDistro(
       ...(options.onFinish ? { onFinish: options.onFinish } : {}),
     },
   );
-  return { results, unsupported, tags: Object.fromEntries([...jobs.values()].map((j) => [j.name, j.tag])) };
-}
-
-/** The named images plus their transitive build-time dependencies, in distro dependency order. */
-export function selectWithBuildDeps(distro: Distro, names: readonly string[]): ImageModel[] {
-  const ordered: ImageModel[] = [];
-  const visit = (image: ImageModel): void => {
-    if (ordered.includes(image)) return;
-    for (const dep of image.manifest.dependencies.build) {
-      const d = distro.images.find((i) => i.name === dep);
-      if (d) visit(d);
-    }
-    ordered.push(image);
-  };
-  for (const image of distro.images) if (names.includes(image.name)) visit(image);
-  return ordered;
+  return { results, unsupported, tags: Object.fromEntries(jobs.map((j) => [j.name, j.tag])) };
 }

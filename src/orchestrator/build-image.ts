@@ -2,6 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
+import type { GraphNode } from '../graph/dependency-graph.js';
+import type { ImageModel } from '../manifest/model.js';
 import type { RenderedFiles } from '../render/rendered-files.js';
 import { describeViolations, type ImageAudit } from '../audit/audit-image.js';
 import type { BuildEngine } from './build-engine.js';
@@ -10,8 +12,9 @@ import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
-export interface ImageJob {
-  name: string;
+/** One image to build, with every fact about it computed once; the scheduler carries it. */
+export interface ImageJob extends GraphNode {
+  image: ImageModel;
   tag: string;
   hash: string;
   files: RenderedFiles;
@@ -31,7 +34,7 @@ export interface BuildSettings {
   /** Called when an image is really built (not found in the cache). */
   onBuilding?(name: string): void;
   /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
-  audit?(name: string): Promise<ImageAudit>;
+  audit?(image: ImageModel): Promise<ImageAudit>;
 }
 
 /** Build one image unless an image with its tag and content hash exists; returns what happened. */
@@ -64,7 +67,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   } finally {
     await new Promise((resolve) => log.end(resolve));
   }
-  const audit = await settings.audit?.(job.name);
+  const audit = await settings.audit?.(job.image);
   if (audit && audit.violations.length > 0) {
     // Untagged, the image is not accepted: the next run does not find it cached and builds it again.
     await engine.images.remove(job.tag);

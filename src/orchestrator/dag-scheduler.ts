@@ -30,13 +30,14 @@ export interface ScheduleOptions extends SchedulerEvents {
  * (which would hold a slot and could deadlock). A failure marks the node's dependents skipped while
  * independent nodes go on. Every node gets exactly one result, in completion order.
  */
-export async function runDag(
-  nodes: readonly GraphNode[],
-  task: (name: string, signal: AbortSignal) => Promise<TaskOutcome>,
+export async function runDag<N extends GraphNode>(
+  nodes: readonly N[],
+  task: (node: N, signal: AbortSignal) => Promise<TaskOutcome>,
   options: ScheduleOptions,
 ): Promise<NodeResult[]> {
   const queue = new PQueue({ concurrency: options.concurrency });
   const controller = new AbortController();
+  const byName = new Map(nodes.map((n) => [n.name, n]));
   const running = new Set<string>();
   const waiting = new Map(nodes.map((n) => [n.name, new Set(n.deps)]));
   const dependents = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
@@ -71,12 +72,14 @@ export async function runDag(
       }
       const deps = waiting.get(dependent);
       deps?.delete(result.name);
-      if (deps?.size === 0) enqueue(dependent);
+      const node = byName.get(dependent);
+      if (deps?.size === 0 && node) enqueue(node);
     }
     if (results.size === nodes.length) settle();
   };
 
-  const enqueue = (name: string): void => {
+  const enqueue = (node: N): void => {
+    const { name } = node;
     if (controller.signal.aborted) {
       finish({ name, state: 'cancelled', durationMs: 0 });
       return;
@@ -88,7 +91,7 @@ export async function runDag(
         running.add(name);
         options.onStart?.(name);
         try {
-          const state = await task(name, controller.signal);
+          const state = await task(node, controller.signal);
           finish({ name, state, durationMs: performance.now() - started });
         } catch (error) {
           const state = controller.signal.aborted ? 'cancelled' : 'failed';
@@ -102,7 +105,7 @@ export async function runDag(
   if (nodes.length === 0) settle();
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
-  for (const [name, deps] of [...waiting]) if (deps.size === 0 && !results.has(name)) enqueue(name);
+  for (const node of nodes) if (waiting.get(node.name)?.size === 0 && !results.has(node.name)) enqueue(node);
   await allDone;
   options.signal?.removeEventListener('abort', onAbort);
   return [...results.values()];

@@ -2,7 +2,6 @@ import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { extractImage } from '../archive/index.js';
-import type { AuditRoot } from '../audit/audit-prefix.js';
 import type { ImageInfo } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 
@@ -17,7 +16,7 @@ export interface PrefixSource {
 /** An image's prefix on disk, with what the image holds outside it. */
 export interface CachedPrefix {
   /** `root.dir` + `root.prefix` holds the prefix; `root.dir` is what a build context injects at `/`. */
-  root: AuditRoot;
+  root: { prefix: string; dir: string };
   /** Absolute in-image paths outside the prefix (its parent folders excepted): the audit reports them. */
   outside: string[];
 }

@@ -1,5 +1,4 @@
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
-import { imageTag } from '../manifest/model.js';
 
 export interface DepContext {
   name: string;
@@ -28,8 +27,7 @@ export interface RenderContext {
 
 export function renderContext(distro: Distro, image: ImageModel, strategy: Strategy): RenderContext {
   const dep = (name: string): DepContext => {
-    const d = distro.images.find((i) => i.name === name);
-    if (!d) throw new Error(`unknown dependency ${name}`);
+    const d = distro.index.image(name);
     return { name: d.name, version: d.version, prefix: d.prefix };
   };
   const { manifest } = image;
@@ -43,7 +41,7 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
         .join(triplet)
         .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix),
     ) as T;
-  const tag = imageTag(distro, image, strategy);
+  const tag = distro.index.tag(image, strategy);
   const { settings } = distro;
   const labels = [
     ['org.opencontainers.image.title', `${settings.repository}/${image.name}`],

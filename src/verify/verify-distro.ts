@@ -1,8 +1,8 @@
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
-import { builtImages, withRunDeps } from '../volumes/volume-containers.js';
+import { builtImages } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
-import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { auditImage, type ImageAudit } from '../audit/audit-image.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
 import { ensureSmokeTargets } from './smoke-targets.js';
@@ -43,11 +43,11 @@ export async function verifyDistro(
   const { strategy, signal, onProgress = () => undefined } = options;
   const images = options.images.filter((i) => hasStrategy(i, strategy));
   const unsupported = options.images.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
-  const needed = withRunDeps(distro, images);
+  const needed = distro.index.withRunDeps(images);
   const built = await builtImages(docker, distro, needed, strategy);
   const missing = needed.filter((i) => !built.includes(i));
   if (missing.length > 0) {
-    const list = missing.map((i) => imageTag(distro, i, strategy)).join(', ');
+    const list = missing.map((i) => distro.index.tag(i, strategy)).join(', ');
     throw new DappdepsError(
       `not built: ${list}: run \`dappdeps build${strategy === 'binary' ? '' : ` --strategy ${strategy}`} ${missing.map((i) => i.name).join(' ')}\` first`,
     );

@@ -1,22 +1,7 @@
 import type { DockerClient } from '../docker/docker-client.js';
 import type { VolumeOutcome } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
-import { closure } from '../graph/dependency-graph.js';
-import { imageTag, volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-
-/** The images plus their transitive run-time dependencies: what must be mounted for them to work. */
-export function withRunDeps(distro: Distro, images: readonly ImageModel[]): ImageModel[] {
-  const names = new Set<string>();
-  for (const image of images) {
-    names.add(image.name);
-    for (const dep of closure(
-      image.name,
-      (n) => distro.images.find((i) => i.name === n)?.manifest.dependencies.run ?? [],
-    ))
-      names.add(dep);
-  }
-  return distro.images.filter((i) => names.has(i.name));
-}
+import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 
 /** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
 export async function builtImages(
@@ -29,7 +14,7 @@ export async function builtImages(
     images.map(
       async (i) =>
         i.manifest[strategy] !== undefined &&
-        (await docker.images.inspect(imageTag(distro, i, strategy))) !== undefined,
+        (await docker.images.inspect(distro.index.tag(i, strategy))) !== undefined,
     ),
   );
   return images.filter((_, index) => exists[index]);
@@ -50,7 +35,7 @@ export async function ensureVolumes(
 ): Promise<VolumeResult[]> {
   return Promise.all(
     images.map(async (image) => {
-      const tag = imageTag(distro, image, strategy);
+      const tag = distro.index.tag(image, strategy);
       if (!(await docker.images.inspect(tag)))
         throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${image.name}\` first`);
       const container = volumeContainerName(distro, image);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { extractImage } from '../../archive/index.js';
 import { findImage } from '../../manifest/load-distro.js';
-import { imageTag, type Strategy } from '../../manifest/model.js';
+import type { Strategy } from '../../manifest/model.js';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
@@ -22,7 +22,7 @@ export function registerExtract(program: Command, output: Output): void {
     .action(async (name: string, options: ExtractOptions) => {
       const distro = await openDistro(options, output);
       const image = findImage(distro, name);
-      const tag = imageTag(distro, image, options.strategy);
+      const tag = distro.index.tag(image, options.strategy);
       const docker = await openEngine();
       if (!(await docker.images.inspect(tag)))
         throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${name}\` first`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes, withRunDeps } from '../../volumes/volume-containers.js';
+import { builtImages, ensureVolumes } from '../../volumes/volume-containers.js';
 import { ChildExit } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
@@ -30,7 +30,7 @@ export function registerRun(program: Command, output: Output): void {
             .filter(Boolean)
         : [];
       const docker = await openEngine();
-      const named = withRunDeps(distro, selectImages(distro, names));
+      const named = distro.index.withRunDeps(selectImages(distro, names));
       const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
       const volumes = await ensureVolumes(docker, distro, selected, options.strategy);
       const code = await interruptible((signal) =>

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes, withRunDeps } from '../../volumes/volume-containers.js';
+import { builtImages, ensureVolumes } from '../../volumes/volume-containers.js';
 import { volumeContainerName, type Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
@@ -21,7 +21,7 @@ export function registerVolumes(program: Command, output: Output): void {
     .action(async (names: string[], options: VolumesOptions) => {
       const distro = await openDistro(options, output);
       const docker = await openEngine();
-      const selected = withRunDeps(distro, selectImages(distro, names));
+      const selected = distro.index.withRunDeps(selectImages(distro, names));
       if (options.rm) {
         for (const image of selected) {
           const name = volumeContainerName(distro, image);

@@ -8,7 +8,7 @@ const byName = (results: NodeResult[]) => Object.fromEntries(results.map((r) => 
 describe('dag scheduler', () => {
   it('runs dependencies before dependents', async () => {
     const order: string[] = [];
-    const task = async (name: string): Promise<TaskOutcome> => {
+    const task = async ({ name }: { name: string }): Promise<TaskOutcome> => {
       order.push(name);
       await sleep(1);
       return 'built';
@@ -38,7 +38,7 @@ describe('dag scheduler', () => {
   });
 
   it('skips dependents of a failure (transitively) and lets independent nodes finish', async () => {
-    const task = async (name: string): Promise<TaskOutcome> => {
+    const task = async ({ name }: { name: string }): Promise<TaskOutcome> => {
       if (name === 'broken') throw new Error('boom');
       return name === 'cachedone' ? 'cached' : 'built';
     };
@@ -60,7 +60,7 @@ describe('dag scheduler', () => {
 
   it('a node with a failed and a successful dependency is skipped once', async () => {
     const finished: string[] = [];
-    const task = async (name: string): Promise<TaskOutcome> => {
+    const task = async ({ name }: { name: string }): Promise<TaskOutcome> => {
       if (name === 'bad') throw new Error('x');
       return 'built';
     };
@@ -74,7 +74,7 @@ describe('dag scheduler', () => {
   it('on abort: running tasks see the signal, nothing new starts, the rest is cancelled', async () => {
     const controller = new AbortController();
     const started: string[] = [];
-    const task = (name: string, signal: AbortSignal) =>
+    const task = ({ name }: { name: string }, signal: AbortSignal) =>
       new Promise<TaskOutcome>((resolve, reject) => {
         started.push(name);
         if (name === 'slow') setTimeout(() => controller.abort(new Error('SIGINT')), 5);

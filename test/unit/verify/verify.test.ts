@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { BuildEngine } from '../../../src/orchestrator/build-engine.js';
-import { buildImage, type BuildSettings } from '../../../src/orchestrator/build-image.js';
+import { buildImage, type BuildSettings, type ImageJob } from '../../../src/orchestrator/build-image.js';
 import type { PrefixCache } from '../../../src/prefix-cache/prefix-cache.js';
 import { AuditError } from '../../../src/errors.js';
 import { findImage, loadDistro } from '../../../src/manifest/load-distro.js';
@@ -111,13 +111,15 @@ describe('verify (no Docker)', () => {
       violations,
       notBuilt: [],
     });
-    const job = {
+    const job = (): ImageJob => ({
       name: 'sealed',
+      image: sealed,
       tag: 't/sealed:1.0',
       hash: 'h',
       files: new Map([['Dockerfile', 'FROM scratch']]),
       buildDeps: [],
-    };
+      deps: [],
+    });
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
       prefixes: {} as PrefixCache,
@@ -129,13 +131,13 @@ describe('verify (no Docker)', () => {
     beforeEach(() => removed.splice(0));
 
     it('accepts a clean image', async () => {
-      expect(await buildImage(job, settings(audit([])), new AbortController().signal)).to.equal('built');
+      expect(await buildImage(job(), settings(audit([])), new AbortController().signal)).to.equal('built');
       expect(removed).to.deep.equal([]);
     });
 
     it('untags an image with violations and fails with an AuditError naming the files', async () => {
       const build = buildImage(
-        job,
+        job(),
         settings(audit([{ file: `${PREFIX}/bin/ls`, problem: 'NEEDED libc.so.6 not found' }])),
         new AbortController().signal,
       );
