@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
-import { EngineError } from '../errors.js';
+import { BootstrapError } from '../errors.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import type { ImageClient } from '../docker/image-client.js';
 import { dockerLog } from '../docker/log.js';
@@ -33,7 +33,7 @@ export function debianSuiteOf(ref: string): string | undefined {
 /**
  * Makes sure the engine has the base image `ref`: present already, else pulled, else, for `debian:<suite>`,
  * bootstrapped offline-capable from Debian's mirror with `debootstrap --variant=minbase` (needs root and
- * debootstrap) and imported under that tag. Any other image that cannot be pulled is an EngineError saying
+ * debootstrap) and imported under that tag. Any other image that cannot be pulled is a BootstrapError saying
  * how to load it.
  */
 export async function bootstrapBaseImage(
@@ -48,16 +48,14 @@ export async function bootstrapBaseImage(
     await docker.images.pull(ref);
     return 'pulled';
   } catch (pullError) {
-    const load = `load it with \`docker load -i <file>\` (an archive made by \`docker save ${ref}\` where it exists)`;
+    const hint = `load it with \`docker load -i <file>\` (an archive made by \`docker save ${ref}\` where it exists)`;
     if (suite === undefined) {
-      throw new EngineError(`the engine has no image ${ref} and cannot pull it; ${load}`, { cause: pullError });
+      throw new BootstrapError(`the engine has no image ${ref} and cannot pull it`, { cause: pullError, hint });
     }
     if (process.getuid?.() !== 0) {
-      throw new EngineError(
-        `the engine has no image ${ref} and cannot pull it; bootstrapping it with debootstrap needs root: run as root, or ${load}`,
-        {
-          cause: pullError,
-        },
+      throw new BootstrapError(
+        `the engine has no image ${ref} and cannot pull it; bootstrapping it with debootstrap needs root`,
+        { cause: pullError, hint: `run as root, or ${hint}` },
       );
     }
     log('pull of %s failed, bootstrapping: %s', ref, pullError instanceof Error ? pullError.message : pullError);
@@ -107,7 +105,7 @@ async function importDirectory(
   await Promise.all([tarred, imported]);
 }
 
-/** Resolves when `child` exits 0; otherwise rejects with an EngineError carrying its last output lines. */
+/** Resolves when `child` exits 0; otherwise rejects with a BootstrapError carrying its last output lines. */
 function succeeded(child: ChildProcess, what: string, outputs: (Readable | null)[]): Promise<void> {
   const tail: string[] = [];
   for (const output of outputs) {
@@ -125,15 +123,14 @@ function succeeded(child: ChildProcess, what: string, outputs: (Readable | null)
     child.once('error', (error) => (failure = error));
     child.once('close', (code, signal) => {
       if (failure) {
-        const reason =
-          failure.code === 'ENOENT'
-            ? `${child.spawnfile} is not installed (apt-get install ${child.spawnfile})`
-            : failure.message;
-        return reject(new EngineError(`${what} failed: ${reason}`, { cause: failure }));
+        const missing = failure.code === 'ENOENT';
+        const reason = missing ? `${child.spawnfile} is not installed` : failure.message;
+        const hint = missing ? `apt-get install ${child.spawnfile}` : undefined;
+        return reject(new BootstrapError(`${what} failed: ${reason}`, { cause: failure, ...(hint ? { hint } : {}) }));
       }
       if (code === 0) return resolve();
       const output = tail.length > 0 ? `:\n  ${tail.join('\n  ')}` : '';
-      reject(new EngineError(`${what} failed (${signal ?? `exit ${code}`})${output}`));
+      reject(new BootstrapError(`${what} failed (${signal ?? `exit ${code}`})${output}`));
     });
   });
 }
@@ -148,7 +145,9 @@ async function removeRootfs(dir: string): Promise<void> {
     .map((line) => line.split(' ')[1] ?? '')
     .filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
   if (mounts.length > 0) {
-    throw new EngineError(`left ${dir} in place: ${mounts.join(', ')} still mounted there; unmount, then remove it`);
+    throw new BootstrapError(`left ${dir} in place: ${mounts.join(', ')} still mounted there`, {
+      hint: 'unmount them, then remove it',
+    });
   }
   await rm(dir, { recursive: true, force: true });
 }

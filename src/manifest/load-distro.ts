@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ManifestError, UsageError, type ManifestProblem } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { checkSemantics } from './check-semantics.js';
 import { DistroIndex } from './distro-index.js';
 import type { Distro, ImageModel } from './model.js';
@@ -11,9 +11,6 @@ import { parseYamlFile, type YamlFile } from './yaml-document.js';
 import { problemsFromIssues } from './zod-problems.js';
 
 export const DISTRO_FILE = 'distro.yaml';
-
-/** The package's own folders, used when a distro does not name its own. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Load and validate a distro folder: `distro.yaml` plus one manifest per image (`<name>.yaml`).

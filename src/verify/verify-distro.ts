@@ -1,7 +1,7 @@
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 import { builtImages } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError } from '../errors.js';
+import { NotBuiltError } from '../errors.js';
 import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { auditImage, type ImageAudit } from '../audit/audit-image.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
@@ -46,12 +46,11 @@ export async function verifyDistro(
   const needed = distro.index.withRunDeps(images);
   const built = await builtImages(docker, distro, needed, strategy);
   const missing = needed.filter((i) => !built.includes(i));
-  if (missing.length > 0) {
-    const list = missing.map((i) => distro.index.tag(i, strategy)).join(', ');
-    throw new DappdepsError(
-      `not built: ${list}: run \`dappdeps build${strategy === 'binary' ? '' : ` --strategy ${strategy}`} ${missing.map((i) => i.name).join(' ')}\` first`,
+  if (missing.length > 0)
+    throw new NotBuiltError(
+      missing.map((i) => ({ name: i.name, tag: distro.index.tag(i, strategy) })),
+      strategy,
     );
-  }
 
   onProgress(`auditing ${images.length} image${images.length === 1 ? '' : 's'}`);
   const audits = await Promise.all(images.map((i) => auditImage(docker, distro, i, strategy, options.prefixes)));

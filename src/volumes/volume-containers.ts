@@ -1,6 +1,6 @@
 import type { DockerClient } from '../docker/docker-client.js';
 import type { VolumeOutcome } from '../docker/types.js';
-import { DappdepsError } from '../errors.js';
+import { NotBuiltError } from '../errors.js';
 import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 
 /** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
@@ -36,8 +36,7 @@ export async function ensureVolumes(
   return Promise.all(
     images.map(async (image) => {
       const tag = distro.index.tag(image, strategy);
-      if (!(await docker.images.inspect(tag)))
-        throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${image.name}\` first`);
+      if (!(await docker.images.inspect(tag))) throw new NotBuiltError([{ name: image.name, tag }], strategy);
       const container = volumeContainerName(distro, image);
       const outcome = await docker.containers.createVolumeContainer({
         name: container,

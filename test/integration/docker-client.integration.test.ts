@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
-import { BuildError, EngineError } from '../../src/errors.js';
+import { BootstrapError, BuildError } from '../../src/errors.js';
 import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import { IMAGE_ID_LABEL } from '../../src/docker/container-client.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
@@ -307,7 +307,10 @@ describe('docker client against the real engine', function () {
     });
 
     it('explains how to load an image that is absent, cannot be pulled and is not Debian', async () => {
-      await expect(bootstrapBaseImage(docker, `${name('base')}:1`)).to.be.rejectedWith(EngineError, 'docker load');
+      await expect(bootstrapBaseImage(docker, `${name('base')}:1`))
+        .to.be.rejectedWith(BootstrapError, 'cannot pull it')
+        .and.eventually.have.property('hint')
+        .that.contain('docker load');
     });
   });
 });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes } from '../../volumes/volume-containers.js';
 import { ChildExit } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
@@ -22,6 +21,7 @@ export function registerRun(program: Command, output: Output): void {
     .option('--with <names>', 'comma-separated images to mount (default: all built); run-time deps are added')
     .addOption(strategyOption())
     .action(async (command: string[], options: RunOptions) => {
+      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const names = options.with
         ? options.with

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes } from '../../volumes/volume-containers.js';
 import { volumeContainerName, type Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
@@ -19,6 +18,7 @@ export function registerVolumes(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--rm', 'remove the volume containers and their volumes instead')
     .action(async (names: string[], options: VolumesOptions) => {
+      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
       const selected = distro.index.withRunDeps(selectImages(distro, names));

@@ -1,5 +1,4 @@
 import { DappdepsError, EngineError } from '../../../src/errors.js';
-import { debianSuiteOf } from '../../../src/bootstrap/bootstrap-base.js';
 import { createDockerClient } from '../../../src/docker/docker-client.js';
 import {
   engineMessage,
@@ -67,12 +66,5 @@ describe('docker engine failures', () => {
       EngineError,
       'no Docker engine answers at unix:///nonexistent/dappdeps-test.sock (ENOENT)',
     );
-  });
-
-  it('bootstraps only debian:<suite> references', () => {
-    expect(debianSuiteOf('debian:bookworm')).to.equal('bookworm');
-    expect(debianSuiteOf('docker.io/library/debian:trixie')).to.equal('trixie');
-    for (const ref of ['debian:12', 'debian:bookworm-slim', 'ubuntu:jammy', 'debian', 'evil/debian:bookworm'])
-      expect(debianSuiteOf(ref)).to.equal(undefined);
   });
 });

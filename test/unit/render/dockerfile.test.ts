@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { DockerfileParser, type Copy, type Instruction, type Label } from 'dockerfile-ast';
-import { loadDistro, packageRoot } from '../../../src/manifest/load-distro.js';
+import { loadDistro } from '../../../src/manifest/load-distro.js';
+import { packageRoot } from '../../../src/package-root.js';
 import type { Distro, ImageModel } from '../../../src/manifest/model.js';
 import type { SourceArchive } from '../../../src/manifest/schema.js';
 import { renderDistro, type RenderedContext } from '../../../src/render/render-distro.js';

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { loadDistro, packageRoot } from '../../../src/manifest/load-distro.js';
+import { loadDistro } from '../../../src/manifest/load-distro.js';
+import { packageRoot } from '../../../src/package-root.js';
 import { rubyString } from '../../../src/render/handlebars-env.js';
 import { renderDistro } from '../../../src/render/render-distro.js';
 
