@@ -2,12 +2,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
+import { labels } from '../labels.js';
 import type { GraphNode } from '../graph/dependency-graph.js';
 import type { ImageModel } from '../manifest/model.js';
 import type { RenderedFiles } from '../render/rendered-files.js';
 import { describeViolations, type ImageAudit } from '../audit/audit-image.js';
 import type { BuildEngine } from './build-engine.js';
-import { CONTENT_HASH_LABEL } from './content-hash.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
@@ -41,7 +41,7 @@ export interface BuildSettings {
 export async function buildImage(job: ImageJob, settings: BuildSettings, signal: AbortSignal): Promise<TaskOutcome> {
   const { engine } = settings;
   const existing = await engine.images.inspect(job.tag);
-  if (!settings.force && existing?.labels[CONTENT_HASH_LABEL] === job.hash) return 'cached';
+  if (!settings.force && existing?.labels[labels.contentHash] === job.hash) return 'cached';
   settings.onBuilding?.(job.name);
 
   const trees: InjectedTree[] = [];
@@ -57,7 +57,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       image: job.name,
       context: contextTar(job.files, trees),
       tag: job.tag,
-      labels: { [CONTENT_HASH_LABEL]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
+      labels: { [labels.contentHash]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
       onLine: (line) => log.write(`${line.text}\n`),
       logFile,
       idleTimeoutMs: settings.idleTimeoutMs,

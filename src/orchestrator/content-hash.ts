@@ -30,5 +30,3 @@ export function contentHash(input: HashInput): string {
     field(`dep:${name}`, hashOfDep);
   return hash.digest('hex');
 }
-
-export const CONTENT_HASH_LABEL = 'io.dappdeps.content-hash';

@@ -1,3 +1,4 @@
+import { labels as label } from '../labels.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 
 export interface DepContext {
@@ -49,11 +50,11 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     ['org.opencontainers.image.description', manifest.description],
     ['org.opencontainers.image.source', settings.labels.source],
     ...(settings.labels.vendor ? [['org.opencontainers.image.vendor', settings.labels.vendor]] : []),
-    ['io.dappdeps.name', image.name],
-    ['io.dappdeps.version', image.version],
-    ['io.dappdeps.prefix', image.prefix],
-    ['io.dappdeps.strategy', strategy],
-    ['io.dappdeps.run-deps', manifest.dependencies.run.join(',')],
+    [label.name, image.name],
+    [label.version, image.version],
+    [label.prefix, image.prefix],
+    [label.strategy, strategy],
+    [label.runDeps, manifest.dependencies.run.join(',')],
   ].map(([key, value]) => ({ key: key ?? '', value: value ?? '' }));
   return {
     strategy,

@@ -1,6 +1,7 @@
 import type { DockerClient } from '../docker/docker-client.js';
 import type { VolumeOutcome } from '../docker/types.js';
 import { NotBuiltError } from '../errors.js';
+import { labels } from '../labels.js';
 import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 
 /** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
@@ -43,9 +44,9 @@ export async function ensureVolumes(
         image: tag,
         volume: image.prefix,
         labels: {
-          'io.dappdeps.name': image.name,
-          'io.dappdeps.version': image.version,
-          'io.dappdeps.strategy': strategy,
+          [labels.name]: image.name,
+          [labels.version]: image.version,
+          [labels.strategy]: strategy,
         },
       });
       return { image: image.name, container, outcome };
