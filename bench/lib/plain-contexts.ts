@@ -2,7 +2,7 @@ import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrefixCache } from '../../src/prefix-cache/prefix-cache.js';
 import type { Distro, ImageModel } from '../../src/manifest/model.js';
-import { renderDistro } from '../../src/render/render-distro.js';
+import { contextFiles, renderDistro } from '../../src/render/render-distro.js';
 import { writeContexts } from '../../src/render/write-contexts.js';
 import type { BenchScope } from './scope.js';
 
@@ -16,7 +16,10 @@ export interface PlainContext {
 /** Every image's binary context (dependencies first), written under the scope's `plain/` folder. */
 export async function renderPlainContexts(scope: BenchScope, distro: Distro): Promise<PlainContext[]> {
   const images = distro.index.withBuildDeps(distro.images.map((i) => i.name));
-  const contexts = (await renderDistro(distro, images)).filter((c) => c.strategy === 'binary');
+  // The docker CLI builds from disk: write each context whole, with the kit the orchestrator sends.
+  const contexts = (await renderDistro(distro, images))
+    .filter((c) => c.strategy === 'binary')
+    .map((c) => ({ ...c, files: contextFiles(c) }));
   const root = path.join(scope.tmp, 'plain');
   await writeContexts(root, contexts, false);
   return contexts.map((ctx) => ({

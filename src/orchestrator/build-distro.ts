@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DappdepsError } from '../errors.js';
 import { buildEndAudit } from '../audit/build-end-audit.js';
 import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
-import { renderDistro } from '../render/render-distro.js';
+import { contextFiles, renderDistro } from '../render/render-distro.js';
 import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
@@ -56,6 +56,7 @@ export async function buildDistro(
     const ctx = contexts.find((c) => c.image === image);
     if (!ctx) continue;
     const deps = index.buildDeps(image);
+    const files = contextFiles(ctx);
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
     jobs.push({
       name: image.name,
@@ -65,10 +66,10 @@ export async function buildDistro(
         strategy,
         baseImage: distro.settings[strategy].baseImage,
         manifest: image.manifest,
-        files: ctx.files,
+        files,
         deps: depHashes,
       }),
-      files: ctx.files,
+      files,
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
       // The scheduler orders by the dependencies that are built in this run.
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
