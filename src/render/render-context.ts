@@ -1,5 +1,6 @@
 import { labels as label } from '../labels.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import type { BinaryStrategy, SourceStrategy } from '../manifest/schema.js';
 
 export interface DepContext {
   name: string;
@@ -20,8 +21,9 @@ export interface RenderContext {
   runDeps: DepContext[];
   /** Static labels of the final image (the creation time and content hash are added at build time). */
   labels: { key: string; value: string }[];
-  source: unknown;
-  binary: unknown;
+  /** The manifest's strategy sections, placeholders expanded; the kinds get theirs narrowed by render-image. */
+  source: SourceStrategy | undefined;
+  binary: BinaryStrategy | undefined;
   /** The gcc that compiles the binary strategy's launchers (in the compiler dependency's prefix). */
   compilerPath: string | undefined;
 }
@@ -33,15 +35,13 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
   };
   const { manifest } = image;
   const triplet = `${distro.settings.architecture.gnu}-linux-gnu`;
-  const expand = <T>(value: T): T =>
-    JSON.parse(
-      JSON.stringify(value ?? null)
-        .split('{prefix}')
-        .join(image.prefix)
-        .split('{triplet}')
-        .join(triplet)
-        .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix),
-    ) as T;
+  const expand = (text: string): string =>
+    text
+      .split('{prefix}')
+      .join(image.prefix)
+      .split('{triplet}')
+      .join(triplet)
+      .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix);
   const tag = distro.index.tag(image, strategy);
   const { settings } = distro;
   const labels = [
@@ -72,8 +72,21 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     buildDeps: manifest.dependencies.build.map(dep),
     runDeps: manifest.dependencies.run.map(dep),
     labels,
-    source: expand(manifest.source),
-    binary: expand(manifest.binary),
+    source: mapStrings(manifest.source, expand),
+    binary: mapStrings(manifest.binary, expand),
     compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : undefined,
   };
+}
+
+/** A deep copy of `value` with `f` applied to every string in it, keeping its type. */
+function mapStrings<T>(value: T, f: (text: string) => string): T {
+  const copy = structuredClone(value);
+  const visit = (node: object): void => {
+    for (const [key, child] of Object.entries(node)) {
+      if (typeof child === 'string') Reflect.set(node, key, f(child));
+      else if (typeof child === 'object' && child !== null) visit(child);
+    }
+  };
+  if (typeof copy === 'object' && copy !== null) visit(copy);
+  return copy;
 }
