@@ -43,9 +43,8 @@ describe('docker engine failures', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
     const error = translateFailure(refused, 'ping', 'unix:///x.sock');
     expect(error).to.be.instanceOf(EngineError);
-    expect(error.message).to.equal(
-      'no Docker engine answers at unix:///x.sock (ECONNREFUSED); run scripts/ensure-engine.sh as root',
-    );
+    expect(error.message).to.equal('no Docker engine answers at unix:///x.sock (ECONNREFUSED)');
+    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root');
   });
 
   it('names the call in other failures and passes errors of ours unchanged', () => {
