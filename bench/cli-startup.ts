@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ensureDist } from './lib/dist.js';
 import { exec, timed } from './lib/exec.js';
 import { repoRoot } from './lib/fixture.js';
-import type { BenchResult, Row } from './lib/report.js';
+import { secondsRow, type BenchResult, type Row } from './lib/report.js';
 
 const REPEATS = 9;
 /** The issue's goal: a command that does not touch Docker starts in 0.2 s. */
@@ -34,8 +34,8 @@ export async function cliStartup(): Promise<BenchResult> {
   const rows: Row[] = [];
   for (const name of ['dappdeps --help', 'dappdeps validate']) {
     const measured = samples.get(name) ?? [];
-    rows.push({ metric: name, unit: 's', measured, goal: { op: '<=', value: GOAL_SECONDS } });
-    rows.push({ metric: `${name} / node`, unit: 's', measured, baseline: node, goal: { op: '<=', value: GOAL_RATIO } });
+    rows.push(secondsRow(name, measured, undefined, GOAL_SECONDS));
+    rows.push(secondsRow(`${name} / node`, measured, node, GOAL_RATIO));
   }
   return {
     title: 'CLI start-up (spawn to exit)',
