@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { bootstrapBaseImage } from '../src/docker/bootstrap-base.js';
+import { bootstrapBaseImage } from '../src/bootstrap/bootstrap-base.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { ensureDist } from './lib/dist.js';
 import { exec } from './lib/exec.js';

@@ -7,8 +7,7 @@ import { writeAtomically } from './atomic-output.js';
 import { writeExt4Image } from './ext4/ext4-image.js';
 import { writeOciLayout } from './oci-layout.js';
 
-export const exportFormats = ['oci', 'docker', 'ext4'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+export type ExportFormat = 'oci' | 'docker' | 'ext4';
 
 export interface ExportRequest {
   /** An image the engine has: a tag or an id. */
@@ -32,7 +31,9 @@ export interface ExportResult {
  */
 export async function exportImage(docker: DockerClient, req: ExportRequest): Promise<ExportResult> {
   if (!(await docker.images.inspect(req.ref)))
-    throw new DappdepsError(`image ${req.ref} does not exist: build it (dappdeps build) or pull it first`);
+    throw new DappdepsError(`image ${req.ref} does not exist`, {
+      hint: 'name a distro image (build or pull it first) or an image the engine has (`docker images`)',
+    });
   const save = () => docker.images.save(req.ref);
   switch (req.format) {
     case 'docker':

@@ -1,8 +1,8 @@
-import type { PrefixCache } from '../build/prefix-cache.js';
+import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { AuditError } from '../errors.js';
-import { imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-import { auditImage, auditSummary, describeViolations } from '../verify/audit-image.js';
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import { auditImage, auditSummary, describeViolations } from '../audit/audit-image.js';
 import { remoteDistro } from './registry.js';
 
 export interface Pulled {
@@ -27,7 +27,7 @@ export async function pullImages(
   prefixes: PrefixCache,
 ): Promise<Pulled[]> {
   const remote = remoteDistro(distro, registry);
-  const refs = images.map((image) => imageTag(remote, image, strategy));
+  const refs = images.map((image) => remote.index.tag(image, strategy));
   try {
     for (const ref of refs) await docker.images.pull(ref);
     const verdicts: string[] = [];
@@ -42,10 +42,10 @@ export async function pullImages(
       verdicts.push(auditSummary(audit));
     }
     for (const [i, image] of images.entries())
-      await docker.transfer.tag(refs[i] as string, imageTag(distro, image, strategy));
+      await docker.transfer.tag(refs[i] as string, distro.index.tag(image, strategy));
     return images.map((image, i) => ({
       image: image.name,
-      tag: imageTag(distro, image, strategy),
+      tag: distro.index.tag(image, strategy),
       audit: verdicts[i] ?? '',
     }));
   } finally {

@@ -1,6 +1,5 @@
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError } from '../errors.js';
-import { imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 import { remoteDistro } from './registry.js';
 
 export interface Pushed {
@@ -12,8 +11,8 @@ export interface Pushed {
 
 /**
  * Pushes the built images to `registry` under the distro's names, one after the other, and returns each
- * manifest digest. Every image must be built before anything is pushed. The registry's name is a temporary
- * extra tag on the local image, removed again after the push.
+ * manifest digest (the images are built: see carriedImages). The registry's name is a temporary extra tag on
+ * the local image, removed again after the push.
  */
 export async function pushImages(
   docker: DockerClient,
@@ -23,17 +22,11 @@ export async function pushImages(
   registry: string,
   onPushed: (pushed: Pushed) => void = () => undefined,
 ): Promise<Pushed[]> {
-  const missing: string[] = [];
-  for (const image of images)
-    if (!(await docker.images.inspect(imageTag(distro, image, strategy))))
-      missing.push(imageTag(distro, image, strategy));
-  if (missing.length > 0)
-    throw new DappdepsError(`not built: ${missing.join(', ')}; run \`dappdeps build\` first, nothing was pushed`);
   const remote = remoteDistro(distro, registry);
   const pushed: Pushed[] = [];
   for (const image of images) {
-    const ref = imageTag(remote, image, strategy);
-    await docker.transfer.tag(imageTag(distro, image, strategy), ref);
+    const ref = remote.index.tag(image, strategy);
+    await docker.transfer.tag(distro.index.tag(image, strategy), ref);
     try {
       const result = { image: image.name, ref, digest: await docker.transfer.push(ref) };
       pushed.push(result);

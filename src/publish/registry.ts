@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { registry as registryPattern } from '../manifest/patterns.js';
+import { DistroIndex } from '../manifest/distro-index.js';
 import type { Distro } from '../manifest/model.js';
 
 /** The variable that points every push and pull at a registry (a mirror, say) without editing distro.yaml. */
@@ -25,8 +26,9 @@ export function chooseRegistry(distro: Distro, option: string | undefined, env =
 
 /**
  * The distro as the registry names it: the same images under `<registry>/<repository>`, so every helper that
- * derives a tag from the distro (imageTag, the audit) works on the registry's references unchanged.
+ * derives a tag from the distro (its index, the audit) works on the registry's references unchanged.
  */
 export function remoteDistro(distro: Distro, registry: string): Distro {
-  return { ...distro, settings: { ...distro.settings, repository: `${registry}/${distro.settings.repository}` } };
+  const settings = { ...distro.settings, repository: `${registry}/${distro.settings.repository}` };
+  return { ...distro, settings, index: new DistroIndex(settings, distro.images) };
 }

@@ -1,10 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { imageTag, type Strategy } from '../../manifest/model.js';
-import { exportFormats, exportImage, type ExportFormat } from '../../publish/export-image.js';
+import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
+
+/** The formats `--format` accepts (here, so that `--help` loads no exporter). */
+const exportFormats = ['oci', 'docker', 'ext4'] as const;
+type ExportFormat = (typeof exportFormats)[number];
 
 interface ExportOptions extends DistroOptions {
   format: ExportFormat;
@@ -31,9 +34,10 @@ export function registerExport(program: Command, output: Output): void {
     .option('--free <size>', 'ext4: free space beyond the content (e.g. 64M, 1G)', parseSize, 64 * 1024 ** 2)
     .addOption(strategyOption())
     .action(async (reference: string, options: ExportOptions) => {
+      const { exportImage } = await import('../../publish/export-image.js');
       const distro = await openDistro(options, output);
       const image = distro.images.find((i) => i.name === reference);
-      const ref = image ? imageTag(distro, image, options.strategy) : reference;
+      const ref = image ? distro.index.tag(image, options.strategy) : reference;
       const docker = await openEngine();
       const started = performance.now();
       const result = await exportImage(docker, { ref, format: options.format, out: options.out, free: options.free });

@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
-import { checkBundle } from '../../publish/bundle.js';
 import { openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerLoad(program: Command, output: Output): void {
   program
@@ -10,6 +8,8 @@ export function registerLoad(program: Command, output: Output): void {
     .description('check every checksum of an archive written by `dappdeps save`, then load its images')
     .argument('<file>', 'the archive')
     .action(async (file: string) => {
+      const { createReadStream } = await import('node:fs');
+      const { checkBundle } = await import('../../publish/bundle.js');
       const docker = await openEngine();
       const checked = await checkBundle(file);
       output.err(`${file}: ${checked.members} members match their checksums`);

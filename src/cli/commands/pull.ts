@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { PrefixCache, prefixCacheDir } from '../../build/prefix-cache.js';
-import { withRunDeps } from '../../build/volumes.js';
-import { pullImages } from '../../publish/pull-images.js';
-import { chooseRegistry } from '../../publish/registry.js';
+import { hasStrategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 import { type RegistryOptions, registryHelp } from './push.js';
@@ -21,9 +18,14 @@ export function registerPull(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--work-dir <dir>', 'where prefixes are extracted for the audit (default: .dappdeps/ beside the distro)')
     .action(async (names: string[], options: RegistryOptions & { workDir?: string }) => {
+      const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
+      const { pullImages } = await import('../../publish/pull-images.js');
+      const { chooseRegistry } = await import('../../publish/registry.js');
       const distro = await openDistro(options, output);
       const registry = chooseRegistry(distro, options.registry);
-      const images = withRunDeps(distro, selectImages(distro, names)).filter((i) => i.manifest[options.strategy]);
+      const images = distro.index
+        .withRunDeps(selectImages(distro, names))
+        .filter((i) => hasStrategy(i, options.strategy));
       const docker = await openEngine();
       const prefixes = new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir)));
       for (const p of await pullImages(docker, distro, images, options.strategy, registry, prefixes))

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import type { Strategy } from '../../manifest/model.js';
-import { pushImages } from '../../publish/push-images.js';
-import { chooseRegistry } from '../../publish/registry.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import { carriedImages } from '../carried-images.js';
-import type { Output } from '../output.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 export interface RegistryOptions extends DistroOptions {
@@ -24,10 +22,14 @@ export function registerPush(program: Command, output: Output): void {
     .option('--with-deps', 'also push their run-time dependencies')
     .addOption(strategyOption())
     .action(async (names: string[], options: RegistryOptions & { withDeps?: boolean }) => {
+      const { carriedImages } = await import('../../publish/carried-images.js');
+      const { pushImages } = await import('../../publish/push-images.js');
+      const { chooseRegistry } = await import('../../publish/registry.js');
       const distro = await openDistro(options, output);
       const registry = chooseRegistry(distro, options.registry);
+      const named = names.length > 0 ? selectImages(distro, names) : [];
       const docker = await openEngine();
-      const images = await carriedImages(docker, distro, names, options.strategy, options.withDeps ?? false);
+      const images = await carriedImages(docker, distro, named, options.strategy, options.withDeps ?? false);
       await pushImages(docker, distro, images, options.strategy, registry, (p) => output.out(`${p.ref} ${p.digest}`));
     });
 }

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { DappdepsError } from '../../errors.js';
-import { imageTag, type Strategy } from '../../manifest/model.js';
-import { writeAtomically } from '../../publish/atomic-output.js';
-import { writeBundle } from '../../publish/bundle.js';
+import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import { carriedImages } from '../carried-images.js';
-import type { Output } from '../output.js';
+import { selectImages } from '../image-selection.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface SaveOptions extends DistroOptions {
@@ -23,18 +21,16 @@ export function registerSave(program: Command, output: Output): void {
     .option('--with-deps', 'also save their run-time dependencies')
     .addOption(strategyOption())
     .action(async (names: string[], options: SaveOptions) => {
+      const { carriedImages } = await import('../../publish/carried-images.js');
+      const { writeAtomically } = await import('../../publish/atomic-output.js');
+      const { writeBundle } = await import('../../publish/bundle.js');
       const distro = await openDistro(options, output);
+      const named = names.length > 0 ? selectImages(distro, names) : [];
       const docker = await openEngine();
-      const images = await carriedImages(docker, distro, names, options.strategy, options.withDeps ?? false);
-      const tags = images.map((i) => imageTag(distro, i, options.strategy));
-      const missing = [];
-      for (const tag of tags) if (!(await docker.images.inspect(tag))) missing.push(tag);
-      if (tags.length === 0 || missing.length > 0)
-        throw new DappdepsError(
-          tags.length === 0
-            ? 'no built images to save'
-            : `not built: ${missing.join(', ')}; run \`dappdeps build\` first`,
-        );
+      const images = await carriedImages(docker, distro, named, options.strategy, options.withDeps ?? false);
+      if (images.length === 0)
+        throw new DappdepsError('no built images to save', { hint: 'run `dappdeps build` first' });
+      const tags = images.map((i) => distro.index.tag(i, options.strategy));
       const saved = await writeAtomically(options.out, 'file', async (temporary) =>
         writeBundle(await docker.transfer.saveMany(tags), temporary),
       );
