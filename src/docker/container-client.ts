@@ -1,7 +1,7 @@
-import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
+import { attachAndWait } from './attach-and-wait.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
@@ -120,15 +120,7 @@ export class DockerodeContainerClient implements ContainerClient {
     );
     try {
       return await this.#call(what, async () => {
-        const output = await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: req.signal });
-        this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
-        const [{ StatusCode }] = await Promise.all([
-          container
-            .start({ abortSignal: req.signal })
-            .then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
-          // The exit can be reported before the last output is read.
-          finished(output, { signal: req.signal }),
-        ]);
+        const StatusCode = await attachAndWait(this.#docker, container, req);
         if (req.commitTo) {
           const tag = req.commitTo;
           const colon = tag.lastIndexOf(':');
