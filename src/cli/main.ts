@@ -5,6 +5,7 @@ import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExtract } from './commands/extract.js';
 import { registerPlan } from './commands/plan.js';
+import { registerProvision } from './commands/provision.js';
 import { registerRun } from './commands/run.js';
 import { registerVolumes } from './commands/volumes.js';
 import { registerRender } from './commands/render.js';
@@ -21,6 +22,7 @@ export function createProgram(output: Output): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   for (const register of [
+    registerProvision,
     registerValidate,
     registerRender,
     registerPlan,

@@ -30,13 +30,12 @@ export async function readPlaybook(file: string): Promise<PlaybookInput> {
       code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code})`;
     throw new UsageError(`playbook ${file} ${why}`);
   }
-  const doc = parseDocument(text.toString('utf8'), { prettyErrors: false });
+  const doc = parseDocument(text.toString('utf8'));
   const [problem] = doc.errors;
   if (problem) {
     const at = problem.linePos?.[0];
-    throw new UsageError(
-      `${file}:${at ? `${at.line}:${at.col}: ` : ' '}not valid YAML: ${problem.message.split('\n')[0]}`,
-    );
+    const message = (problem.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:$/, '');
+    throw new UsageError(`${file}:${at ? `${at.line}:${at.col}: ` : ' '}not valid YAML: ${message}`);
   }
   if (!isSeq(doc.contents) || doc.contents.items.length === 0 || !doc.contents.items.every((play) => isMap(play))) {
     throw new UsageError(`${file}: not a playbook: a playbook is a YAML list of plays (mappings)`);
