@@ -7,6 +7,7 @@ import { binaryDistro } from './binary-distro.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
+import { provision } from './provision.js';
 import { formatResult, type BenchResult } from './lib/report.js';
 import { BenchScope, cleanupOpenScopes } from './lib/scope.js';
 
@@ -15,6 +16,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  provision,
 };
 
 async function main(): Promise<number> {

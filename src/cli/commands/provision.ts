@@ -5,6 +5,7 @@ import { readPlaybook } from '../../provision/playbook-input.js';
 import { provisionImage, type ProvisionResult } from '../../provision/provision-image.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
+import { lineStream } from '../line-stream.js';
 import type { Output } from '../output.js';
 import { strategyOption } from '../strategy-option.js';
 
@@ -65,6 +66,8 @@ export function registerProvision(program: Command, output: Output): void {
       const changes = configChanges(options);
       await readPlaybook(playbook); // bad input exits 2 before the engine is asked anything
       const docker = await openEngine();
+      // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
+      const ansibleOutput = lineStream((line) => output.err(line));
       const result = await interruptible((signal) =>
         provisionImage(docker, distro, {
           playbook,
@@ -77,12 +80,12 @@ export function registerProvision(program: Command, output: Output): void {
           changes,
           keepFailed: options.keepFailed,
           strategy: options.strategy,
-          stdout: process.stderr,
-          stderr: process.stderr,
+          stdout: ansibleOutput,
+          stderr: ansibleOutput,
           onStep: (text) => output.err(`provision: ${text}`),
           signal,
         }),
-      );
+      ).finally(() => ansibleOutput.end());
       if (options.json) output.out(JSON.stringify(result, null, 2));
       else for (const line of summary(result)) output.out(line);
     });
