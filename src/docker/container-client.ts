@@ -119,15 +119,7 @@ export class DockerodeContainerClient implements ContainerClient {
       }),
     );
     try {
-      return await this.#call(what, async () => {
-        const StatusCode = await attachAndWait(this.#docker, container, req);
-        if (req.commitTo) {
-          const tag = req.commitTo;
-          const colon = tag.lastIndexOf(':');
-          await container.commit({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
-        }
-        return StatusCode;
-      });
+      return await this.#call(what, () => attachAndWait(this.#docker, container, req));
     } finally {
       await this.#remove(container.id);
     }

@@ -29,8 +29,6 @@ export interface WorkContainerClient {
   create(spec: WorkContainerSpec): Promise<string>;
   /** A regular file's content read from the container's file system (started or not), or undefined if absent. */
   readFile(id: string, path: string): Promise<Buffer | undefined>;
-  /** Whether anything exists at `path` in the container's file system. */
-  exists(id: string, path: string): Promise<boolean>;
   /** Starts the container with its output attached; resolves with the exit code. */
   run(id: string, io: ContainerIo): Promise<number>;
   /** `docker commit` without a tag; resolves with the new image's id. */
@@ -58,7 +56,11 @@ export class DockerodeWorkContainerClient implements WorkContainerClient {
       const container = await this.#docker.createContainer({
         name: spec.name,
         Image: spec.image,
-        Cmd: spec.cmd,
+        // The entrypoint too: the image's own ENTRYPOINT must not wrap the command.
+        Entrypoint: spec.cmd.slice(0, 1),
+        Cmd: spec.cmd.slice(1),
+        // The image's health check has nothing to check in a container that runs a playbook.
+        Healthcheck: { Test: ['NONE'] },
         Env: spec.env,
         Labels: spec.labels,
         AttachStdout: true,
@@ -84,18 +86,6 @@ export class DockerodeWorkContainerClient implements WorkContainerClient {
         throw error;
       }
       return firstFile(archive as Readable);
-    });
-  }
-
-  exists(id: string, path: string): Promise<boolean> {
-    return this.#call(`stat ${path} in container ${id}`, async () => {
-      try {
-        await this.#docker.getContainer(id).infoArchive({ path });
-        return true;
-      } catch (error) {
-        if (statusOf(error) === 404) return false;
-        throw error;
-      }
     });
   }
 

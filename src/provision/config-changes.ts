@@ -19,6 +19,7 @@ export interface RunConfig {
   WorkingDir?: string;
   User?: string;
   Labels?: Record<string, string> | null;
+  Volumes?: Record<string, object> | null;
   [field: string]: unknown;
 }
 

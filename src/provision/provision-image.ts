@@ -11,10 +11,10 @@ import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { listLayer, writeFilteredLayer } from './layer-files.js';
 import { loadArchive } from './load-archive.js';
 import { extraVarsArgs, readPlaybook } from './playbook-input.js';
-import { PROVENANCE, provenanceLabels } from './provenance.js';
-import { forbiddenEntries, residueCandidates, residueDrops } from './residue.js';
+import { provenanceLabels } from './provenance.js';
+import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
-import { saveToDisk } from './saved-image.js';
+import { saveToDisk, type LayerFile } from './saved-image.js';
 import { runSpec, workPaths } from './run-spec.js';
 
 export interface ProvisionOptions {
@@ -135,7 +135,9 @@ export async function provisionImage(
       );
     }
     const entries = await listLayer(top);
-    const lacking = await lackingInSource(docker, source.id, residueCandidates(entries, paths.root));
+    const imageVolumes = Object.keys((source.config as RunConfig).Volumes ?? {});
+    const candidates = residueCandidates(entries, paths.root, imageVolumes);
+    const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
     const drop = residueDrops(entries, lacking, paths.root);
     const layerFile = path.join(work, 'layer.tar');
     const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
@@ -215,27 +217,11 @@ function keptMessage(code: number, container: string, volumesFrom: readonly stri
   ].join('\n');
 }
 
-/** Of the candidate directories, those the source image does not have (asked of a container never started). */
-async function lackingInSource(docker: DockerClient, image: string, candidates: string[]): Promise<Set<string>> {
+/** Of the candidate directories, those the source image (its layers, lowest first) does not have. */
+async function lackingInSource(layers: readonly LayerFile[], candidates: string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
-  const probe = await docker.workContainers.create({
-    name: `dappdeps-provision-probe-${randomBytes(6).toString('hex')}`,
-    image,
-    cmd: ['probe'],
-    env: [],
-    volumesFrom: [],
-    binds: [],
-    tmpfs: {},
-    network: 'none',
-    labels: { [PROVENANCE.run]: 'probe' },
-  });
-  try {
-    const lacking = new Set<string>();
-    for (const dir of candidates) if (!(await docker.workContainers.exists(probe, `/${dir}`))) lacking.add(dir);
-    return lacking;
-  } finally {
-    await docker.workContainers.remove(probe);
-  }
+  const present = presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
+  return new Set(candidates.filter((c) => !present.has(c)));
 }
 
 /** Ansible's own version (ansible-core's release.py in the prefix), for the provenance label. */

@@ -33,17 +33,28 @@ function isMountStub(entry: TarEntryInfo, root: string): boolean {
 }
 
 /**
- * Directories the run may have made only because it needed them: `/tmp`, and those holding Ansible's
- * leftovers (a home's `.ansible`, the home itself). Dropped only when the source image lacks them and nothing
- * the playbook made is left inside; the caller finds out which ones the image lacks.
+ * Directories the run may have made only because it needed them: `/tmp`, those holding Ansible's leftovers
+ * (a home's `.ansible`, the home itself), and the mount points of the image's own volumes (`volumes`, with
+ * the folders leading to them), which the engine makes in the container's layer when the image lacks them.
+ * Dropped only when the source image lacks them and nothing the playbook made is left inside; the caller finds
+ * out which ones the image lacks.
  */
-export function residueCandidates(entries: readonly TarEntryInfo[], root: string): string[] {
+export function residueCandidates(
+  entries: readonly TarEntryInfo[],
+  root: string,
+  volumes: readonly string[] = [],
+): string[] {
   const found = new Set<string>();
-  for (const entry of entries) {
-    if (entry.type === 'Directory' && entry.path === 'tmp') found.add('tmp');
-    if (!isAnsibleLeftover(entry.path)) continue;
-    for (let dir = path.posix.dirname(entry.path); dir !== '.'; dir = path.posix.dirname(dir)) found.add(dir);
+  const withParents = (rel: string): void => {
+    for (let dir = rel; dir !== '.' && dir !== ''; dir = path.posix.dirname(dir)) found.add(dir);
+  };
+  const dirs = new Set(entries.filter((e) => e.type === 'Directory').map((e) => e.path));
+  if (dirs.has('tmp')) found.add('tmp');
+  for (const volume of volumes) {
+    const rel = volume.replace(/^\/+|\/+$/g, '');
+    if (dirs.has(rel)) withParents(rel);
   }
+  for (const entry of entries) if (isAnsibleLeftover(entry.path)) withParents(path.posix.dirname(entry.path));
   return [...found].filter((dir) => !isAnsibleLeftover(dir) && !isWithin(dir, root)).sort();
 }
 
@@ -74,4 +85,27 @@ export function residueDrops(
 /** Entries of the rewritten layer that must not be there; the result check fails on any. */
 export function forbiddenEntries(entries: readonly TarEntryInfo[], root: string): string[] {
   return entries.filter((e) => isWithin(e.path, root) || isAnsibleLeftover(e.path)).map((e) => `/${e.path}`);
+}
+
+/**
+ * Of the candidate paths, those the image made of these layers (lowest first) holds: its layers are read from
+ * the committed image's own save rather than from a container, which would make the image's volume mount
+ * points itself. Whiteouts and opaque directories of a layer hide what the layers below it hold.
+ */
+export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: readonly string[]): Set<string> {
+  const present = new Set<string>();
+  const hide = (rel: string): void => {
+    for (const c of present) if (isWithin(c, rel)) present.delete(c);
+  };
+  for (const layer of layers) {
+    for (const entry of layer) {
+      const base = path.posix.basename(entry.path);
+      const dir = path.posix.dirname(entry.path);
+      if (base === `${WHITEOUT}${WHITEOUT}.opq`) {
+        for (const c of present) if (c !== dir && isWithin(c, dir === '.' ? '' : dir)) present.delete(c);
+      } else if (base.startsWith(WHITEOUT)) hide(subject(entry.path));
+    }
+    for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
+  }
+  return present;
 }

@@ -9,6 +9,7 @@ export interface LayerEntry {
   /** Without `./` and trailing `/`. */
   name: string;
   type: string;
+  /** Permission bits only (Go's tar also writes the file type bits). */
   mode: number;
   uid: number;
   linkname?: string;
@@ -31,7 +32,12 @@ async function listTar(stream: Readable): Promise<LayerEntry[]> {
   stream.pipe(extract);
   for await (const entry of extract) {
     const h = entry.header;
-    const item: LayerEntry = { name: norm(h.name), type: h.type ?? 'file', mode: h.mode ?? 0, uid: h.uid ?? 0 };
+    const item: LayerEntry = {
+      name: norm(h.name),
+      type: h.type ?? 'file',
+      mode: (h.mode ?? 0) & 0o7777,
+      uid: h.uid ?? 0,
+    };
     if (h.linkname) item.linkname = h.linkname;
     const chunks: Buffer[] = [];
     for await (const chunk of entry) if ((h.size ?? 0) <= 65536) chunks.push(chunk as Buffer);

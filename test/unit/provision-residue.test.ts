@@ -1,5 +1,11 @@
 import type { TarEntryInfo } from '../../src/archive/filter-tar.js';
-import { forbiddenEntries, isAnsibleLeftover, residueCandidates, residueDrops } from '../../src/provision/residue.js';
+import {
+  forbiddenEntries,
+  isAnsibleLeftover,
+  presentIn,
+  residueCandidates,
+  residueDrops,
+} from '../../src/provision/residue.js';
 import { expect } from '../support/expect.js';
 
 const d = (path: string): TarEntryInfo => ({ path, type: 'Directory', mode: 0o755, size: 0 });
@@ -61,6 +67,13 @@ describe('provision: residue of the run', () => {
     expect([...had]).to.deep.equal([]);
   });
 
+  it("drops the mount point of the image's own volume when the image lacked it", () => {
+    const entries = [d('var'), d('var/lib'), d('var/lib/data'), d('srv'), f('srv/x')];
+    const candidates = residueCandidates(entries, '.dapp', ['/var/lib/data/']);
+    expect(candidates).to.deep.equal(['var', 'var/lib', 'var/lib/data']);
+    expect([...residueDrops(entries, new Set(['var/lib/data']), '.dapp')]).to.deep.equal(['var/lib/data']);
+  });
+
   it('does not drop files the playbook wrote under the dappdeps root: the result check refuses them', () => {
     const entries = [d('.dapp'), f('.dapp/oops')];
     expect([...residueDrops(entries, new Set(), '.dapp')]).to.deep.equal(['.dapp']);
@@ -68,5 +81,18 @@ describe('provision: residue of the run', () => {
       '/.dapp/oops',
       '/root/.ansible/tmp',
     ]);
+  });
+});
+
+describe('provision: which candidate paths the source image holds', () => {
+  it('follows the layers up, whiteouts and opaque directories hiding what is below', () => {
+    const wh = (p: string): TarEntryInfo => f(p);
+    const layers = [
+      [d('tmp'), d('root'), d('root/.ansible'), d('data')],
+      [wh('.wh.tmp'), d('srv'), wh('root/.wh..wh..opq')],
+      [d('tmp')],
+    ];
+    const present = presentIn(layers, ['tmp', 'root', 'root/.ansible', 'data', 'home']);
+    expect([...present].sort()).to.deep.equal(['data', 'root', 'tmp']);
   });
 });
