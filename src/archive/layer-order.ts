@@ -6,11 +6,11 @@ import { type SaveArchive, memberPath, metadataJson } from './save-archive.js';
 export interface LayerPlan {
   format: 'legacy' | 'oci';
   layers: string[];
-  /** The image configuration's member path. */
-  config: string;
+  /** The image configuration's member path, when the manifest names one. */
+  config?: string;
 }
 
-const dockerManifest = z.array(z.looseObject({ Config: z.string(), Layers: z.array(z.string()) }));
+const dockerManifest = z.array(z.looseObject({ Config: z.string().optional(), Layers: z.array(z.string()) }));
 const descriptor = z.looseObject({
   mediaType: z.string().optional(),
   digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'not an OCI digest'),
@@ -33,10 +33,10 @@ export function planLayers(archive: SaveArchive<unknown>): LayerPlan {
   throw new DappdepsError('not a docker save archive: it has neither manifest.json nor index.json');
 }
 
-function dockerLayers(archive: SaveArchive<unknown>): { layers: string[]; config: string } {
+function dockerLayers(archive: SaveArchive<unknown>): { layers: string[]; config?: string } {
   const images = parse(dockerManifest, metadataJson(archive, 'manifest.json'), 'manifest.json');
   const { Layers, Config } = only(images, 'manifest.json');
-  return { layers: Layers, config: memberPath(Config) };
+  return { layers: Layers, ...(Config === undefined ? {} : { config: memberPath(Config) }) };
 }
 
 function ociLayers(archive: SaveArchive<unknown>): { layers: string[]; config: string } {

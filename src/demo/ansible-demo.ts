@@ -4,8 +4,8 @@ import path from 'node:path';
 import { extractImage } from '../archive/index.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
-import { packageRoot } from '../manifest/load-distro.js';
 import type { Distro } from '../manifest/model.js';
+import { packageRoot } from '../package-root.js';
 import { provisionImage, type ProvisionResult } from '../provision/provision-image.js';
 import { ensureSmokeTargets } from '../verify/smoke-targets.js';
 

@@ -2,11 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureVolumes, withRunDeps } from '../build/volumes.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError, UsageError } from '../errors.js';
-import { findImage } from '../manifest/load-distro.js';
-import { imageTag, type Distro, type Strategy } from '../manifest/model.js';
+import type { Distro, Strategy } from '../manifest/model.js';
+import { ensureVolumes } from '../volumes/volume-containers.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { listLayer, writeFilteredLayer } from './layer-files.js';
 import { loadArchive } from './load-archive.js';
@@ -81,12 +80,12 @@ export async function provisionImage(
   const source = await docker.imageStore.details(options.from);
   if (!source) throw missingImage(options.from);
   const strategy = options.strategy ?? 'binary';
-  const ansible = findImage(distro, 'ansible');
-  const deps = withRunDeps(distro, [ansible]);
+  const ansible = distro.index.image('ansible');
+  const deps = distro.index.withRunDeps([ansible]);
   const volumes = await ensureVolumes(docker, distro, deps, strategy);
   const depImages = await Promise.all(
     deps.map(async (image) => {
-      const ref = imageTag(distro, image, strategy);
+      const ref = distro.index.tag(image, strategy);
       return { ref, id: (await docker.imageStore.details(ref))?.id ?? '' };
     }),
   );
@@ -199,16 +198,15 @@ export async function provisionImage(
 }
 
 function missingImage(ref: string): DappdepsError {
-  const debian = /^debian:([a-z]+)$/.exec(ref);
-  const hint = debian
-    ? `make it with \`dappdeps bootstrap ${ref}\``
-    : 'pull, load or build it first (this engine may have no registry)';
-  return new UsageError(`image ${ref} does not exist; ${hint}`);
+  const hint = /^debian:[a-z]+$/.test(ref)
+    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
+    : 'pull, load or build it first';
+  return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
 }
 
 function keptMessage(code: number, container: string, volumesFrom: readonly string[], distro: Distro): string {
   const mounts = volumesFrom.map((v) => `--volumes-from ${v}:ro`).join(' ');
-  const bash = `${findImage(distro, 'base').prefix}/bin/bash`;
+  const bash = `${distro.index.image('base').prefix}/bin/bash`;
   return [
     `the playbook failed (ansible-playbook exited ${code}); no image was tagged. Kept the container ${container}:`,
     `  docker diff ${container}                      # what the run changed`,

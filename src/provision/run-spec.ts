@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { WorkContainerSpec } from '../docker/work-container-client.js';
 import type { Distro } from '../manifest/model.js';
 import type { PlaybookInput } from './playbook-input.js';
-import { PROVENANCE } from './provenance.js';
+import { labels } from '../labels.js';
 
 /** Where a provisioning run mounts what it brings; all of it under the dappdeps root, which the result never holds. */
 export interface WorkPaths {
@@ -67,6 +67,6 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     binds: [`${playbook.dir}:${paths.playbookDir}:ro`],
     tmpfs: { [paths.tmp]: 'rw,exec,nosuid,nodev,mode=1777' },
     network: input.network,
-    labels: { [PROVENANCE.run]: 'provision' },
+    labels: { [labels.provisionRun]: 'true' },
   };
 }

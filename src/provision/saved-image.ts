@@ -31,7 +31,7 @@ export async function saveToDisk(save: NodeJS.ReadableStream, dir: string): Prom
     return { file, gzip };
   });
   const plan = planLayers(archive);
-  const config = archive.metadata.get(plan.config);
-  if (!config) throw new DappdepsError(`the saved image's config ${plan.config} is not in the archive`);
+  const config = plan.config === undefined ? undefined : archive.metadata.get(plan.config);
+  if (!config) throw new DappdepsError(`the saved image's config ${plan.config ?? '(unnamed)'} is not in the archive`);
   return { config, layers: plan.layers.map((name) => stagedLayer(archive, name)) };
 }

@@ -10,7 +10,7 @@ import { lineStream } from '../../src/cli/line-stream.js';
 import { createDockerClient } from '../../src/docker/docker-client.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro } from '../../src/manifest/model.js';
-import { PROVENANCE } from '../../src/provision/provenance.js';
+import { labels } from '../../src/labels.js';
 import { provisionImage } from '../../src/provision/provision-image.js';
 import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
@@ -55,8 +55,8 @@ describe('provision on a real engine', function () {
     return { result, log, layers: await savedLayers(to) };
   };
   const leftovers = async () => [
-    ...(await docker.listContainers({ all: true, filters: { label: [PROVENANCE.run] } })).map((c) => c.Id),
-    ...(await docker.listImages({ all: true, filters: { label: [PROVENANCE.run] } })).map((i) => i.Id),
+    ...(await docker.listContainers({ all: true, filters: { label: [labels.provisionRun] } })).map((c) => c.Id),
+    ...(await docker.listImages({ all: true, filters: { label: [labels.provisionRun] } })).map((i) => i.Id),
   ];
   const names = (entries: LayerEntry[]) => entries.map((e) => e.name).sort();
   const sourceConfig = async (ref: string) => (await docker.getImage(ref).inspect()).Config;
@@ -117,9 +117,9 @@ describe('provision on a real engine', function () {
     const { Labels: sourceLabels, ...expected } = await sourceConfig(busybox);
     expect(config).to.deep.equal(expected);
     expect(Labels).to.include(sourceLabels ?? {});
-    expect(Labels[PROVENANCE.from]).to.equal(busybox);
-    expect(Labels[PROVENANCE.ansible]).to.match(/^2\.14\./);
-    expect(Labels[PROVENANCE.deps]).to.contain('dappdeps/ansible:');
+    expect(Labels[labels.provisionFrom]).to.equal(busybox);
+    expect(Labels[labels.provisionAnsible]).to.match(/^2\.14\./);
+    expect(Labels[labels.provisionDeps]).to.contain('dappdeps/ansible:');
   });
 
   it('keeps modes exactly and records deletions as whiteouts', async () => {

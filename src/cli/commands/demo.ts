@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { runAnsibleDemo } from '../../demo/ansible-demo.js';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
@@ -14,6 +13,7 @@ export function registerDemo(program: Command, output: Output): void {
       'provision the example website playbook into an image with no libc, no Python and no git, and prove nothing of dappdeps is left',
     )
     .action(async (options: DistroOptions) => {
+      const { runAnsibleDemo } = await import('../../demo/ansible-demo.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
       const ansibleOutput = lineStream((line) => output.err(line));

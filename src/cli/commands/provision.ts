@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { Strategy } from '../../manifest/model.js';
 import { parseCommand, parsePairs, type ConfigChanges } from '../../provision/config-changes.js';
-import { readPlaybook } from '../../provision/playbook-input.js';
-import { provisionImage, type ProvisionResult } from '../../provision/provision-image.js';
+import type { ProvisionResult } from '../../provision/provision-image.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface ProvisionCliOptions extends DistroOptions {
@@ -62,6 +61,8 @@ export function registerProvision(program: Command, output: Output): void {
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
+      const { readPlaybook } = await import('../../provision/playbook-input.js');
+      const { provisionImage } = await import('../../provision/provision-image.js');
       const distro = await openDistro(options, output);
       const changes = configChanges(options);
       await readPlaybook(playbook); // bad input exits 2 before the engine is asked anything
