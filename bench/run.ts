@@ -9,6 +9,7 @@ import { dagWallTime } from './dag-wall-time.js';
 import { exportFormats } from './export.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
+import { provision } from './provision.js';
 import { formatResult, type BenchResult } from './lib/report.js';
 import { BenchScope, cleanupOpenScopes } from './lib/scope.js';
 
@@ -19,6 +20,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   dag: dagWallTime,
   'binary-distro': binaryDistro,
   export: exportFormats,
+  provision,
 };
 
 async function main(): Promise<number> {

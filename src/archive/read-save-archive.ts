@@ -17,7 +17,22 @@ const MAX_METADATA_BYTES = 16 * 1024 * 1024;
  * layer is extracted into its own directory under `staging` right away; metadata is kept in memory.
  */
 export async function readSaveArchive(save: NodeJS.ReadableStream, staging: string, keep: Keep): Promise<SaveArchive> {
-  const archive: SaveArchive = { layers: new Map(), metadata: new Map(), aliases: new Map(), unusable: new Map() };
+  return readSaveMembers(save, async (layer, gzip, index) => {
+    const dir = path.join(staging, `layer-${index}`);
+    await fs.mkdir(dir);
+    return extractLayer(layer, gzip, dir, keep);
+  });
+}
+
+/** Stores one layer member (the `index`-th seen) as it streams by: extracted, written to a file... */
+export type StoreLayer<L> = (layer: Readable, gzip: boolean, index: number) => Promise<L>;
+
+/** Reads a `docker save` stream as it arrives: layers go to `storeLayer` right away, metadata stays in memory. */
+export async function readSaveMembers<L>(
+  save: NodeJS.ReadableStream,
+  storeLayer: StoreLayer<L>,
+): Promise<SaveArchive<L>> {
+  const archive: SaveArchive<L> = { layers: new Map(), metadata: new Map(), aliases: new Map(), unusable: new Map() };
   const outer = tarStream.extract();
   const feeding = pipeline(save, outer);
   try {
@@ -45,9 +60,7 @@ export async function readSaveArchive(save: NodeJS.ReadableStream, staging: stri
     const { head, all } = await peek(member, SNIFF_BYTES);
     const kind = sniff(head);
     if (kind === 'tar' || kind === 'gzip') {
-      const dir = path.join(staging, `layer-${archive.layers.size}`);
-      await fs.mkdir(dir);
-      archive.layers.set(name, await extractLayer(all, kind === 'gzip', dir, keep));
+      archive.layers.set(name, await storeLayer(all, kind === 'gzip', archive.layers.size));
     } else if (kind === 'json' && size <= MAX_METADATA_BYTES) {
       archive.metadata.set(name, Buffer.concat(await all.toArray()));
     } else {

@@ -3,8 +3,8 @@ import { DappdepsError } from '../errors.js';
 import type { StagedLayer } from './extract-layer.js';
 
 /** What reading a `docker save` stream left: staged layers and the small metadata files, by member path. */
-export interface SaveArchive {
-  layers: Map<string, StagedLayer>;
+export interface SaveArchive<L = StagedLayer> {
+  layers: Map<string, L>;
   metadata: Map<string, Buffer>;
   /** Symlink and hardlink members (legacy saves link a repeated `<id>/layer.tar` to its first copy). */
   aliases: Map<string, string>;
@@ -19,8 +19,8 @@ export function memberPath(name: string): string {
 
 const MAX_ALIAS_HOPS = 16;
 
-/** The staged layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
-export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
+/** The stored layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
+export function stagedLayer<L>(archive: SaveArchive<L>, name: string): L {
   let member = memberPath(name);
   for (let hops = 0; hops < MAX_ALIAS_HOPS; hops++) {
     const layer = archive.layers.get(member);
@@ -35,7 +35,7 @@ export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
 }
 
 /** JSON metadata member, parsed; a DappdepsError if it is missing or not JSON. */
-export function metadataJson(archive: SaveArchive, name: string): unknown {
+export function metadataJson(archive: SaveArchive<unknown>, name: string): unknown {
   const bytes = archive.metadata.get(name);
   if (bytes === undefined) throw new DappdepsError(`${name} is missing from the archive`);
   try {

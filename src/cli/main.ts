@@ -12,6 +12,7 @@ import { registerLoad } from './commands/load.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
+import { registerProvision } from './commands/provision.js';
 import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
 import { registerSave } from './commands/save.js';
@@ -34,6 +35,7 @@ export function createProgram(output: Output): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   for (const register of [
+    registerProvision,
     registerValidate,
     registerRender,
     registerPlan,

@@ -1,8 +1,8 @@
-import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
+import { attachAndWait } from './attach-and-wait.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
@@ -116,23 +116,7 @@ export class DockerodeContainerClient implements ContainerClient {
       }),
     );
     try {
-      return await this.#call(what, async () => {
-        const output = await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: req.signal });
-        this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
-        const [{ StatusCode }] = await Promise.all([
-          container
-            .start({ abortSignal: req.signal })
-            .then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
-          // The exit can be reported before the last output is read.
-          finished(output, { signal: req.signal }),
-        ]);
-        if (req.commitTo) {
-          const tag = req.commitTo;
-          const colon = tag.lastIndexOf(':');
-          await container.commit({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
-        }
-        return StatusCode;
-      });
+      return await this.#call(what, () => attachAndWait(this.#docker, container, req));
     } finally {
       await this.#remove(container.id);
     }

@@ -3,6 +3,8 @@ import { DockerodeContainerClient, type ContainerClient } from './container-clie
 import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
 import { DockerodeTransferClient, type TransferClient } from './transfer-client.js';
+import { DockerodeImageStoreClient, type ImageStoreClient } from './image-store-client.js';
+import { DockerodeWorkContainerClient, type WorkContainerClient } from './work-container-client.js';
 
 /** Everything dappdeps asks of a Docker engine, one client per resource. Passed explicitly, never global. */
 export interface DockerClient {
@@ -12,6 +14,10 @@ export interface DockerClient {
   readonly images: ImageClient;
   readonly containers: ContainerClient;
   readonly transfer: TransferClient;
+  /** Whole images: details, load, tag (provision rewrites committed images). */
+  readonly imageStore: ImageStoreClient;
+  /** Containers whose changes are committed (provision). */
+  readonly workContainers: WorkContainerClient;
 }
 
 export interface DockerClientOptions {
@@ -38,5 +44,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     images,
     containers: new DockerodeContainerClient(docker, address, images),
     transfer: new DockerodeTransferClient(docker, address),
+    imageStore: new DockerodeImageStoreClient(docker, address),
+    workContainers: new DockerodeWorkContainerClient(docker, address),
   };
 }

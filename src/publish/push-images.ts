@@ -26,7 +26,7 @@ export async function pushImages(
   const pushed: Pushed[] = [];
   for (const image of images) {
     const ref = remote.index.tag(image, strategy);
-    await docker.transfer.tag(distro.index.tag(image, strategy), ref);
+    await docker.imageStore.tag(distro.index.tag(image, strategy), ref);
     try {
       const result = { image: image.name, ref, digest: await docker.transfer.push(ref) };
       pushed.push(result);
