@@ -9,7 +9,7 @@ import tarStream from 'tar-stream';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { expect } from '../support/expect.js';
-import { realDistroDir } from '../support/paths.js';
+import { fixturesDir, realDistroDir } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { captureOutput } from '../support/capture-output.js';
 import { main } from '../../src/cli/main.js';
@@ -237,6 +237,34 @@ describe('publish and carry: registry, bundles and exports', function () {
       expect(etc, 'the whiteout removed /etc/issue').not.to.match(/\)\s+issue\s/);
       const free = Number(/Free blocks: +(\d+)/.exec(await sh('dumpe2fs', '-h', out))?.[1]) * 4096;
       expect(free).to.be.at.least(8 * 1024 * 1024);
+    });
+
+    it("ext4 of an image made by provision (the real distro's ansible, git and base): e2fsck-clean, modes kept", async () => {
+      const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+      expect(built.code, built.text).to.equal(0);
+      const provisioned = `${repository}/provisioned:1`;
+      const made = await runCli(
+        realDistroDir,
+        'provision',
+        path.join(fixturesDir, 'publish/provision-site.yml'),
+        '--from',
+        'debian:bookworm',
+        '--tag',
+        provisioned,
+      );
+      expect(made.code, made.text).to.equal(0);
+      const out = path.join(tmp, 'provisioned.ext4');
+      const exported = await cli('export', provisioned, '--format', 'ext4', '--out', out, '--free', '16M');
+      expect(exported.code, exported.text).to.equal(0);
+      await sh('e2fsck', '-fn', out);
+      const debugfs = (request: string) => sh('debugfs', '-R', request, out);
+      expect(await debugfs('cat /opt/tool/run')).to.equal('#!/bin/sh\necho tool\n');
+      expect(await debugfs('stat /opt/tool/run')).to.match(/Mode: +04755/);
+      expect(await debugfs('stat /opt/tool'))
+        .to.match(/Mode: +02750/)
+        .and.to.match(/Group: +42/);
+      expect(await debugfs('ls /etc'), 'the playbook deleted /etc/issue').not.to.match(/\)\s+issue\s/);
+      expect(await debugfs('ls /'), 'nothing of dappdeps is left').not.to.match(/\)\s+\.dapp\s/);
     });
 
     it('bad input: a missing image, a non-empty --out folder, a full disk; exit 1, nothing left behind', async () => {
