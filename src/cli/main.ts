@@ -7,6 +7,7 @@ import { registerBootstrap } from './commands/bootstrap.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExtract } from './commands/extract.js';
+import { registerMounts } from './commands/mounts.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
@@ -38,6 +39,7 @@ export function createProgram(output: Output): Command {
     registerExtract,
     registerVolumes,
     registerRun,
+    registerMounts,
     registerVerify,
     registerDemo,
   ])
