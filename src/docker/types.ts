@@ -24,6 +24,10 @@ export interface BuildRequest {
   nocache?: boolean;
   /** Aborts the build (closes the request; the engine stops the build). */
   signal?: AbortSignal;
+  /** `buildkit` for `RUN --mount` (BuildKit's progress is decoded into lines too); default `classic`. */
+  builder?: 'classic' | 'buildkit';
+  /** The RUN steps' network: default `host` (package mirrors); engines here have no bridge. */
+  network?: 'host' | 'none';
 }
 
 export interface EngineVersion {
