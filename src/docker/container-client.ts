@@ -7,7 +7,7 @@ import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
 import { dockerLog } from './log.js';
-import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
+import type { ContainerSummary, ImageMount, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
 
 /** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
 const VOLUME_ATTEMPTS = 20;
@@ -112,7 +112,11 @@ export class DockerodeContainerClient implements ContainerClient {
         Labels: { [labels.run]: 'true' },
         AttachStdout: true,
         AttachStderr: true,
-        HostConfig: { VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`), NetworkMode: 'none' },
+        HostConfig: {
+          VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`),
+          Mounts: (req.imageMounts ?? []).map(imageMount),
+          NetworkMode: 'none',
+        },
       }),
     );
     try {
@@ -159,4 +163,16 @@ export class DockerodeContainerClient implements ContainerClient {
       }
     });
   }
+}
+
+/** `--mount type=image,source=…,target=…,image-subpath=…` (image mounts are read-only anyway). */
+function imageMount(m: ImageMount): Docker.MountSettings {
+  const mount: Docker.MountSettings & { ImageOptions: { Subpath: string } } = {
+    Type: 'image',
+    Source: m.image,
+    Target: m.target,
+    ReadOnly: true,
+    ImageOptions: { Subpath: m.subpath },
+  };
+  return mount;
 }

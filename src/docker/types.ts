@@ -50,6 +50,8 @@ export interface RunRequest {
   cmd: string[];
   /** Containers whose volumes are mounted read-only (`--volumes-from name:ro`). */
   volumesFrom: string[];
+  /** Images whose `subpath` is mounted read-only at `target` (Engine API >= 1.48). */
+  imageMounts?: ImageMount[];
   env?: string[];
   workingDir?: string;
   /** Output of the command, both streams demultiplexed. */
@@ -58,6 +60,12 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Commit the container to this tag (`repo:tag`) after the command ends, before removing it. */
   commitTo?: string;
+}
+
+export interface ImageMount {
+  image: string;
+  target: string;
+  subpath: string;
 }
 
 export interface VolumeContainerRequest {

@@ -2,8 +2,9 @@
 export const mountFormats = ['buildkit', 'volumes-from', 'docker-run'] as const;
 export type MountFormat = (typeof mountFormats)[number];
 
-/** One image to mount: its tag, its prefix, and its volume container's name. */
+/** One image to mount: its name and tag, its prefix, and its volume container's name. */
 export interface MountSource {
+  name: string;
   tag: string;
   prefix: string;
   container: string;

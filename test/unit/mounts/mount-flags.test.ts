@@ -5,8 +5,8 @@ import { expect } from '../../support/expect.js';
 import { realDistroDir } from '../../support/paths.js';
 
 const sources: MountSource[] = [
-  { tag: 'r/a:1', prefix: '/.dapp/deps/a/1', container: 'r-a' },
-  { tag: 'r/b:2-source', prefix: '/.dapp/deps/b/2', container: 'r-b' },
+  { name: 'a', tag: 'r/a:1', prefix: '/.dapp/deps/a/1', container: 'r-a' },
+  { name: 'b', tag: 'r/b:2-source', prefix: '/.dapp/deps/b/2', container: 'r-b' },
 ];
 
 describe('mount flags', () => {
