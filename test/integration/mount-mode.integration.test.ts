@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import type { EngineVersion } from '../../src/docker/types.js';
+import { loadDistro } from '../../src/manifest/load-distro.js';
 import { hasImageMounts } from '../../src/mounts/mount-mode.js';
+import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { realDistroDir } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
@@ -19,14 +21,27 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
   let docker: DockerClient;
   let engine: EngineVersion;
   const cli = (...args: string[]) => runCli(realDistroDir, 'run', ...args);
+  /** `dappdeps run --mount-mode MODE` of base's bash exiting with `code`, in the busybox target. */
+  const bashExits = (mode: string, code: number) =>
+    cli(
+      '--mount-mode',
+      mode,
+      '--with',
+      'base',
+      '--image',
+      TARGET,
+      '--',
+      `${BASE_PREFIX}/bin/bash`,
+      '-c',
+      `exit ${code}`,
+    );
 
   before(async () => {
     docker = createDockerClient();
     engine = await docker.engine.version(); // no engine: fail here, loudly, never skip
     const built = await runCli(realDistroDir, 'build', 'base');
     expect(built.code, built.text).to.equal(0);
-    if (!(await docker.images.inspect(TARGET)))
-      expect((await runCli(realDistroDir, 'verify', 'base')).code).to.equal(0);
+    await ensureSmokeTargets(docker, await loadDistro(realDistroDir), new AbortController().signal);
   });
 
   it('detects them exactly when the engine accepts an image mount', async () => {
@@ -44,18 +59,7 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
   });
 
   it('--mount-mode image runs the command, falling back with a notice where the engine lacks them', async () => {
-    const run = await cli(
-      '--mount-mode',
-      'image',
-      '--with',
-      'base',
-      '--image',
-      TARGET,
-      '--',
-      `${BASE_PREFIX}/bin/bash`,
-      '-c',
-      'exit 7',
-    );
+    const run = await bashExits('image', 7);
     expect(run.code, run.text).to.equal(7);
     const notice = `this engine (${engine.version}, API ${engine.apiVersion}) has none, so the prefixes are mounted from volume containers`;
     if (hasImageMounts(engine.apiVersion)) expect(run.stderr.join('\n')).not.to.contain('image mounts need');
@@ -64,18 +68,8 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
 
   it('--mount-mode auto (the default) and volumes-from run it without a notice', async () => {
     for (const mode of ['auto', 'volumes-from']) {
-      const run = await cli(
-        '--mount-mode',
-        mode,
-        '--with',
-        'base',
-        '--image',
-        TARGET,
-        '--',
-        `${BASE_PREFIX}/bin/bash`,
-        '-c',
-        'exit 0',
-      );
+      const run = await bashExits(mode, 0);
+
       expect(run.code, run.text).to.equal(0);
       expect(run.stderr, mode).to.deep.equal([]);
     }
