@@ -48,14 +48,17 @@ function checkMember(archive: SaveArchive, used: PlannedMember): void {
     const named = pattern.exec(used.member);
     if (!named) continue;
     const algorithm = named[1] || 'sha256';
-    if (algorithm !== 'sha256') throw new DappdepsError(`${used.member}: digest algorithm ${algorithm} is not supported`);
+    if (algorithm !== 'sha256')
+      throw new DappdepsError(`${used.member}: digest algorithm ${algorithm} is not supported`);
     if (named[2] !== stored.digest) {
       throw new DappdepsError(`${used.member} does not match its digest: its content is sha256:${stored.digest}`);
     }
   }
   const size = used.descriptor?.size;
   if (size !== undefined && size !== stored.size) {
-    throw new DappdepsError(`${used.member} is ${stored.size} bytes, its descriptor says ${size}: refusing the archive`);
+    throw new DappdepsError(
+      `${used.member} is ${stored.size} bytes, its descriptor says ${size}: refusing the archive`,
+    );
   }
 }
 

@@ -72,7 +72,10 @@ function ociImage(archive: SaveArchive): LayerPlan {
   const found: Array<{ manifest: z.infer<typeof ociManifest>; walked: PlannedMember[] }> = [];
   collectManifests(archive, 'index.json', [], found, 0);
   const { manifest, walked } = only(found, 'index.json');
-  const blob = (d: Descriptor): PlannedMember => ({ member: resolveMember(archive, blobPath(d.digest)), descriptor: d });
+  const blob = (d: Descriptor): PlannedMember => ({
+    member: resolveMember(archive, blobPath(d.digest)),
+    descriptor: d,
+  });
   const layers = manifest.layers.map((layer) => {
     if (layer.mediaType?.includes('zstd')) {
       throw new DappdepsError(`layer ${layer.digest} is ${layer.mediaType}, and Node 20 has no zstd decoder`);

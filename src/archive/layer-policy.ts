@@ -103,7 +103,8 @@ export class LayerPolicy {
     const mode = (header.mode ?? 0o644) & this.mask;
     switch (type) {
       case 'directory':
-        if (rel !== '') this.rec.dirs.push([rel, { mode: (header.mode ?? 0o755) & this.mask, mtime: header.mtime ?? new Date(0) }]);
+        if (rel !== '')
+          this.rec.dirs.push([rel, { mode: (header.mode ?? 0o755) & this.mask, mtime: header.mtime ?? new Date(0) }]);
         this.onDisk.set(rel, 'dir');
         return { action, rel };
       case 'file':

@@ -51,7 +51,9 @@ export function metadataJson(archive: SaveArchive, name: string): unknown {
   if (bytes === undefined) {
     const failed = archive.unusable.get(member) ?? (archive.layers.has(member) ? 'a tar archive' : undefined);
     if (failed !== undefined)
-      throw new DappdepsError(`${name} in the archive is not JSON metadata: ${String(failed instanceof Error ? failed.message : failed)}`);
+      throw new DappdepsError(
+        `${name} in the archive is not JSON metadata: ${String(failed instanceof Error ? failed.message : failed)}`,
+      );
     throw new DappdepsError(`${name} is missing from the archive`);
   }
   try {

@@ -72,6 +72,7 @@ export class PrefixCache {
         target: path.join(temp, 'root'),
         only: prefix,
         onOutside: (p) => outside.push(p),
+        modes: 'no-setid', // read by the audit and injected into build contexts, never an image layer itself
       });
       await access(path.join(temp, 'root', prefix)).catch(() => {
         throw new DappdepsError(`image ${tag} holds nothing under ${prefix}`);

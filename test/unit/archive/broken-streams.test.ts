@@ -61,7 +61,13 @@ describe('archive: broken streams (issue 9, class 1)', () => {
         const big = randomBytes(64 * 1024).toString('latin1');
         const layers = [
           await tarOf([dir('./'), dir('./etc/'), file('./etc/hosts', 'localhost')]),
-          await tarOf([dir('./'), dir('.dapp/'), dir('.dapp/deps/'), file('.dapp/deps/big', big), file('.dapp/deps/f', 'ok')]),
+          await tarOf([
+            dir('./'),
+            dir('.dapp/'),
+            dir('.dapp/deps/'),
+            file('.dapp/deps/big', big),
+            file('.dapp/deps/f', 'ok'),
+          ]),
         ];
         const archive = await saveOf(layers, { format: 'legacy', ...opts });
         const cuts = cutPoints(archive);

@@ -24,7 +24,12 @@ export async function membersOf(archive: Buffer): Promise<Member[]> {
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const { name, type, linkname } = entry.header;
-      out.push({ name, type: (type ?? 'file') as EntrySpec['type'], body: Buffer.concat(chunks), linkname: linkname ?? undefined });
+      out.push({
+        name,
+        type: (type ?? 'file') as EntrySpec['type'],
+        body: Buffer.concat(chunks),
+        linkname: linkname ?? undefined,
+      });
     }
   })();
   Readable.from([archive]).pipe(extract as unknown as NodeJS.WritableStream);
@@ -33,7 +38,11 @@ export async function membersOf(archive: Buffer): Promise<Member[]> {
 }
 
 export async function archiveOf(members: readonly Member[]): Promise<Buffer> {
-  return tarOf(members.map((m) => (m.type === 'file' ? { name: m.name, body: m.body } : { name: m.name, type: m.type, linkname: m.linkname })));
+  return tarOf(
+    members.map((m) =>
+      m.type === 'file' ? { name: m.name, body: m.body } : { name: m.name, type: m.type, linkname: m.linkname },
+    ),
+  );
 }
 
 /** The archive with `change` applied to its members (which may be edited, removed or added). */
@@ -65,7 +74,14 @@ export async function goodImage(opts: Partial<SaveOptions> = {}): Promise<Buffer
 export async function goodLayers(): Promise<Buffer[]> {
   return [
     await tarOf([dir('./'), dir('./etc/'), file('./etc/hosts', 'localhost')]),
-    await tarOf([dir('./'), dir('.dapp/'), dir('.dapp/deps/'), dir('.dapp/deps/x/'), dir('.dapp/deps/x/1/'), file('.dapp/deps/x/1/f', 'ok')]),
+    await tarOf([
+      dir('./'),
+      dir('.dapp/'),
+      dir('.dapp/deps/'),
+      dir('.dapp/deps/x/'),
+      dir('.dapp/deps/x/1/'),
+      file('.dapp/deps/x/1/f', 'ok'),
+    ]),
   ];
 }
 
@@ -74,7 +90,13 @@ export function memberOffsets(archive: Buffer): Array<{ header: number; data: nu
   const out = [];
   let at = 0;
   while (at + 512 <= archive.length && archive.subarray(at, at + 512).some((b) => b !== 0)) {
-    const size = parseInt(archive.toString('latin1', at + 124, at + 136).replace(/\0.*$/, '').trim() || '0', 8);
+    const size = parseInt(
+      archive
+        .toString('latin1', at + 124, at + 136)
+        .replace(/\0.*$/, '')
+        .trim() || '0',
+      8,
+    );
     const data = at + 512;
     out.push({ header: at, data, end: data + size });
     at = data + Math.ceil(size / 512) * 512;
