@@ -22,6 +22,8 @@ export interface ExtractOptions {
    * moved into place. Entries outside `only` are never written, so device nodes there are reported, not refused.
    */
   onOutside?: (path: string) => void;
+  /** The image, as errors name it (e.g. its tag); default "the image". */
+  image?: string;
   /** Mode bits above 0o777 to keep (default `exact`: the image's modes, setuid included); see ModePolicy. */
   modes?: ModePolicy;
 }
@@ -65,14 +67,22 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     return { ...stack.stats, format: plan.format };
   } catch (err) {
     if (createdParent !== undefined) await fs.rm(createdParent, { recursive: true, force: true });
-    throw err instanceof DappdepsError
-      ? err
-      : new DappdepsError(`extracting the image failed: ${err instanceof Error ? err.message : String(err)}`, {
-          cause: err,
-        });
+    throw err instanceof DappdepsError ? err : extractionFailure(err, opts.image ?? 'the image', target);
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** What went wrong that the archive code did not foresee: the disk (a system call failed) or the stream. */
+function extractionFailure(err: unknown, image: string, target: string): DappdepsError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const disk = err instanceof Error && 'syscall' in err && 'path' in err;
+  return new DappdepsError(
+    disk
+      ? `writing ${image} into ${target} failed: ${reason}`
+      : `reading ${image} from its docker save stream failed: ${reason}`,
+    { cause: err },
+  );
 }
 
 async function requireEmptyOrMissing(target: string): Promise<void> {

@@ -71,6 +71,7 @@ export class PrefixCache {
       await extractImage(await this.source.images.save(tag), {
         target: path.join(temp, 'root'),
         only: prefix,
+        image: tag,
         onOutside: (p) => outside.push(p),
         modes: 'no-setid', // read by the audit and injected into build contexts, never an image layer itself
       });
