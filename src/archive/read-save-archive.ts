@@ -109,6 +109,8 @@ export async function readSaveArchive(
         throw err;
       }
       const result = await extracting;
+      // A failed system call (ENOSPC, EACCES…) is this machine's problem, not the member's: it fails the run.
+      if ('error' in result && result.error instanceof Error && 'syscall' in result.error) throw result.error;
       archive.members.set(name, { digest: stored.digest('hex'), size });
       if ('layer' in result) archive.layers.set(name, result.layer);
       else {

@@ -44,9 +44,10 @@ export class CuttingProxy {
     return `unix://${this.socketPath}`;
   }
 
-  /** Arms one cut: the next matching request's connection is dropped. */
+  /** Arms one cut (the next matching request's connection is dropped) and counts cuts from zero again. */
   arm(cut: Cut | undefined): void {
     this.cut = cut;
+    this.cuts = 0;
   }
 
   async stop(): Promise<void> {
