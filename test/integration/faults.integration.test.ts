@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -133,7 +133,14 @@ describe('faults (issue 9)', function () {
     expect(hello.stdout, hello.stderr).to.equal('hello from app\n');
     const files = await tree(work);
     expect(files.filter((p) => TEMPORARY.test(p))).to.deep.equal([]);
-    expect(files.filter((p) => p.startsWith('logs/'))).to.have.length.greaterThan(0);
+    const logs = files.filter((p) => p.endsWith('.log'));
+    expect(logs).to.have.length(2);
+    for (const log of logs) {
+      // Whole, and one build's: the first step once, and the end of a successful build.
+      const text = await readFile(path.join(work, log), 'utf8');
+      expect(text.match(/^Step 1\//gm), log).to.have.length(1);
+      expect(text, log).to.match(/^Successfully tagged /m);
+    }
   });
 
   async function expectNoContainersSoon(): Promise<void> {
