@@ -37,6 +37,7 @@ export async function readSaveArchive(
     members: new Map(),
   };
   let metadataBytes = 0;
+  let staged = 0;
   const outer = tarStream.extract();
   // Settles to the stream's error instead of rejecting, so it is never a rejection nobody listens to.
   const feeding = pipeline(save, outer).then(
@@ -94,7 +95,7 @@ export async function readSaveArchive(
     }
     const kind = sniff(Buffer.concat(head));
     if (kind === 'tar' || kind === 'gzip') {
-      const dir = path.join(staging, `layer-${archive.layers.size + archive.unusable.size}`);
+      const dir = path.join(staging, `layer-${staged++}`); // not by name: a name may come twice
       await fs.mkdir(dir);
       const inlet = new PassThrough();
       const extracting = extractLayer(inlet, kind === 'gzip', dir, keep, modes).then(

@@ -231,6 +231,13 @@ describe('archive: integrity (issue 9, class 2)', () => {
     ],
     ['a zstd blob', async () => [tarMember('z.zst', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]))]],
     ['junk JSON', async () => [tarMember('extra.json', Buffer.from('{"not": "closed"'))]],
+    [
+      'the same layer name twice, both unused',
+      async () => [
+        tarMember('twice/layer.tar', await tarOf([file('a', 'x')])),
+        tarMember('twice/layer.tar', await tarOf([file('b', 'y')])),
+      ],
+    ],
   ];
   for (const [label, extra] of unreferenced) {
     for (const format of ['legacy', 'oci', 'docker25'] as const) {
