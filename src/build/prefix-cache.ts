@@ -22,7 +22,12 @@ export interface CachedPrefix {
   outside: string[];
 }
 
-const MARKER = 'complete.json';
+/**
+ * Marks a complete entry. Versioned: an entry of an earlier version (modes flattened, an outside report that
+ * could name replaced paths) has only OLD_MARKER, and is removed and extracted again.
+ */
+const MARKER = 'complete-v2.json';
+const OLD_MARKER = 'complete.json';
 /** In an entry: one empty file per process id that has used it (see #use). */
 const USERS = 'users';
 
@@ -64,6 +69,7 @@ export class PrefixCache {
     const root = { prefix, dir: path.join(dir, 'root') };
     const cached = (await use(dir)) ? await readMarker(dir) : undefined;
     if (cached) return { root, outside: cached.outside };
+    if (await exists(path.join(dir, OLD_MARKER))) await rm(dir, { recursive: true, force: true });
 
     const temp = `${dir}.tmp-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
@@ -147,6 +153,13 @@ async function publish(temp: string, dir: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readMarker(dir: string): Promise<{ tag: string; outside: string[] } | undefined> {
