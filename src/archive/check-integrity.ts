@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DappdepsError } from '../errors.js';
 import type { StagedLayer } from './extract-layer.js';
+import { refused } from './integrity-error.js';
 import type { LayerPlan, PlannedMember } from './layer-order.js';
 import { type SaveArchive, metadataJson } from './save-archive.js';
 
@@ -24,17 +24,17 @@ export function checkIntegrity(archive: SaveArchive, plan: LayerPlan, layers: re
   plan.layers.forEach((used, i) => checkCompression(used, layers[i]));
   if (!plan.config) return;
   const parsed = config.safeParse(metadataJson(archive, plan.config.member));
-  if (!parsed.success) throw new DappdepsError(`image config ${plan.config.member} is not an image config`);
+  if (!parsed.success) throw refused(`image config ${plan.config.member} is not an image config`);
   const diffIds = parsed.data.rootfs?.diff_ids;
   if (diffIds === undefined) return;
   if (diffIds.length !== layers.length) {
-    throw new DappdepsError(
+    throw refused(
       `image config lists ${diffIds.length} layers (rootfs.diff_ids), the manifest ${layers.length}: refusing the archive`,
     );
   }
   layers.forEach((layer, i) => {
     if (diffIds[i] !== `sha256:${layer.diffId}`) {
-      throw new DappdepsError(
+      throw refused(
         `layer ${plan.layers[i]?.member} does not match the image config: its content is sha256:${layer.diffId}, rootfs.diff_ids[${i}] says ${diffIds[i]}`,
       );
     }
@@ -48,17 +48,14 @@ function checkMember(archive: SaveArchive, used: PlannedMember): void {
     const named = pattern.exec(used.member);
     if (!named) continue;
     const algorithm = named[1] || 'sha256';
-    if (algorithm !== 'sha256')
-      throw new DappdepsError(`${used.member}: digest algorithm ${algorithm} is not supported`);
+    if (algorithm !== 'sha256') throw refused(`${used.member}: digest algorithm ${algorithm} is not supported`);
     if (named[2] !== stored.digest) {
-      throw new DappdepsError(`${used.member} does not match its digest: its content is sha256:${stored.digest}`);
+      throw refused(`${used.member} does not match its digest: its content is sha256:${stored.digest}`);
     }
   }
   const size = used.descriptor?.size;
   if (size !== undefined && size !== stored.size) {
-    throw new DappdepsError(
-      `${used.member} is ${stored.size} bytes, its descriptor says ${size}: refusing the archive`,
-    );
+    throw refused(`${used.member} is ${stored.size} bytes, its descriptor says ${size}: refusing the archive`);
   }
 }
 
@@ -68,7 +65,7 @@ function checkCompression(used: PlannedMember, layer: StagedLayer | undefined): 
   if (!mediaType || !layer) return;
   const says = /[+.]gzip$/.test(mediaType) ? true : /\.tar$/.test(mediaType) ? false : undefined;
   if (says !== undefined && says !== layer.gzip) {
-    throw new DappdepsError(
+    throw refused(
       `${used.member} is ${layer.gzip ? 'gzip-compressed' : 'an uncompressed tar'}, its descriptor says ${mediaType}`,
     );
   }

@@ -77,12 +77,15 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
 function extractionFailure(err: unknown, image: string, target: string): DappdepsError {
   const reason = err instanceof Error ? err.message : String(err);
   const disk = err instanceof Error && 'syscall' in err && 'path' in err;
-  return new DappdepsError(
-    disk
-      ? `writing ${image} into ${target} failed: ${reason}`
-      : `reading ${image} from its docker save stream failed: ${reason}`,
-    { cause: err },
-  );
+  return disk
+    ? new DappdepsError(`writing ${image} into ${target} failed: ${reason}`, {
+        cause: err,
+        hint: 'nothing was left half-written: make room there (or choose another folder) and run again',
+      })
+    : new DappdepsError(`reading ${image} from its docker save stream failed: ${reason}`, {
+        cause: err,
+        hint: 'the connection to the engine broke (an engine restart or a dropped socket); nothing was left behind: run again',
+      });
 }
 
 async function requireEmptyOrMissing(target: string): Promise<void> {

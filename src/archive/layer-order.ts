@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
+import { refused } from './integrity-error.js';
 import { type SaveArchive, metadataJson, resolveMember } from './save-archive.js';
 
 /** An archive member the image uses, with the OCI descriptor that named it (legacy manifests have none). */
@@ -47,7 +48,7 @@ export function planLayers(archive: SaveArchive): LayerPlan {
       docker.layers.some((layer, i) => !same(layer, oci.layers[i])) ||
       (docker.config !== undefined && !same(docker.config, oci.config))
     ) {
-      throw new DappdepsError('manifest.json and index.json describe different images: refusing the archive');
+      throw refused('manifest.json and index.json describe different images: refusing the archive');
     }
     return oci; // the same members, with descriptors to check them against
   }

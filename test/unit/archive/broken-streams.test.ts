@@ -4,8 +4,17 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { extractImage } from '../../../src/archive/index.js';
 import { DappdepsError } from '../../../src/errors.js';
-import { dir, expect, file, listTree, saveOf, type SaveOptions, tarOf, tempDir } from '../archive-fixtures.js';
-import { memberOffsets } from './hostile-fixtures.js';
+import {
+  dir,
+  expect,
+  file,
+  listTree,
+  saveOf,
+  type SaveOptions,
+  tarOf,
+  tempDir,
+} from '../../support/archive-fixtures.js';
+import { memberOffsets } from '../../support/hostile-archives.js';
 
 /**
  * Class 1 of issue 9: a `docker save` stream that ends or fails anywhere (in a header, in manifest.json, at a

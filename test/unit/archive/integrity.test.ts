@@ -3,7 +3,16 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { extractImage } from '../../../src/archive/index.js';
 import { DappdepsError } from '../../../src/errors.js';
-import { expect, file, listTree, type SaveOptions, saveOf, streamOf, tarOf, tempDir } from '../archive-fixtures.js';
+import {
+  expect,
+  file,
+  listTree,
+  type SaveOptions,
+  saveOf,
+  streamOf,
+  tarOf,
+  tempDir,
+} from '../../support/archive-fixtures.js';
 import {
   type Member,
   archiveOf,
@@ -14,7 +23,7 @@ import {
   membersOf,
   setJson,
   sha256,
-} from './hostile-fixtures.js';
+} from '../../support/hostile-archives.js';
 
 type Change = (members: Member[]) => Member[] | void | Promise<void>;
 

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { extractImage } from '../../../src/archive/index.js';
 import type { ModePolicy } from '../../../src/archive/layer-policy.js';
-import { PrefixCache } from '../../../src/build/prefix-cache.js';
-import { dir, expect, file, hardlink, saveOf, streamOf, tarOf, tempDir } from '../archive-fixtures.js';
+import { PrefixCache } from '../../../src/prefix-cache/prefix-cache.js';
+import { dir, expect, file, hardlink, saveOf, streamOf, tarOf, tempDir } from '../../support/archive-fixtures.js';
 
 /** Modes a layer may carry, special bits included. */
 const MODES = [

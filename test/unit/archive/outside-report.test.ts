@@ -13,7 +13,7 @@ import {
   symlink,
   tarOf,
   tempDir,
-} from '../archive-fixtures.js';
+} from '../../support/archive-fixtures.js';
 
 const PREFIX = '/.dapp/deps/x/1';
 const prefixTree = (body = 'ok'): EntrySpec[] => [
