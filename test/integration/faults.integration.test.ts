@@ -66,7 +66,7 @@ describe('faults (issue 9)', function () {
       proxy.arm({ request: /^GET \S*\/images\/\S+\/get/, afterBytes: 1024 * 1024 });
       const cut = await cli(['extract', 'tools', '--to', path.join(parent, 'out')], viaProxy());
       expect(proxy.cuts).to.equal(1);
-      expectCleanFailure(cut, new RegExp(`${tag('tools')}.*docker save`));
+      expectCleanFailure(cut, new RegExp(`${tag('tools')}.*docker save`), /hint: .*run again/);
       expect(await tree(parent)).to.deep.equal([]);
       const again = await cli(['extract', 'tools', '--to', path.join(parent, 'out')], viaProxy());
       expect(again.code, again.stderr).to.equal(0);
@@ -89,7 +89,7 @@ describe('faults (issue 9)', function () {
       proxy.arm({ request: /^POST \S*\/build/, afterBytes: 400 });
       const cut = await cli(['build', 'tools', '--no-cache', '--work-dir', work], viaProxy());
       expect(proxy.cuts).to.equal(1);
-      expectCleanFailure(cut, /build of tools failed/);
+      expectCleanFailure(cut, /build of tools failed.*run again/);
       await expectNoContainersSoon();
       const again = await cli(['build', 'tools', '--no-cache', '--work-dir', work], viaProxy());
       expect(again.code, again.stderr).to.equal(0);
@@ -100,7 +100,7 @@ describe('faults (issue 9)', function () {
       proxy.arm({ request: /^GET \S*\/containers\/\S+\/logs/, afterBytes: 256 * 1024 });
       const cut = await cli(['run', '--with', 'tools', '--', ...command], viaProxy());
       expect(proxy.cuts, proxy.requests.join('\n')).to.equal(1);
-      expectCleanFailure(cut, /debian:bookworm/, /run /);
+      expectCleanFailure(cut, /debian:bookworm/, /run /, /hint: .*run again/);
       await expectNoContainersSoon();
       const again = await cli(['run', '--with', 'tools', '--', ...command], viaProxy());
       expect(again.code, again.stderr).to.equal(0);
