@@ -110,8 +110,6 @@ export class DockerodeContainerClient implements ContainerClient {
         Env: req.env,
         WorkingDir: req.workingDir,
         Labels: { [labels.run]: 'true' },
-        AttachStdout: true,
-        AttachStderr: true,
         HostConfig: {
           VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`),
           Mounts: (req.imageMounts ?? []).map(imageMount),
@@ -121,12 +119,13 @@ export class DockerodeContainerClient implements ContainerClient {
     );
     try {
       return await this.#call(what, async () => {
-        const output = await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: req.signal });
+        await container.start({ abortSignal: req.signal });
+        // The output through `logs --follow` from the start, not `attach`: attach hijacks the connection, so one
+        // that drops looks like the end of the output, while the logs response is chunked and a drop is an error.
+        const output = await container.logs({ follow: true, stdout: true, stderr: true, abortSignal: req.signal });
         this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
         const [{ StatusCode }] = await Promise.all([
-          container
-            .start({ abortSignal: req.signal })
-            .then(() => container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>),
+          container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>,
           // The exit can be reported before the last output is read.
           finished(output, { signal: req.signal }),
         ]);

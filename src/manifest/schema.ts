@@ -104,7 +104,9 @@ export const launcher = z.strictObject({
   /** Paths relative to the prefix (e.g. bin/git) that become the launcher. */
   tools: z.array(p.relativePath).min(1),
   /** Applied in order; `default` keeps a value the user set, `default-dir` also creates the folder. */
-  env: z.array(z.strictObject({ op: launcherEnvOp, name: p.envName, value: p.launcherValue.optional() })).default([]),
+  env: z
+    .array(z.strictObject({ op: launcherEnvOp, name: p.launcherEnvName, value: p.launcherValue.optional() }))
+    .default([]),
 });
 
 /** The binary strategy: a distribution's binary packages, relocated and sealed. */
@@ -128,7 +130,7 @@ export const binaryStrategy = z.strictObject({
 
 export const smokeCommand = z.strictObject({
   /** argv, run without a shell; the first word is a path relative to the prefix; `{prefix}` is replaced. */
-  run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
+  run: z.tuple([p.relativePath], z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })),
   /** A substring the command's output must contain. */
   expect: z
     .string()
