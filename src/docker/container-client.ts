@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
-import { attachAndWait } from './attach-and-wait.js';
+import { runToExit } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
@@ -110,13 +110,11 @@ export class DockerodeContainerClient implements ContainerClient {
         Env: req.env,
         WorkingDir: req.workingDir,
         Labels: { [labels.run]: 'true' },
-        AttachStdout: true,
-        AttachStderr: true,
         HostConfig: { VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`), NetworkMode: 'none' },
       }),
     );
     try {
-      return await this.#call(what, () => attachAndWait(this.#docker, container, req));
+      return await this.#call(what, () => runToExit(this.#docker, container, req));
     } finally {
       await this.#remove(container.id);
     }

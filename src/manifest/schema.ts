@@ -101,7 +101,7 @@ export const launcherEnvOp = z.enum(['set', 'default', 'prepend', 'append', 'uns
 
 export const launcherEnv = z.strictObject({
   op: launcherEnvOp,
-  name: p.envName,
+  name: p.launcherEnvName,
   value: p.launcherValue.optional(),
   /** For the tool's own process only: the value from before is recorded, and the prefix's Python gives it back to
    * the programs it starts. */
@@ -139,7 +139,7 @@ export const binaryStrategy = z.strictObject({
 
 export const smokeCommand = z.strictObject({
   /** argv, run without a shell; the first word is a path relative to the prefix; `{prefix}` is replaced. */
-  run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
+  run: z.tuple([p.relativePath], z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })),
   /** A substring the command's output must contain. */
   expect: z
     .string()
