@@ -8,6 +8,7 @@ import { cliStartup } from './cli-startup.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
+import { provision } from './provision.js';
 import { formatResult, type BenchResult } from './lib/report.js';
 import { BenchScope, cleanupOpenScopes } from './lib/scope.js';
 
@@ -17,6 +18,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  provision,
 };
 
 async function main(): Promise<number> {

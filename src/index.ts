@@ -24,4 +24,6 @@ export { extractImage, type ExtractOptions, type ExtractStats } from './archive/
 export { auditPrefix, type AuditRoot, type AuditReport, type Violation } from './audit/audit-prefix.js';
 export { readElf, parseElf, type ElfInfo } from './audit/elf-reader.js';
 export { verifyDistro, type VerifyOptions, type VerifyReport } from './verify/verify-distro.js';
+export { provisionImage, type ProvisionOptions, type ProvisionResult } from './provision/provision-image.js';
+export type { ConfigChanges } from './provision/config-changes.js';
 export { runAnsibleDemo, type DemoResult } from './demo/ansible-demo.js';

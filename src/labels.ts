@@ -20,4 +20,13 @@ export const labels = {
   run: 'io.dappdeps.run',
   /** On the smoke matrix's target images: which target. */
   target: 'io.dappdeps.target',
+  /** On provisioned images: the playbook's sha256, the Ansible that ran it, the dappdeps images mounted. */
+  provisionPlaybook: 'io.dappdeps.provision.playbook.sha256',
+  provisionAnsible: 'io.dappdeps.provision.ansible-core',
+  provisionDeps: 'io.dappdeps.provision.deps',
+  /** On provisioned images: the image provisioned, as named and by id. */
+  provisionFrom: 'io.dappdeps.provision.from',
+  provisionFromId: 'io.dappdeps.provision.from.id',
+  /** On the containers of a provisioning run (and so on their commits), to tell one a killed process left. */
+  provisionRun: 'io.dappdeps.provision.run',
 } as const;

@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExtract } from './commands/extract.js';
 import { registerMounts } from './commands/mounts.js';
 import { registerPlan } from './commands/plan.js';
+import { registerProvision } from './commands/provision.js';
 import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -30,6 +31,7 @@ export function createProgram(output: Output): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   for (const register of [
+    registerProvision,
     registerValidate,
     registerRender,
     registerPlan,

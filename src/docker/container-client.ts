@@ -1,8 +1,8 @@
-import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
+import { runToExit } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
@@ -118,24 +118,7 @@ export class DockerodeContainerClient implements ContainerClient {
       }),
     );
     try {
-      return await this.#call(what, async () => {
-        await container.start({ abortSignal: req.signal });
-        // The output through `logs --follow` from the start, not `attach`: attach hijacks the connection, so one
-        // that drops looks like the end of the output, while the logs response is chunked and a drop is an error.
-        const output = await container.logs({ follow: true, stdout: true, stderr: true, abortSignal: req.signal });
-        this.#docker.modem.demuxStream(output, req.stdout, req.stderr);
-        const [{ StatusCode }] = await Promise.all([
-          container.wait({ abortSignal: req.signal }) as Promise<{ StatusCode: number }>,
-          // The exit can be reported before the last output is read.
-          finished(output, { signal: req.signal }),
-        ]);
-        if (req.commitTo) {
-          const tag = req.commitTo;
-          const colon = tag.lastIndexOf(':');
-          await container.commit({ repo: tag.slice(0, colon), tag: tag.slice(colon + 1) });
-        }
-        return StatusCode;
-      });
+      return await this.#call(what, () => runToExit(this.#docker, container, req));
     } finally {
       await this.#remove(container.id);
     }

@@ -2,6 +2,8 @@ import Docker from 'dockerode';
 import { DockerodeContainerClient, type ContainerClient } from './container-client.js';
 import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
+import { DockerodeImageStoreClient, type ImageStoreClient } from './image-store-client.js';
+import { DockerodeWorkContainerClient, type WorkContainerClient } from './work-container-client.js';
 
 /** Everything dappdeps asks of a Docker engine, one client per resource. Passed explicitly, never global. */
 export interface DockerClient {
@@ -10,6 +12,10 @@ export interface DockerClient {
   readonly engine: EngineClient;
   readonly images: ImageClient;
   readonly containers: ContainerClient;
+  /** Whole images: details, load, tag (provision rewrites committed images). */
+  readonly imageStore: ImageStoreClient;
+  /** Containers whose changes are committed (provision). */
+  readonly workContainers: WorkContainerClient;
 }
 
 export interface DockerClientOptions {
@@ -35,5 +41,7 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     engine: new DockerodeEngineClient(docker, address),
     images,
     containers: new DockerodeContainerClient(docker, address, images),
+    imageStore: new DockerodeImageStoreClient(docker, address),
+    workContainers: new DockerodeWorkContainerClient(docker, address),
   };
 }

@@ -58,8 +58,6 @@ export interface RunRequest {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
-  /** Commit the container to this tag (`repo:tag`) after the command ends, before removing it. */
-  commitTo?: string;
 }
 
 export interface ImageMount {

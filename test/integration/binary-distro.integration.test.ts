@@ -56,15 +56,4 @@ describe('the real binary distro on a real engine', function () {
       ["inside base's bash, the target's own ls, PATH and environment are unchanged", true],
     ]);
   });
-
-  it("runs the seed article's demo: Ansible in a no-libc image, committed with only empty mount points", async () => {
-    const demo = await cli('demo');
-    expect(demo.code, demo.text).to.equal(0);
-    const out = demo.stdout.join('\n');
-    expect(out).to.contain('the git module checked out: hello from a git repository');
-    expect(out).to.contain('under /.dapp it keeps 0 files and only these empty mount points:');
-    for (const prefix of ['/.dapp/deps/ansible/2.4.4.0-10', '/.dapp/deps/base/0.2.3', '/.dapp/deps/git/0.2.1']) {
-      expect(demo.stdout).to.include(`  ${prefix}`);
-    }
-  });
 });

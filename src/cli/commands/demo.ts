@@ -2,28 +2,44 @@ import type { Command } from 'commander';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
+import { lineStream } from '../line-stream.js';
 import type { Output } from '../../ui/output.js';
+
+const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
 export function registerDemo(program: Command, output: Output): void {
   addDistroOption(program.command('demo'))
     .description(
-      'run Ansible (file, command, git modules) in an image with no libc, commit it, show only empty mount points remain',
+      'provision the example website playbook into an image with no libc, no Python and no git, and prove nothing of dappdeps is left',
     )
     .action(async (options: DistroOptions) => {
       const { runAnsibleDemo } = await import('../../demo/ansible-demo.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
-      const result = await interruptible((signal) => runAnsibleDemo(docker, distro, signal, process.stderr));
+      const ansibleOutput = lineStream((line) => output.err(line));
+      const r = await interruptible((signal) =>
+        runAnsibleDemo(docker, distro, signal, ansibleOutput, (text) => output.err(`provision: ${text}`)),
+      ).finally(() => ansibleOutput.end());
+      const p = r.provision;
       output.out(
-        `demo: ansible-playbook ran in ${result.target} (scratch + static busybox: no libc, no Python, no git)`,
+        `demo: provisioned examples/website/site.yml into ${r.target} (scratch + static busybox: no libc, no Python, no git) as ${p.tag}`,
       );
-      output.out(`demo: the git module checked out: ${result.checkedOut.trim()}`);
+      output.out(`demo: the home page says: ${r.title}`);
       output.out(
-        `demo: committed the container as ${result.committed}; under /.dapp it keeps ${result.filesUnderDapp.length} files and only these empty mount points:`,
+        `demo: under /.dapp the result holds ${r.underDapp.length} entries (its file system read back from docker save)`,
       );
-      for (const p of result.mountPoints) output.out(`  ${p}`);
-      if (result.filesUnderDapp.length > 0 || result.mountPoints.length === 0) {
-        throw new DappdepsError(`the committed image keeps files under /.dapp: ${result.filesUnderDapp.join(', ')}`);
+      output.out(
+        `demo: Cmd kept: ${JSON.stringify(r.cmd.result)} (${r.target}: ${JSON.stringify(r.cmd.target)}; docker commit alone would have set it to the ansible-playbook command)`,
+      );
+      output.out(
+        `demo: size ${kb(p.size)} against ${kb(p.from.size)} for ${r.target}: +${kb(p.size - p.from.size)}, one layer of ${p.layer.entries} entries (${p.layer.removed.length} entries of the run removed from it)`,
+      );
+      output.out(
+        `demo: serve it: docker run --rm --network host ${p.tag} /bin/busybox httpd -f -p 8080 -c /etc/httpd.conf`,
+      );
+      if (r.underDapp.length > 0) throw new DappdepsError(`the result holds ${r.underDapp.join(', ')}`);
+      if (JSON.stringify(r.cmd.result) !== JSON.stringify(r.cmd.target)) {
+        throw new DappdepsError(`the result's Cmd ${JSON.stringify(r.cmd.result)} is not ${r.target}'s`);
       }
     });
 }

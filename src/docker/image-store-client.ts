@@ -1,0 +1,81 @@
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { DappdepsError } from '../errors.js';
+import { dockerCall, type DockerCall } from './docker-call.js';
+import { statusOf } from './engine-failure.js';
+import { dockerLog } from './log.js';
+import { readProgressStream } from './read-progress-stream.js';
+
+const log = dockerLog('image-store');
+
+/** What an image is made of: its id, its run configuration and its layers. */
+export interface ImageDetails {
+  id: string;
+  /** The configuration containers of the image start with (Cmd, Entrypoint, Env, User…), as the engine has it. */
+  config: Record<string, unknown>;
+  /** Layer digests (uncompressed), lowest first. */
+  diffIds: string[];
+  size: number;
+}
+
+/** Images as whole objects: their details, loading an archive, tagging. */
+export interface ImageStoreClient {
+  /** The image's details, or undefined when the engine has no such image. */
+  details(ref: string): Promise<ImageDetails | undefined>;
+  /** `docker load` of a docker-archive stream; resolves with the ids the engine reports loading. */
+  load(archive: Readable, signal?: AbortSignal): Promise<string[]>;
+  /** Points `ref` (`name:tag`) at the image `id`, moving the tag if it pointed elsewhere. */
+  tag(id: string, ref: string): Promise<void>;
+}
+
+export class DockerodeImageStoreClient implements ImageStoreClient {
+  readonly #docker: Docker;
+  readonly #call: DockerCall;
+
+  constructor(docker: Docker, address: string) {
+    this.#docker = docker;
+    this.#call = dockerCall(log, address);
+  }
+
+  details(ref: string): Promise<ImageDetails | undefined> {
+    return this.#call(`inspect image ${ref}`, async () => {
+      try {
+        const info = await this.#docker.getImage(ref).inspect();
+        return {
+          id: info.Id,
+          config: info.Config as unknown as Record<string, unknown>,
+          diffIds: info.RootFS.Layers ?? [],
+          size: info.Size,
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  load(archive: Readable, signal?: AbortSignal): Promise<string[]> {
+    return this.#call('load an image archive', async () => {
+      const loaded: string[] = [];
+      const stream = (await this.#docker.loadImage(archive, { quiet: true, abortSignal: signal })) as Readable;
+      await readProgressStream(stream, {
+        onLine: ({ text }) => {
+          log('load: %s', text);
+          const id = /^Loaded image ID: (\S+)/.exec(text)?.[1];
+          if (id) loaded.push(id);
+        },
+        fail: (reason, _tail, cause) => new DappdepsError(`loading the image archive failed: ${reason}`, { cause }),
+        signal,
+      });
+      return loaded;
+    });
+  }
+
+  tag(id: string, ref: string): Promise<void> {
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    return this.#call(`tag ${id} as ${ref}`, async () => {
+      await this.#docker.getImage(id).tag({ repo, tag });
+    });
+  }
+}

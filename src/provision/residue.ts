@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type { TarEntryInfo } from '../archive/filter-tar.js';
+import { isWithin } from '../archive/entry-path.js';
+
+/**
+ * What a provisioning run leaves in its container that is not the playbook's doing, as layer paths (normal
+ * form, relative to the root). Pure: the caller lists the layer's entries, asks the engine which candidate
+ * directories the source image lacks, then drops what residueDrops returns.
+ */
+
+const WHITEOUT = '.wh.';
+
+/** The path an entry is about: a whiteout `dir/.wh.name` is about `dir/name`. */
+function subject(rel: string): string {
+  const base = path.posix.basename(rel);
+  if (!base.startsWith(WHITEOUT) || base === `${WHITEOUT}${WHITEOUT}.opq`) return rel;
+  const dir = path.posix.dirname(rel);
+  const hidden = base.slice(WHITEOUT.length);
+  return dir === '.' ? hidden : `${dir}/${hidden}`;
+}
+
+/** Ansible's temporary files: `.ansible/tmp` in any home, `/tmp/.ansible*` and `/tmp/ansible*`. */
+export function isAnsibleLeftover(rel: string): boolean {
+  const p = subject(rel);
+  if (/(^|\/)\.ansible\/tmp(\/|$)/.test(p)) return true;
+  const [first, second] = p.split('/');
+  return first === 'tmp' && second !== undefined && /^\.?ansible/.test(second);
+}
+
+/** Mount points and the directories leading to them: the engine makes them in the container's own layer. */
+function isMountStub(entry: TarEntryInfo, root: string): boolean {
+  return entry.type === 'Directory' && isWithin(entry.path, root);
+}
+
+/**
+ * Directories the run may have made only because it needed them: `/tmp`, those holding Ansible's leftovers
+ * (a home's `.ansible`, the home itself), and the mount points of the image's own volumes (`volumes`, with
+ * the folders leading to them), which the engine makes in the container's layer when the image lacks them.
+ * Dropped only when the source image lacks them and nothing the playbook made is left inside; the caller finds
+ * out which ones the image lacks.
+ */
+export function residueCandidates(
+  entries: readonly TarEntryInfo[],
+  root: string,
+  volumes: readonly string[] = [],
+): string[] {
+  const found = new Set<string>();
+  const withParents = (rel: string): void => {
+    for (let dir = rel; dir !== '.' && dir !== ''; dir = path.posix.dirname(dir)) found.add(dir);
+  };
+  const dirs = new Set(entries.filter((e) => e.type === 'Directory').map((e) => e.path));
+  if (dirs.has('tmp')) found.add('tmp');
+  for (const volume of volumes) {
+    const rel = volume.replace(/^\/+|\/+$/g, '');
+    if (dirs.has(rel)) withParents(rel);
+  }
+  for (const entry of entries) if (isAnsibleLeftover(entry.path)) withParents(path.posix.dirname(entry.path));
+  return [...found].filter((dir) => !isAnsibleLeftover(dir) && !isWithin(dir, root)).sort();
+}
+
+/**
+ * The paths to leave out of the layer: mount stubs, Ansible's leftovers, and the candidate directories the
+ * image lacked (`lacking`) that hold nothing else once those are gone. Files, links and whiteouts under
+ * the dappdeps root (`root`, e.g. `.dapp`) are not dropped: they would be the playbook writing where dappdeps mounts, which the result
+ * check refuses.
+ */
+export function residueDrops(
+  entries: readonly TarEntryInfo[],
+  lacking: ReadonlySet<string>,
+  root: string,
+): Set<string> {
+  const drop = new Set<string>();
+  for (const entry of entries) {
+    if (isMountStub(entry, root) || isAnsibleLeftover(entry.path)) drop.add(entry.path);
+  }
+  // Deepest first, so a home emptied of its `.ansible` is judged after it.
+  const candidates = [...lacking].sort((a, b) => b.split('/').length - a.split('/').length);
+  for (const dir of candidates) {
+    const holdsOther = entries.some((e) => e.path !== dir && isWithin(e.path, dir) && !drop.has(e.path));
+    if (!holdsOther) drop.add(dir);
+  }
+  return drop;
+}
+
+/** Entries of the rewritten layer that must not be there; the result check fails on any. */
+export function forbiddenEntries(entries: readonly TarEntryInfo[], root: string): string[] {
+  return entries.filter((e) => isWithin(e.path, root) || isAnsibleLeftover(e.path)).map((e) => `/${e.path}`);
+}
+
+/**
+ * Of the candidate paths, those the image made of these layers (lowest first) holds: its layers are read from
+ * the committed image's own save rather than from a container, which would make the image's volume mount
+ * points itself. Whiteouts and opaque directories of a layer hide what the layers below it hold.
+ */
+export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: readonly string[]): Set<string> {
+  const present = new Set<string>();
+  const hide = (rel: string): void => {
+    for (const c of present) if (isWithin(c, rel)) present.delete(c);
+  };
+  for (const layer of layers) {
+    for (const entry of layer) {
+      const base = path.posix.basename(entry.path);
+      const dir = path.posix.dirname(entry.path);
+      if (base === `${WHITEOUT}${WHITEOUT}.opq`) {
+        for (const c of present) if (c !== dir && isWithin(c, dir === '.' ? '' : dir)) present.delete(c);
+      } else if (base.startsWith(WHITEOUT)) hide(subject(entry.path));
+    }
+    for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
+  }
+  return present;
+}

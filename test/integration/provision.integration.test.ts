@@ -1,0 +1,293 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import tarStream from 'tar-stream';
+import { lineStream } from '../../src/cli/line-stream.js';
+import { createDockerClient } from '../../src/docker/docker-client.js';
+import { loadDistro } from '../../src/manifest/load-distro.js';
+import type { Distro } from '../../src/manifest/model.js';
+import { labels } from '../../src/labels.js';
+import { provisionImage } from '../../src/provision/provision-image.js';
+import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
+import { expect } from '../support/expect.js';
+import { savedLayers, type LayerEntry } from '../support/image-layers.js';
+import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
+import { runCli } from '../support/run-cli.js';
+
+const fixture = (name: string) => path.join(fixturesDir, 'provision', name, 'site.yml');
+/**
+ * `dappdeps provision` on the real binary images and a real engine: every target of the issue (no libc, nothing
+ * at all, Debian with an apt task, a non-root USER without a writable /tmp) and the failure paths. Each result is
+ * read back from `docker save` by the test's own reader, not dappdeps' archive code.
+ */
+describe('provision on a real engine', function () {
+  this.timeout(900_000);
+  const docker = new Docker();
+  const client = createDockerClient();
+  const tag = (name: string) => `dappdeps-test-provision/${name}-${randomBytes(3).toString('hex')}:1`;
+  const made: string[] = [];
+  let distro: Distro;
+  let busybox: string;
+  let empty: string;
+  let nonroot: string;
+
+  const provision = async (
+    playbook: string,
+    from: string,
+    extra: Partial<Parameters<typeof provisionImage>[2]> = {},
+  ) => {
+    const log: string[] = [];
+    const out = lineStream((l) => log.push(l));
+    const to = tag(path.basename(path.dirname(playbook)));
+    made.push(to);
+    const result = await provisionImage(client, distro, {
+      playbook,
+      from,
+      tag: to,
+      stdout: out,
+      stderr: out,
+      ...extra,
+    });
+    return { result, log, layers: await savedLayers(to) };
+  };
+  const leftovers = async () => [
+    ...(await docker.listContainers({ all: true, filters: { label: [labels.provisionRun] } })).map((c) => c.Id),
+    ...(await docker.listImages({ all: true, filters: { label: [labels.provisionRun] } })).map((i) => i.Id),
+  ];
+  const names = (entries: LayerEntry[]) => entries.map((e) => e.name).sort();
+  const sourceConfig = async (ref: string) => (await docker.getImage(ref).inspect()).Config;
+
+  before(async () => {
+    await docker.ping();
+    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    expect(built.code, built.text).to.equal(0);
+    distro = await loadDistro(realDistroDir);
+    const targets = await ensureSmokeTargets(client, distro, new AbortController().signal);
+    busybox = targets[0]?.image ?? '';
+    empty = targets[1]?.image ?? '';
+    nonroot = tag('nonroot-base');
+    made.push(nonroot);
+    await buildImage(docker, nonroot, NONROOT_DOCKERFILE(busybox));
+  });
+
+  after(async () => {
+    for (const ref of made)
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+  });
+
+  afterEach(async () => {
+    expect(await leftovers(), 'containers or images of a run left behind').to.deep.equal([]);
+  });
+
+  it('demo: the website example in scratch + static busybox, one clean layer, base layers and config kept, provenance labels', async () => {
+    const demo = await runCli(realDistroDir, 'demo');
+    expect(demo.code, demo.text).to.equal(0);
+    const out = demo.stdout.join('\n');
+    expect(out).to.contain('the home page says: Provisioned by dappdeps');
+    expect(out).to.contain('under /.dapp the result holds 0 entries');
+    expect(out).to.contain(`Cmd kept: null (${busybox}: null;`);
+    const ref = `${distro.settings.repository}/demo:latest`;
+    const layers = await savedLayers(ref);
+    const source = await savedLayers(busybox);
+    expect(layers.layers.length).to.equal(source.layers.length + 1);
+    expect(layers.config.rootfs.diff_ids.slice(0, -1)).to.deep.equal(source.config.rootfs.diff_ids);
+    const top = layers.layers.at(-1) ?? [];
+    expect(top.filter((e) => e.name === '.dapp' || e.name.startsWith('.dapp/'))).to.deep.equal([]);
+    expect(top.filter((e) => /(^|\/)\.?ansible/.test(e.name))).to.deep.equal([]);
+    expect(names(top)).to.include.members([
+      'srv/www/index.html',
+      'srv/www/assets/style.css',
+      'srv/www/news/news.md',
+      'srv/www/MANIFEST',
+    ]);
+    expect(top.find((e) => e.name === 'srv/www/index.html')?.body).to.contain('<h1>Provisioned by dappdeps</h1>');
+    expect(top.find((e) => e.name === 'etc/httpd.conf')?.body).to.equal('H:/srv/www\n');
+    expect(
+      top.find((e) => e.name === 'tmp'),
+      'a /tmp only the run needed',
+    ).to.equal(undefined);
+    const { Labels, ...config } = layers.config.config as { Labels: Record<string, string> };
+    const { Labels: sourceLabels, ...expected } = await sourceConfig(busybox);
+    expect(config).to.deep.equal(expected);
+    expect(Labels).to.include(sourceLabels ?? {});
+    expect(Labels[labels.provisionFrom]).to.equal(busybox);
+    expect(Labels[labels.provisionAnsible]).to.match(/^2\.14\./);
+    expect(Labels[labels.provisionDeps]).to.contain('dappdeps/ansible:');
+  });
+
+  it('keeps modes exactly and records deletions as whiteouts', async () => {
+    const { layers } = await provision(fixture('modes'), busybox);
+    const top = layers.layers.at(-1) ?? [];
+    expect(top.find((e) => e.name === 'opt/tool')?.mode).to.equal(0o2750);
+    expect(top.find((e) => e.name === 'opt/tool/run')?.mode).to.equal(0o4755);
+    expect(names(top)).to.include('bin/.wh.wget');
+  });
+
+  it('works in an empty scratch image: the layer holds exactly what the playbook made', async () => {
+    const { layers } = await provision(fixture('empty'), empty, { extraVars: ['{"greeting": "hi from nothing"}'] });
+    const top = layers.layers.at(-1) ?? [];
+    expect(names(top)).to.deep.equal(['srv', 'srv/hello.txt']);
+    expect(top.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('hi from nothing\n');
+  });
+
+  it("works as a non-root USER without a writable /tmp, and keeps that image's whole config", async () => {
+    const { layers } = await provision(fixture('nonroot'), nonroot, {
+      changes: { labels: { stage: 'test' }, env: ['APP=2'] },
+    });
+    const top = layers.layers.at(-1) ?? [];
+    // home: the parent of what changed, as in any layer; no /data (the mount point of the image's VOLUME)
+    expect(names(top)).to.deep.equal(['home', 'home/app', 'home/app/hello.txt']);
+    expect(top.find((e) => e.name === 'home/app/hello.txt')).to.include({ uid: 1000, mode: 0o640 });
+    const { Labels, Env, ...config } = layers.config.config as { Labels: Record<string, string>; Env: string[] };
+    const { Labels: sourceLabels, Env: sourceEnv, ...expected } = await sourceConfig(nonroot);
+    expect(config).to.deep.equal(expected); // User, WorkingDir, Cmd, Entrypoint, ports, volumes, signal, healthcheck
+    expect(Env).to.deep.equal((sourceEnv ?? []).map((e) => (e.startsWith('APP=') ? 'APP=2' : e)));
+    expect(Labels).to.include({ ...sourceLabels, stage: 'test' });
+  });
+
+  it('fails a failing task with exit 1 and Ansible output, tags nothing, leaves nothing', async () => {
+    const to = tag('fail');
+    const run = await runCli(realDistroDir, 'provision', fixture('fail'), '--from', busybox, '--tag', to);
+    expect(run.code, run.text).to.equal(1);
+    expect(run.text).to.contain('this task fails');
+    expect(run.text).to.match(/the playbook failed \(ansible-playbook exited 2\); no image was tagged/);
+    expect(await client.images.inspect(to)).to.equal(undefined);
+  });
+
+  it('--keep-failed keeps the container and says how to look inside', async () => {
+    const run = await runCli(
+      realDistroDir,
+      'provision',
+      fixture('fail'),
+      '--from',
+      busybox,
+      '--tag',
+      tag('kept'),
+      '--keep-failed',
+    );
+    expect(run.code, run.text).to.equal(1);
+    const name = /Kept the container (\S+):/.exec(run.text)?.[1] ?? '';
+    expect(run.text).to.contain(`docker diff ${name}`);
+    const kept = await docker.getContainer(name).inspect();
+    await docker.getContainer(name).remove({ v: true });
+    expect(kept.State.ExitCode).to.equal(2);
+  });
+
+  it('refuses bad input with exit 2 before any container exists', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-bad-'));
+    try {
+      await writeFile(path.join(dir, 'bad.yml'), '- hosts: [\n');
+      for (const [playbook, message] of [
+        [path.join(dir, 'missing.yml'), /does not exist/],
+        [path.join(dir, 'bad.yml'), /bad\.yml:\d+:\d+: not valid YAML/],
+      ] as const) {
+        const run = await runCli(realDistroDir, 'provision', playbook, '--from', busybox, '--tag', tag('bad'));
+        expect(run.code, run.text).to.equal(2);
+        expect(run.text).to.match(message);
+      }
+      const missing = await runCli(
+        realDistroDir,
+        'provision',
+        fixture('empty'),
+        '--from',
+        'debian:nosuch',
+        '--tag',
+        tag('x'),
+      );
+      expect(missing.code, missing.text).to.equal(2);
+      expect(missing.text).to.contain('dappdeps bootstrap debian:nosuch');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two provisions to different tags at once do not interfere', async () => {
+    const [a, b] = await Promise.all([
+      provision(fixture('empty'), empty, { extraVars: ['greeting=a'] }),
+      provision(fixture('empty'), empty, { extraVars: ['greeting=b'] }),
+    ]);
+    expect(a?.layers.layers.at(-1)?.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('a\n');
+    expect(b?.layers.layers.at(-1)?.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('b\n');
+  });
+
+  it('Ctrl-C during the playbook removes the container and exits 130', async () => {
+    const to = tag('slow');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'bin/dappdeps.js'),
+        'provision',
+        fixture('slow'),
+        '--from',
+        busybox,
+        '--tag',
+        to,
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let text = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('TASK [waiting to be interrupted]')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGINT');
+    expect(await exited, text).to.equal(130);
+    expect(await client.images.inspect(to)).to.equal(undefined);
+  });
+
+  it('apt task in debian:bookworm: the package and its dpkg records, no Python', async () => {
+    const { layers } = await provision(fixture('apt'), distro.settings.binary.baseImage, { network: 'host' });
+    const top = names(layers.layers.at(-1) ?? []);
+    expect(top).to.include.members(['usr/bin/tree', 'var/lib/dpkg/info/tree.list']);
+    expect(
+      top.filter((n) => /python/.test(n)),
+      'Python installed into the target',
+    ).to.deep.equal([]);
+    const status = (layers.layers.at(-1) ?? []).find((e) => e.name === 'var/lib/dpkg/status')?.body ?? '';
+    expect(status).to.match(/^Package: tree$/m);
+  });
+});
+
+const NONROOT_DOCKERFILE = (from: string) => `FROM ${from}
+RUN ["/bin/busybox", "sh", "-c", "mkdir -p /home/app /tmp && chown 1000:1000 /home/app && chmod 0755 /tmp"]
+USER 1000:1000
+WORKDIR /home/app
+ENV APP=1 HOME=/home/app
+EXPOSE 8080
+VOLUME /data
+STOPSIGNAL SIGQUIT
+HEALTHCHECK CMD ["/bin/true"]
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["exec httpd -f"]
+LABEL test=provision
+`;
+
+async function buildImage(docker: Docker, tagName: string, dockerfile: string): Promise<void> {
+  const pack = tarStream.pack();
+  pack.entry({ name: 'Dockerfile' }, dockerfile);
+  pack.finalize();
+  const stream = await docker.buildImage(Readable.from(pack), {
+    t: tagName,
+    networkmode: 'none',
+    rm: true,
+    forcerm: true,
+  });
+  const events = (await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res))),
+  )) as Array<{ error?: string }>;
+  const failed = events.find((e) => e.error);
+  if (failed) throw new Error(`building ${tagName} failed: ${failed.error}`);
+}
