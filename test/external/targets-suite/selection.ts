@@ -1,0 +1,79 @@
+/**
+ * Which of ansible-core's integration targets the suite runs, and how. The targets' files are copied
+ * unchanged from ansible-core (see ../ansible-core-targets/README.md); everything dappdeps-specific is here.
+ */
+
+export interface TargetSubset {
+  /** Task files of the role run instead of its tasks/main.yml (with `include_role: tasks_from`). */
+  tasksFrom: string[];
+  /** What the role's main.yml sets before it imports those files. */
+  vars?: Record<string, string>;
+}
+
+export interface TargetSpec {
+  name: string;
+  /** `role`: wrapped in a play against testhost, as ansible-test does; `script`: the target's runme.sh. */
+  kind: 'role' | 'script';
+  /** A large role's task files that keep the suite within its time budget; `--full` runs all of them. */
+  subset?: TargetSubset;
+  /** ansible-test's `gather_facts/no` alias. */
+  gatherFacts?: boolean;
+  /** Also run relocated in the busybox image (no libc, no Python, no bash). */
+  busybox?: boolean;
+}
+
+export const targets: readonly TargetSpec[] = [
+  {
+    name: 'file',
+    kind: 'role',
+    busybox: true,
+    subset: {
+      tasksFrom: ['state_link.yml', 'directory_as_dest.yml'],
+      vars: { remote_tmp_dir_test: '{{ remote_tmp_dir }}/file', output_file: '{{ remote_tmp_dir }}/file/foo.txt' },
+    },
+  },
+  {
+    name: 'copy',
+    kind: 'role',
+    subset: {
+      tasksFrom: ['no_log.yml', 'check_mode.yml'],
+      vars: { remote_dir: '{{ remote_tmp_dir }}', local_temp_dir: '{{ remote_tmp_dir }}' },
+    },
+  },
+  { name: 'command_shell', kind: 'role', busybox: true },
+  { name: 'shell', kind: 'role', busybox: true },
+  { name: 'lineinfile', kind: 'role', busybox: true },
+  { name: 'template', kind: 'role', busybox: true },
+  { name: 'stat', kind: 'role', busybox: true },
+  { name: 'async', kind: 'role' },
+  { name: 'known_hosts', kind: 'role' },
+  {
+    name: 'user',
+    kind: 'role',
+    subset: { tasksFrom: ['test_create_user.yml', 'test_ssh_key_passphrase.yml', 'test_remove_user.yml'] },
+  },
+  { name: 'git', kind: 'role', subset: { tasksFrom: ['setup.yml', 'setup-local-repos.yml', 'localmods.yml'] } },
+  { name: 'apt', kind: 'role' },
+  { name: 'blockinfile', kind: 'role', busybox: true },
+  { name: 'replace', kind: 'role', busybox: true },
+  { name: 'unarchive', kind: 'role', subset: { tasksFrom: ['prepare_tests.yml', 'test_tar.yml', 'test_tar_gz.yml'] } },
+  { name: 'assemble', kind: 'role', busybox: true },
+  { name: 'find', kind: 'role', busybox: true },
+  { name: 'facts_d', kind: 'role', busybox: true },
+  { name: 'gathering_facts', kind: 'script' },
+  { name: 'become', kind: 'role', gatherFacts: false },
+  { name: 'become_su', kind: 'script' },
+  { name: 'ping', kind: 'role', busybox: true },
+  { name: 'tempfile', kind: 'role', busybox: true },
+  { name: 'slurp', kind: 'role' },
+  { name: 'getent', kind: 'role' },
+  { name: 'group', kind: 'role' },
+  { name: 'debconf', kind: 'role' },
+  { name: 'dpkg_selections', kind: 'role' },
+];
+
+/** Targets that fail with Debian's own ansible-core too, and why (the suite checks both ways). */
+export const failsNatively: Readonly<Record<string, string>> = {};
+
+/** Targets that pass both ways with different ok/changed/failed counts in debian:bookworm, and why. */
+export const countsDiffer: Readonly<Record<string, string>> = {};
