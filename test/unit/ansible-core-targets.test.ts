@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { verdictOf } from '../external/targets-suite/compare.js';
 import { containerScript, rolePlaybook } from '../external/targets-suite/container-script.js';
 import { demuxLogs } from '../external/targets-suite/docker-logs.js';
-import { parseRecaps } from '../external/targets-suite/recap.js';
+import { parseChildCpu, parseRecaps } from '../external/targets-suite/recap.js';
 import type { RunOutcome } from '../external/targets-suite/run-target.js';
 import { expect } from '../support/expect.js';
 
@@ -10,7 +10,17 @@ const recap = (line: string) => `PLAY [testhost] ****\n\nPLAY RECAP *********\n$
 
 function outcome(passed: boolean, ok: number, changed = 0, failed = 0): RunOutcome {
   const counts = { ok, changed, unreachable: 0, failed, skipped: 0, rescued: 0, ignored: 0 };
-  return { target: 't', mode: 'm', passed, exitCode: passed ? 0 : 2, recap: counts, seconds: 1, logFile: '', tail: '' };
+  return {
+    target: 't',
+    mode: 'm',
+    passed,
+    exitCode: passed ? 0 : 2,
+    recap: counts,
+    seconds: 1,
+    cpuSeconds: 1,
+    logFile: '',
+    tail: '',
+  };
 }
 
 describe('ansible-core targets suite: pure parts', () => {
@@ -32,6 +42,11 @@ describe('ansible-core targets suite: pure parts', () => {
 
   it('has no recap when Ansible stopped before any play', () => {
     expect(parseRecaps('ERROR! the role x was not found\n')).to.equal(undefined);
+  });
+
+  it("reads the children's CPU time from the shell's `times` after the marker", () => {
+    expect(parseChildCpu('x\nDAPPDEPS_TIMES\n0m0.01s 0m0.02s\n1m2.50s 0m10.05s\n', 'DAPPDEPS_TIMES')).to.equal(72.6);
+    expect(parseChildCpu('no marker\n', 'DAPPDEPS_TIMES')).to.equal(undefined);
   });
 
   it('joins the frames of a non-TTY log buffer in order', () => {
@@ -57,10 +72,11 @@ describe('ansible-core targets suite: pure parts', () => {
     expect(parse(rolePlaybook(spec, true))[0].roles).to.deep.equal(['git']);
   });
 
-  it('runs a script target with the mode’s ansible first on PATH', () => {
-    expect(containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', false)).to.match(
-      /cd \/tmp\/suite\/targets\/become_su\nPATH="\/p\/bin:\$PATH" exec \.\/runme\.sh$/,
-    );
+  it('runs a script target with the mode’s ansible first on PATH, keeping its exit status', () => {
+    const script = containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', false).split('\n');
+    expect(script).to.include('cd /tmp/suite/targets/become_su');
+    expect(script).to.include('PATH="/p/bin:$PATH" ./runme.sh || status=$?');
+    expect(script.slice(-3)).to.deep.equal(['echo DAPPDEPS_TIMES', 'times', 'exit $status']);
   });
 
   it('judges a relocated run against the native one', () => {

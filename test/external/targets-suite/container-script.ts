@@ -31,6 +31,14 @@ export function rolePlaybook(spec: TargetSpec, full: boolean): string {
   return JSON.stringify([play], null, 2);
 }
 
+/** The marker before the shell's `times`, whose second line is the CPU time of everything the run waited for. */
+export const timesMarker = 'DAPPDEPS_TIMES';
+
+/** Runs `command`, then prints the CPU time it used (load-independent, unlike wall time), keeping its status. */
+function measured(command: string): string[] {
+  return ['status=0', `${command} || status=$?`, `echo ${timesMarker}`, 'times', 'exit $status'];
+}
+
 function heredoc(path: string, text: string): string {
   if (text.split('\n').includes('DAPPDEPS_EOF')) throw new Error(`the text for ${path} holds the heredoc marker`);
   return `cat > ${path} <<'DAPPDEPS_EOF'\n${text}\nDAPPDEPS_EOF`;
@@ -42,9 +50,10 @@ function heredoc(path: string, text: string): string {
  * `ansibleBin` first on PATH, as ansible-test puts its own ansible first).
  */
 export function containerScript(spec: TargetSpec, ansibleBin: string, full: boolean): string {
-  const lines = ['set -e', `cp -r ${suiteMount} ${suiteCopy}`, `mkdir -p ${outputDir}`];
+  // mkdir first: the busybox image has no /tmp
+  const lines = ['set -e', `mkdir -p ${outputDir}`, `cp -r ${suiteMount} ${suiteCopy}`];
   if (spec.kind === 'script') {
-    lines.push(`cd ${suiteCopy}/targets/${spec.name}`, `PATH="${ansibleBin}:$PATH" exec ./runme.sh`);
+    lines.push(`cd ${suiteCopy}/targets/${spec.name}`, ...measured(`PATH="${ansibleBin}:$PATH" ./runme.sh`));
     return lines.join('\n');
   }
   const subset = full ? undefined : spec.subset;
@@ -55,7 +64,7 @@ export function containerScript(spec: TargetSpec, ansibleBin: string, full: bool
   lines.push(
     heredoc(`${suiteCopy}/${spec.name}.yml`, rolePlaybook(spec, full)),
     `cd ${suiteCopy}`,
-    `exec ${ansibleBin}/ansible-playbook -i ${suiteCopy}/inventory ${suiteCopy}/${spec.name}.yml`,
+    ...measured(`${ansibleBin}/ansible-playbook -i ${suiteCopy}/inventory ${suiteCopy}/${spec.name}.yml`),
   );
   return lines.join('\n');
 }

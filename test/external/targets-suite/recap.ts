@@ -48,3 +48,12 @@ export function formatCounts(counts: RecapCounts | undefined): string {
   if (!counts) return 'no recap';
   return `ok=${counts.ok} changed=${counts.changed} failed=${counts.failed} skipped=${counts.skipped} ignored=${counts.ignored}`;
 }
+
+/** The children's user + system CPU seconds from the shell's `times` output after `marker`. */
+export function parseChildCpu(output: string, marker: string): number | undefined {
+  const at = output.lastIndexOf(`${marker}\n`);
+  if (at < 0) return undefined;
+  const children = output.slice(at + marker.length + 1).split('\n')[1] ?? '';
+  const times = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return times.length === 2 ? Math.round(((times[0] ?? 0) + (times[1] ?? 0)) * 10) / 10 : undefined;
+}

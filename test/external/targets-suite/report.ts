@@ -4,7 +4,7 @@ import type { RunOutcome } from './run-target.js';
 
 function cell(outcome: RunOutcome): string {
   const result = outcome.exitCode === undefined ? 'TIMEOUT' : outcome.passed ? 'pass' : `FAIL(${outcome.exitCode})`;
-  return `${result} ${formatCounts(outcome.recap)} ${outcome.seconds}s`;
+  return `${result} ${formatCounts(outcome.recap)} ${outcome.seconds}s (cpu ${outcome.cpuSeconds ?? '?'}s)`;
 }
 
 /** One line per relocated run: target, mode, native outcome, relocated outcome, verdict. */

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { containerScript, suiteMount, targetEnv } from './container-script.js';
+import { containerScript, suiteMount, targetEnv, timesMarker } from './container-script.js';
 import { demuxLogs } from './docker-logs.js';
-import { parseRecaps, type RecapCounts } from './recap.js';
+import { parseChildCpu, parseRecaps, type RecapCounts } from './recap.js';
 import type { TargetSpec } from './selection.js';
 
 /** One way of running Ansible: an image, where its ansible-* programs are, and what is mounted. */
@@ -24,6 +24,8 @@ export interface RunOutcome {
   exitCode: number | undefined;
   recap: RecapCounts | undefined;
   seconds: number;
+  /** CPU seconds (user + system) of the run's processes: what the run costs on an idle machine. */
+  cpuSeconds: number | undefined;
   /** The run's whole output, kept on disk. */
   logFile: string;
   /** Its last lines, for messages. */
@@ -84,6 +86,7 @@ export async function runTarget(
       exitCode,
       recap: parseRecaps(output),
       seconds: Math.round((Date.now() - started) / 1000),
+      cpuSeconds: parseChildCpu(output, timesMarker),
       logFile,
       tail: output.trimEnd().split('\n').slice(-25).join('\n'),
     };

@@ -29,7 +29,11 @@ export const targets: readonly TargetSpec[] = [
     busybox: true,
     subset: {
       tasksFrom: ['state_link.yml', 'directory_as_dest.yml'],
-      vars: { remote_tmp_dir_test: '{{ remote_tmp_dir }}/file', output_file: '{{ remote_tmp_dir }}/file/foo.txt' },
+      vars: {
+        remote_tmp_dir_test: '{{ remote_tmp_dir }}/file',
+        output_file: '{{ remote_tmp_dir }}/file/foo.txt',
+        remote_file_expanded: '{{ remote_tmp_dir }}/file/foo.txt',
+      },
     },
   },
   {
