@@ -26,7 +26,7 @@ export const targets: readonly TargetSpec[] = [
   {
     name: 'file',
     kind: 'role',
-    busybox: true,
+    // not in busybox: its dependency setup_nobody creates a user, and busybox has no useradd
     subset: {
       tasksFrom: ['state_link.yml', 'directory_as_dest.yml'],
       vars: {

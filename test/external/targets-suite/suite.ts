@@ -21,7 +21,7 @@ export const suiteDir = path.resolve(here, '../ansible-core-targets');
 const distroDir = path.resolve(here, '../../../distro');
 
 export interface SuiteOptions {
-  /** Target names to run (default: the whole selection). */
+  /** Target names to run, in this order (default: the whole selection). */
   only?: readonly string[];
   /** Run large targets whole instead of their subsets. */
   full?: boolean;
@@ -47,7 +47,7 @@ function selected(only: readonly string[] | undefined): TargetSpec[] {
   if (!only || only.length === 0) return [...targets];
   const unknown = only.filter((name) => !targets.some((t) => t.name === name));
   if (unknown.length > 0) throw new Error(`not in the selection: ${unknown.join(', ')}`);
-  return targets.filter((t) => only.includes(t.name));
+  return only.flatMap((name) => targets.filter((t) => t.name === name));
 }
 
 /**
