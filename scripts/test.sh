@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: ruby (`ruby -c` on rendered Omnibus recipes), arch-test (real ELF files
-# of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit).
+# of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit),
+# and the linter of the shell scripts the project ships.
 need=()
 command -v ruby >/dev/null 2>&1 || need+=(ruby)
 [ -d /usr/lib/arch-test ] || need+=(arch-test)
 command -v readelf >/dev/null 2>&1 || need+=(binutils)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]}; installing them needs root" >&2; exit 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -21,6 +23,7 @@ bash scripts/ensure-engine.sh
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check
+npm run --silent shellcheck
 
 # Both suites run even when the first fails; the closing line adds them up for CI.
 log=$(mktemp)
