@@ -18,7 +18,10 @@
 #                                      name = basename(<rel-path>)
 #   env      <tool> <op> <VAR> [<val>] seal: launcher environment, op is one of
 #                                      set | default | prepend | append | unset |
-#                                      default-dir (default + mkdir -p, mode 1777)
+#                                      default-dir (default + mkdir -p, mode 1777),
+#                                      followed by ",private" (recorded, given back to
+#                                      children by a sealed Python) and/or
+#                                      ",unless=<abs-path>" (skipped where it exists)
 #
 # Debian paths map into P as /usr/X -> P/X and /X -> P/X.
 
