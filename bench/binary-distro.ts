@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { PrefixCache } from '../src/build/prefix-cache.js';
+import { PrefixCache } from '../src/prefix-cache/prefix-cache.js';
 import { createDockerClient, type DockerClient } from '../src/docker/docker-client.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
 import type { ImageModel } from '../src/manifest/model.js';

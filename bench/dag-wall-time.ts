@@ -6,7 +6,7 @@ import { loadDistro } from '../src/manifest/load-distro.js';
 import { buildFixture } from './lib/build-fixture.js';
 import { criticalPath, type DagNode } from './lib/critical-path.js';
 import { copyFixtureDistro, repoRoot } from './lib/fixture.js';
-import { median, type BenchResult } from './lib/report.js';
+import { median, secondsRow, type BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
 const REPEATS = 3;
@@ -47,20 +47,18 @@ export async function dagWallTime(scope: BenchScope): Promise<BenchResult> {
   return {
     title: `DAG wall time: ${nodes.length} images, concurrency ${CONCURRENCY}, forced, ${REPEATS} runs, medians`,
     rows: [
-      {
-        metric: 'wall time vs critical path of the sleeps',
-        unit: 's',
-        measured: walls,
-        baseline: { label: `critical path ${nominal.path.join('→')}`, samples: [nominal.length] },
-        goal: { op: '<=', value: 1.1 },
-      },
-      {
-        metric: 'wall time vs critical path of measured image times',
-        unit: 's',
-        measured: walls,
-        baseline: { label: 'same path, measured', samples: measuredPaths },
-        goal: { op: '<=', value: 1.1 },
-      },
+      secondsRow(
+        'wall time vs critical path of the sleeps',
+        walls,
+        { label: `critical path ${nominal.path.join('→')}`, samples: [nominal.length] },
+        1.1,
+      ),
+      secondsRow(
+        'wall time vs critical path of measured image times',
+        walls,
+        { label: 'same path, measured', samples: measuredPaths },
+        1.1,
+      ),
     ],
     notes: [
       `total sleep ${work} s / ${CONCURRENCY} slots = ${(work / CONCURRENCY).toFixed(1)} s < critical path ${nominal.length} s: the path, not the slots, bounds the wall time`,

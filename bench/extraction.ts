@@ -1,8 +1,8 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contextTar } from '../src/build/context-tar.js';
-import { bootstrapBaseImage } from '../src/docker/bootstrap-base.js';
+import { contextTar } from '../src/orchestrator/context-tar.js';
+import { bootstrapBaseImage } from '../src/bootstrap/bootstrap-base.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { ensureDist } from './lib/dist.js';
 import { exec, timed } from './lib/exec.js';

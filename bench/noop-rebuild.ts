@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PrefixCache } from '../src/build/prefix-cache.js';
+import { PrefixCache } from '../src/prefix-cache/prefix-cache.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { imageTag } from '../src/manifest/model.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
@@ -8,7 +8,7 @@ import { cliBuild } from './lib/docker-cli.js';
 import { timed } from './lib/exec.js';
 import { copyFixtureDistro, repoRoot } from './lib/fixture.js';
 import { injectBuildDeps, renderPlainContexts } from './lib/plain-contexts.js';
-import type { BenchResult } from './lib/report.js';
+import { secondsRow, type BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
 const REPEATS = 3;
@@ -47,15 +47,7 @@ export async function noopRebuild(scope: BenchScope): Promise<BenchResult> {
   }
   return {
     title: `no-op rebuild: orchestrator fixture (${plain.length} images), ${REPEATS} runs, medians`,
-    rows: [
-      {
-        metric: 'second build, nothing changed',
-        unit: 's',
-        measured: ours,
-        baseline: { label: 'docker build loop', samples: baseline },
-        goal: { op: '<=', value: 1 },
-      },
-    ],
+    rows: [secondsRow('second build, nothing changed', ours, { label: 'docker build loop', samples: baseline }, 1)],
     notes: [
       `the warm-up build took ${(first.ms / 1000).toFixed(1)} s (docker may already cache its build stages, e.g. from the test suite); ours = buildDistro wall time (render, hash, inspect; concurrency 2), baseline = sequential \`DOCKER_BUILDKIT=0 docker build --network host\` per context, all steps cache hits`,
       notCached.size > 0

@@ -4,6 +4,7 @@
  * whatever the ratios (non-zero only when a benchmark could not run at all).
  */
 import { binaryDistro } from './binary-distro.js';
+import { cliStartup } from './cli-startup.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { extraction } from './extraction.js';
 import { noopRebuild } from './noop-rebuild.js';
@@ -11,6 +12,7 @@ import { formatResult, type BenchResult } from './lib/report.js';
 import { BenchScope, cleanupOpenScopes } from './lib/scope.js';
 
 const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = {
+  startup: cliStartup,
   'noop-rebuild': noopRebuild,
   extraction,
   dag: dagWallTime,

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: ruby (`ruby -c` on rendered Omnibus recipes), arch-test (real ELF files
 # of every architecture for the ELF reader), binutils and gcc (readelf, and real programs for the audit),
-# and the linter of the shell scripts the project ships.
+# and the shell scripts' linter, shellcheck.
 need=()
 command -v ruby >/dev/null 2>&1 || need+=(ruby)
 [ -d /usr/lib/arch-test ] || need+=(arch-test)
@@ -23,14 +23,15 @@ bash scripts/ensure-engine.sh
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check
+npm run --silent depcheck
 npm run --silent shellcheck
 
 # Both suites run even when the first fails; the closing line adds them up for CI.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-npx mocha 'test/unit/**/*.test.ts' 2>&1 | tee -a "$log" || status=1
-npx mocha --timeout 1800000 'test/integration/**/*.test.ts' 2>&1 | tee -a "$log" || status=1
+npm run --silent test:unit 2>&1 | tee -a "$log" || status=1
+npm run --silent test:integration 2>&1 | tee -a "$log" || status=1
 count() { grep -Eo "^ +[0-9]+ $1" "$log" | awk '{ n += $1 } END { print n + 0 }'; }
 echo "tests: $(count passing) passed, $(count failing) failed"
 exit "$status"

@@ -1,3 +1,10 @@
+export interface DappdepsErrorOptions {
+  cause?: unknown;
+  exitCode?: number;
+  /** What the user can do about it, shown by the CLI under the message (and in `--json` output). */
+  hint?: string;
+}
+
 /**
  * One error hierarchy for the whole tool. Library code throws these; the CLI entry point is the only
  * place that turns them into messages and exit codes.
@@ -5,11 +12,13 @@
 export class DappdepsError extends Error {
   /** Process exit code the CLI uses for this error. */
   readonly exitCode: number;
+  readonly hint: string | undefined;
 
-  constructor(message: string, options: { cause?: unknown; exitCode?: number } = {}) {
+  constructor(message: string, options: DappdepsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint;
   }
 }
 
@@ -46,6 +55,25 @@ export class ManifestError extends DappdepsError {
 
 /** No Docker engine could be reached or started. */
 export class EngineError extends DappdepsError {}
+
+/** Images a command needs have not been built (for the strategy asked for). */
+export class NotBuiltError extends DappdepsError {
+  readonly tags: readonly string[];
+
+  constructor(missing: readonly { name: string; tag: string }[], strategy: 'binary' | 'source') {
+    const option = strategy === 'binary' ? '' : ` --strategy ${strategy}`;
+    super(`not built: ${missing.map((m) => m.tag).join(', ')}`, {
+      hint: `run \`dappdeps build${option} ${missing.map((m) => m.name).join(' ')}\` first`,
+    });
+    this.tags = missing.map((m) => m.tag);
+  }
+}
+
+/** A file that claims to be ELF but cannot be read as one (truncated, corrupt, changed while read). */
+export class ElfFormatError extends DappdepsError {}
+
+/** A build base image could not be made: debootstrap, the import of its root, or what they need. */
+export class BootstrapError extends DappdepsError {}
 
 /** A docker build failed; carries the tail of its log. */
 export class BuildError extends DappdepsError {

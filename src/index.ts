@@ -5,6 +5,7 @@ export {
   imageTag,
   hasStrategy,
   volumeContainerName,
+  withRunDeps,
   strategies,
   type Distro,
   type ImageModel,
@@ -14,11 +15,11 @@ export type { ImageManifest, DistroSettings } from './manifest/schema.js';
 export { orderInRounds, findCycles } from './graph/dependency-graph.js';
 export { renderDistro, type RenderedContext } from './render/render-distro.js';
 export { writeContexts, staleFiles } from './render/write-contexts.js';
-export { buildDistro, type BuildDistroOptions, type BuildSummary } from './build/build-distro.js';
-export type { NodeResult, NodeState } from './build/dag-scheduler.js';
-export { ensureVolumes, withRunDeps, builtImages, type VolumeResult } from './build/volumes.js';
+export { buildDistro, type BuildDistroOptions, type BuildSummary } from './orchestrator/build-distro.js';
+export type { NodeResult, NodeState } from './orchestrator/dag-scheduler.js';
+export { ensureVolumes, builtImages, type VolumeResult } from './volumes/volume-containers.js';
 export { createDockerClient, type DockerClient, type DockerClientOptions } from './docker/docker-client.js';
-export { bootstrapBaseImage } from './docker/bootstrap-base.js';
+export { bootstrapBaseImage } from './bootstrap/bootstrap-base.js';
 export { extractImage, type ExtractOptions, type ExtractStats } from './archive/index.js';
 export { auditPrefix, type AuditRoot, type AuditReport, type Violation } from './audit/audit-prefix.js';
 export { readElf, parseElf, type ElfInfo } from './audit/elf-reader.js';

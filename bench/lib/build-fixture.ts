@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { buildDistro } from '../../src/build/build-distro.js';
-import type { NodeResult } from '../../src/build/dag-scheduler.js';
-import { bootstrapBaseImage } from '../../src/docker/bootstrap-base.js';
+import { buildDistro } from '../../src/orchestrator/build-distro.js';
+import type { NodeResult } from '../../src/orchestrator/dag-scheduler.js';
+import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../../src/docker/docker-client.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import { timed } from './exec.js';

@@ -1,9 +1,8 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { selectWithBuildDeps } from '../../src/build/build-distro.js';
-import type { PrefixCache } from '../../src/build/prefix-cache.js';
+import type { PrefixCache } from '../../src/prefix-cache/prefix-cache.js';
 import type { Distro, ImageModel } from '../../src/manifest/model.js';
-import { renderDistro } from '../../src/render/render-distro.js';
+import { contextFiles, renderDistro } from '../../src/render/render-distro.js';
 import { writeContexts } from '../../src/render/write-contexts.js';
 import type { BenchScope } from './scope.js';
 
@@ -16,11 +15,11 @@ export interface PlainContext {
 
 /** Every image's binary context (dependencies first), written under the scope's `plain/` folder. */
 export async function renderPlainContexts(scope: BenchScope, distro: Distro): Promise<PlainContext[]> {
-  const images = selectWithBuildDeps(
-    distro,
-    distro.images.map((i) => i.name),
-  );
-  const contexts = (await renderDistro(distro, images)).filter((c) => c.strategy === 'binary');
+  const images = distro.index.withBuildDeps(distro.images.map((i) => i.name));
+  // The docker CLI builds from disk: write each context whole, with the kit the orchestrator sends.
+  const contexts = (await renderDistro(distro, images))
+    .filter((c) => c.strategy === 'binary')
+    .map((c) => ({ ...c, files: contextFiles(c) }));
   const root = path.join(scope.tmp, 'plain');
   await writeContexts(root, contexts, false);
   return contexts.map((ctx) => ({
@@ -40,10 +39,8 @@ export async function injectBuildDeps(
   prefixes: PrefixCache,
   tagOf: (dep: ImageModel) => string,
 ): Promise<void> {
-  for (const name of ctx.image.manifest.dependencies.build) {
-    const dep = distro.images.find((i) => i.name === name);
-    if (!dep) throw new Error(`dependency ${name} of ${ctx.image.name} is not in the distro`);
+  for (const dep of distro.index.buildDeps(ctx.image)) {
     const { root } = await prefixes.get(tagOf(dep), dep.prefix);
-    await cp(root.dir, path.join(ctx.dir, 'deps', name), { recursive: true, verbatimSymlinks: true });
+    await cp(root.dir, path.join(ctx.dir, 'deps', dep.name), { recursive: true, verbatimSymlinks: true });
   }
 }

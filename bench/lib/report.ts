@@ -64,3 +64,8 @@ export function formatResult(result: BenchResult): string {
     '\n',
   );
 }
+
+/** A row in seconds with an upper bound: on ours / baseline when there is a baseline, else on ours. */
+export function secondsRow(metric: string, measured: number[], baseline: Row['baseline'], atMost: number): Row {
+  return { metric, unit: 's', measured, ...(baseline ? { baseline } : {}), goal: { op: '<=', value: atMost } };
+}

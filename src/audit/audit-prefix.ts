@@ -12,7 +12,7 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import PQueue from 'p-queue';
-import { DappdepsError } from '../errors.js';
+import { DappdepsError, ElfFormatError } from '../errors.js';
 import { expandTokens } from './dst.js';
 import { readElf, type ElfInfo } from './elf-reader.js';
 import { explainResolution, ImageFs, type ImageRoot } from './image-fs.js';
@@ -64,7 +64,7 @@ async function classify(root: AuditRoot, file: string): Promise<ElfFile | Violat
     const info = await readElf(root.dir + file);
     return info && { file, info };
   } catch (err) {
-    if (!(err instanceof DappdepsError)) throw err;
+    if (!(err instanceof ElfFormatError)) throw err;
     return { file, problem: `unreadable ELF file: ${err.message}` };
   }
 }
@@ -94,7 +94,7 @@ async function scanTree(root: AuditRoot): Promise<TreeScan> {
 }
 
 function corruptAsUndefined(err: unknown): undefined {
-  if (err instanceof DappdepsError) return undefined;
+  if (err instanceof ElfFormatError) return undefined;
   throw err;
 }
 

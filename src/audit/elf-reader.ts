@@ -8,7 +8,7 @@
  * `readElf` from a file handle, so both share one implementation.
  */
 import { open } from 'node:fs/promises';
-import { DappdepsError } from '../errors.js';
+import { ElfFormatError } from '../errors.js';
 
 export type ElfType = 'REL' | 'EXEC' | 'DYN' | 'CORE' | 'OTHER';
 
@@ -121,14 +121,14 @@ class Fields {
   }
 }
 
-function corrupt(detail: string): DappdepsError {
-  return new DappdepsError(`corrupt ELF: ${detail}`);
+function corrupt(detail: string): ElfFormatError {
+  return new ElfFormatError(`corrupt ELF: ${detail}`);
 }
 
 /** Requests `length` bytes at `offset`, failing clearly when the file is too short. */
 function* read(size: number, offset: number, length: number, what: string): Generator<ReadRequest, Buffer, Buffer> {
   if (offset + length > size) {
-    throw new DappdepsError(
+    throw new ElfFormatError(
       `truncated ELF: ${what} at bytes ${offset}..${offset + length} is past the end of the ${size}-byte file`,
     );
   }
@@ -167,7 +167,7 @@ function splitPath(list: string): string[] {
 function* parse(size: number): ElfParser {
   const hdr = yield* read(size, 0, Math.min(size, LAYOUT[64].ehsize), 'ELF header');
   if (hdr.length < 4 || hdr.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  const tooShort = () => new DappdepsError(`truncated ELF: ${size} bytes is too short for the ELF header`);
+  const tooShort = () => new ElfFormatError(`truncated ELF: ${size} bytes is too short for the ELF header`);
   if (hdr.length < 16) throw tooShort();
   const cls = hdr[4];
   const data = hdr[5];
@@ -259,7 +259,7 @@ function* parse(size: number): ElfParser {
   return info;
 }
 
-/** Parses an ELF file held in memory; undefined when `buf` is not ELF. Throws DappdepsError when corrupt. */
+/** Parses an ELF file held in memory; undefined when `buf` is not ELF. Throws ElfFormatError when corrupt. */
 export function parseElf(buf: Buffer): ElfInfo | undefined {
   const parser = parse(buf.length);
   let step = parser.next();
@@ -280,7 +280,7 @@ export async function readElf(path: string): Promise<ElfInfo | undefined> {
       const { offset, length } = step.value;
       const buf = Buffer.alloc(length);
       const { bytesRead } = await fh.read(buf, 0, length, offset);
-      if (bytesRead < length) throw new DappdepsError('file shrank while being read');
+      if (bytesRead < length) throw new ElfFormatError('file shrank while being read');
       step = parser.next(buf);
     }
     return step.value;

@@ -18,7 +18,7 @@
  * is unknown, so its own RPATH chain is all it can count on.
  */
 import { posix } from 'node:path';
-import { DappdepsError } from '../errors.js';
+import { ElfFormatError } from '../errors.js';
 import { expandTokens } from './dst.js';
 import type { ElfInfo } from './elf-reader.js';
 import { explainResolution, type ImageFs, type Resolution } from './image-fs.js';
@@ -163,7 +163,7 @@ class LoadSession {
     try {
       info = await this.elfAt(r);
     } catch (err) {
-      if (!(err instanceof DappdepsError)) throw err;
+      if (!(err instanceof ElfFormatError)) throw err;
       return { problem: `NEEDED ${name} resolves to ${r.path}, which is a corrupt ELF file` };
     }
     if (!info) return { problem: `NEEDED ${name} resolves to ${r.path}, which is not an ELF file` };

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadDistro, packageRoot } from '../manifest/load-distro.js';
+import { packageRoot } from '../package-root.js';
 import type { Distro } from '../manifest/model.js';
-import type { Output } from './output.js';
+import type { Output } from '../ui/output.js';
 
 export interface DistroOptions {
   distro?: string;
@@ -22,6 +22,8 @@ export function distroDir(options: DistroOptions): string {
 
 /** Load and validate the distro; warnings (e.g. md5 pins) go to stderr once, quietly summarised. */
 export async function openDistro(options: DistroOptions, output: Output, showWarnings = false): Promise<Distro> {
+  // Loaded here, not at start: zod and yaml are most of a command's start-up time.
+  const { loadDistro } = await import('../manifest/load-distro.js');
   const distro = await loadDistro(distroDir(options));
   if (showWarnings) {
     for (const w of distro.warnings) output.err(`warning: ${w.file}:${w.line}:${w.column}: ${w.field}: ${w.message}`);

@@ -1,8 +1,9 @@
-import { createDockerClient, type DockerClient } from '../docker/docker-client.js';
+import type { DockerClient } from '../docker/docker-client.js';
 import { InterruptedError } from '../errors.js';
 
 /** A client for the engine that answers (DOCKER_HOST or the default socket); EngineError when none does. */
 export async function openEngine(): Promise<DockerClient> {
+  const { createDockerClient } = await import('../docker/docker-client.js');
   const docker = createDockerClient();
   await docker.engine.ping();
   return docker;

@@ -1,22 +1,30 @@
 import { Command, CommanderError } from 'commander';
+import createDebug from 'debug';
 import { ChildExit, DappdepsError, ManifestError } from '../errors.js';
+import { packageVersion } from '../package-root.js';
+import { processOutput, type Output } from '../ui/output.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExtract } from './commands/extract.js';
 import { registerPlan } from './commands/plan.js';
-import { registerRun } from './commands/run.js';
-import { registerVolumes } from './commands/volumes.js';
 import { registerRender } from './commands/render.js';
+import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
-import { processOutput, type Output } from './output.js';
+import { registerVolumes } from './commands/volumes.js';
 
-/** Build the command tree; each command module registers itself. */
+const debug = createDebug('dappdeps:cli');
+
+/**
+ * Build the command tree; each command module registers itself. Commands import what they run only in
+ * their action, so `--help` or `validate` never load Docker, the archive reader or the renderer.
+ */
 export function createProgram(output: Output): Command {
   const program = new Command('dappdeps')
     .description('build relocatable dependency images that run in any image, mounted with --volumes-from')
+    .version(packageVersion(), '-V, --version', 'print the version of dappdeps')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
@@ -40,7 +48,7 @@ export function createProgram(output: Output): Command {
 
 /**
  * The one place errors become messages and exit codes: 0 ok, 1 failure, 2 usage or manifest error,
- * 130 interrupted.
+ * 130 interrupted. With `--json`, the error is also one JSON object on stdout.
  */
 export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
   try {
@@ -51,19 +59,51 @@ export async function main(argv: readonly string[], output: Output = processOutp
       // Help and version arrive as "errors" with exit code 0; everything else commander rejects is usage.
       return error.exitCode === 0 ? 0 : 2;
     }
+    if (error instanceof ChildExit) return error.exitCode;
+    if (argv.includes('--json')) output.out(JSON.stringify({ event: 'error', ...describeError(error) }));
     if (error instanceof ManifestError) {
       output.err(`invalid manifests (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):`);
       output.err(error.message);
       return error.exitCode;
     }
-    if (error instanceof ChildExit) return error.exitCode;
     if (error instanceof DappdepsError) {
       output.err(`dappdeps: ${error.message}`);
+      if (error.hint) output.err(`  hint: ${error.hint}`);
       return error.exitCode;
     }
-    output.err(
-      `dappdeps: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    unexpected(error, output);
     return 1;
   }
+}
+
+/** An error as `--json` prints it. */
+export function describeError(error: unknown): { error: string; kind: string; hint?: string } {
+  if (!(error instanceof Error)) return { error: String(error), kind: 'unexpected' };
+  const hint = error instanceof DappdepsError ? error.hint : undefined;
+  return {
+    error: error.message,
+    kind: error instanceof DappdepsError ? error.name : 'unexpected',
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/** A bug or a failure of our own making: one line for the user, the stack only with DEBUG=dappdeps:*. */
+function unexpected(error: unknown, output: Output): void {
+  output.err(`dappdeps: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  if (debug.enabled && error instanceof Error && error.stack) output.err(error.stack);
+  else output.err('  hint: run again with DEBUG=dappdeps:* for the stack trace');
+}
+
+/**
+ * The executable's entry: runs `main`, and turns anything that escapes it (an unhandled rejection, an
+ * exception thrown from a callback) into exit 1 with one line, never a stack trace by default.
+ */
+export async function runExecutable(argv: readonly string[], output: Output = processOutput): Promise<void> {
+  const lastResort = (error: unknown) => {
+    unexpected(error, output);
+    process.exit(1);
+  };
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
+  process.exitCode = await main(argv, output);
 }

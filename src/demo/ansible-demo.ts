@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { extractImage } from '../archive/index.js';
-import { ensureVolumes, withRunDeps } from '../build/volumes.js';
+import { ensureVolumes } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import { findImage } from '../manifest/load-distro.js';
@@ -61,7 +61,7 @@ export async function runAnsibleDemo(
 ): Promise<DemoResult> {
   const ansible = findImage(distro, 'ansible');
   const git = findImage(distro, 'git');
-  const volumes = await ensureVolumes(docker, distro, withRunDeps(distro, [ansible, git]), 'binary');
+  const volumes = await ensureVolumes(docker, distro, distro.index.withRunDeps([ansible, git]), 'binary');
   const [busybox] = await ensureSmokeTargets(docker, distro, signal);
   if (!busybox) throw new DappdepsError('no busybox target image');
   const committed = `${distro.settings.repository}/demo:latest`;

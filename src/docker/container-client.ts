@@ -2,18 +2,12 @@ import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
+import { labels } from '../labels.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
 import { dockerLog } from './log.js';
 import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
-
-/** On a volume container: the id of the image whose content its volume holds. */
-export const IMAGE_ID_LABEL = 'dappdeps.image-id';
-/** On a volume container: the image reference it was created from (name and version). */
-export const IMAGE_LABEL = 'dappdeps.image';
-/** On every container `run` creates, so one left by a killed process can be told apart. */
-export const RUN_LABEL = 'dappdeps.run';
 
 /** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
 const VOLUME_ATTEMPTS = 20;
@@ -55,7 +49,10 @@ export class DockerodeContainerClient implements ContainerClient {
     for (let attempt = 1; attempt <= VOLUME_ATTEMPTS; attempt++) {
       const existing = await this.#inspect(req.name);
       if (existing) {
-        if (existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {}))
+        // One made before the io.dappdeps.* labels (it has `dappdeps.image-id`) is recreated with its volume,
+        // so none is left behind under labels nothing looks for any more.
+        const current = existing.Config.Labels?.[labels.imageId] === image.id;
+        if (current && existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {}))
           return replaced ? 'recreated' : 'reused';
         // By id: a container another client has just created under this name must survive.
         await this.#remove(existing.Id);
@@ -68,7 +65,7 @@ export class DockerodeContainerClient implements ContainerClient {
             Image: image.id,
             Cmd: ['no-such-cmd'],
             Volumes: { [req.volume]: {} },
-            Labels: { ...req.labels, [IMAGE_ID_LABEL]: image.id, [IMAGE_LABEL]: req.image },
+            Labels: { ...req.labels, [labels.imageId]: image.id, [labels.image]: req.image },
             HostConfig: { NetworkMode: 'none' },
           });
           return true;
@@ -112,7 +109,7 @@ export class DockerodeContainerClient implements ContainerClient {
         Cmd: req.cmd,
         Env: req.env,
         WorkingDir: req.workingDir,
-        Labels: { [RUN_LABEL]: 'true' },
+        Labels: { [labels.run]: 'true' },
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: { VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`), NetworkMode: 'none' },

@@ -58,7 +58,7 @@ export function translateFailure(error: unknown, what: string, address: string):
       code === 'EACCES'
         ? 'permission denied; run as root or join the docker group'
         : 'run scripts/ensure-engine.sh as root';
-    return new EngineError(`no Docker engine answers at ${address} (${code ?? syscall}); ${hint}`, { cause: error });
+    return new EngineError(`no Docker engine answers at ${address} (${code ?? syscall})`, { cause: error, hint });
   }
   return new DappdepsError(`docker: ${what} failed: ${engineMessage(error)}`, { cause: error });
 }

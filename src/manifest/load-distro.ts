@@ -1,18 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ManifestError, UsageError, type ManifestProblem } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 import { checkSemantics } from './check-semantics.js';
+import { DistroIndex } from './distro-index.js';
 import type { Distro, ImageModel } from './model.js';
 import { distroSettings, imageManifest } from './schema.js';
 import { parseYamlFile, type YamlFile } from './yaml-document.js';
 import { problemsFromIssues } from './zod-problems.js';
 
 export const DISTRO_FILE = 'distro.yaml';
-
-/** The package's own folders, used when a distro does not name its own. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * Load and validate a distro folder: `distro.yaml` plus one manifest per image (`<name>.yaml`).
@@ -48,7 +46,8 @@ export async function loadDistro(dir: string): Promise<Distro> {
   if (problems.length > 0 || !settings) throw new ManifestError(problems);
 
   const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
-  return { dir: path.resolve(dir), settings, images, templatesDir, warnings };
+  const index = new DistroIndex(settings, images);
+  return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings };
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
@@ -72,7 +71,5 @@ function validated<T extends z.ZodType>(
 
 /** The image named `name`, or a usage error listing the known ones. */
 export function findImage(distro: Distro, name: string): ImageModel {
-  const image = distro.images.find((i) => i.name === name);
-  if (!image) throw new UsageError(`unknown image "${name}"; known: ${distro.images.map((i) => i.name).join(', ')}`);
-  return image;
+  return distro.index.image(name);
 }

@@ -1,19 +1,9 @@
 import type { ManifestProblem } from '../errors.js';
-import type { DistroSettings, ImageManifest } from './schema.js';
-import type { YamlFile } from './yaml-document.js';
+import type { DistroIndex } from './distro-index.js';
+import type { ImageModel, Strategy } from './image-model.js';
+import type { DistroSettings } from './schema.js';
 
-export const strategies = ['binary', 'source'] as const;
-export type Strategy = (typeof strategies)[number];
-
-/** One image of the distribution, validated. */
-export interface ImageModel {
-  name: string;
-  version: string;
-  /** `<prefixRoot>/<name>/<version>`: the only path the final image holds. */
-  prefix: string;
-  manifest: ImageManifest;
-  yaml: YamlFile;
-}
+export { hasStrategy, strategies, type ImageModel, type Strategy } from './image-model.js';
 
 /** A validated distro folder. */
 export interface Distro {
@@ -21,6 +11,8 @@ export interface Distro {
   settings: DistroSettings;
   /** Sorted by name. */
   images: ImageModel[];
+  /** Images by name, tags and closures, computed once at load. */
+  index: DistroIndex;
   templatesDir: string;
   /** Non-fatal findings (e.g. md5 checksums). */
   warnings: ManifestProblem[];
@@ -28,13 +20,14 @@ export interface Distro {
 
 /** Binary builds are the default and get the plain version tag; source builds add "-source". */
 export function imageTag(distro: Distro, image: ImageModel, strategy: Strategy): string {
-  return `${distro.settings.repository}/${image.name}:${image.version}${strategy === 'source' ? '-source' : ''}`;
-}
-
-export function hasStrategy(image: ImageModel, strategy: Strategy): boolean {
-  return image.manifest[strategy] !== undefined;
+  return distro.index.tag(image, strategy);
 }
 
 export function volumeContainerName(distro: Distro, image: ImageModel): string {
   return `${distro.settings.volumePrefix}${image.name}`;
+}
+
+/** The images plus their transitive run-time dependencies: what must be mounted for them to work. */
+export function withRunDeps(distro: Distro, images: readonly ImageModel[]): ImageModel[] {
+  return distro.index.withRunDeps(images);
 }

@@ -1,5 +1,6 @@
+import { labels as label } from '../labels.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
-import { imageTag } from '../manifest/model.js';
+import type { BinaryStrategy, SourceStrategy } from '../manifest/schema.js';
 
 export interface DepContext {
   name: string;
@@ -20,30 +21,28 @@ export interface RenderContext {
   runDeps: DepContext[];
   /** Static labels of the final image (the creation time and content hash are added at build time). */
   labels: { key: string; value: string }[];
-  source: unknown;
-  binary: unknown;
+  /** The manifest's strategy sections, placeholders expanded; the kinds get theirs narrowed by render-image. */
+  source: SourceStrategy | undefined;
+  binary: BinaryStrategy | undefined;
   /** The gcc that compiles the binary strategy's launchers (in the compiler dependency's prefix). */
   compilerPath: string | undefined;
 }
 
 export function renderContext(distro: Distro, image: ImageModel, strategy: Strategy): RenderContext {
   const dep = (name: string): DepContext => {
-    const d = distro.images.find((i) => i.name === name);
-    if (!d) throw new Error(`unknown dependency ${name}`);
+    const d = distro.index.image(name);
     return { name: d.name, version: d.version, prefix: d.prefix };
   };
   const { manifest } = image;
   const triplet = `${distro.settings.architecture.gnu}-linux-gnu`;
-  const expand = <T>(value: T): T =>
-    JSON.parse(
-      JSON.stringify(value ?? null)
-        .split('{prefix}')
-        .join(image.prefix)
-        .split('{triplet}')
-        .join(triplet)
-        .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix),
-    ) as T;
-  const tag = imageTag(distro, image, strategy);
+  const expand = (text: string): string =>
+    text
+      .split('{prefix}')
+      .join(image.prefix)
+      .split('{triplet}')
+      .join(triplet)
+      .replace(/\{prefix:([a-z0-9-]+)\}/g, (_, name: string) => dep(name).prefix);
+  const tag = distro.index.tag(image, strategy);
   const { settings } = distro;
   const labels = [
     ['org.opencontainers.image.title', `${settings.repository}/${image.name}`],
@@ -51,11 +50,11 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     ['org.opencontainers.image.description', manifest.description],
     ['org.opencontainers.image.source', settings.labels.source],
     ...(settings.labels.vendor ? [['org.opencontainers.image.vendor', settings.labels.vendor]] : []),
-    ['io.dappdeps.name', image.name],
-    ['io.dappdeps.version', image.version],
-    ['io.dappdeps.prefix', image.prefix],
-    ['io.dappdeps.strategy', strategy],
-    ['io.dappdeps.run-deps', manifest.dependencies.run.join(',')],
+    [label.name, image.name],
+    [label.version, image.version],
+    [label.prefix, image.prefix],
+    [label.strategy, strategy],
+    [label.runDeps, manifest.dependencies.run.join(',')],
   ].map(([key, value]) => ({ key: key ?? '', value: value ?? '' }));
   return {
     strategy,
@@ -73,8 +72,21 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     buildDeps: manifest.dependencies.build.map(dep),
     runDeps: manifest.dependencies.run.map(dep),
     labels,
-    source: expand(manifest.source),
-    binary: expand(manifest.binary),
+    source: mapStrings(manifest.source, expand),
+    binary: mapStrings(manifest.binary, expand),
     compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : undefined,
   };
+}
+
+/** A deep copy of `value` with `f` applied to every string in it, keeping its type. */
+function mapStrings<T>(value: T, f: (text: string) => string): T {
+  const copy = structuredClone(value);
+  const visit = (node: object): void => {
+    for (const [key, child] of Object.entries(node)) {
+      if (typeof child === 'string') Reflect.set(node, key, f(child));
+      else if (typeof child === 'object' && child !== null) visit(child);
+    }
+  };
+  if (typeof copy === 'object' && copy !== null) visit(copy);
+  return copy;
 }

@@ -1,12 +1,16 @@
 import { strategies, hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { TemplateSet } from './handlebars-env.js';
+import { sealKit } from './kinds/binary.js';
 import { renderImage } from './render-image.js';
 import type { RenderedFiles } from './rendered-files.js';
 
 export interface RenderedContext {
   image: ImageModel;
   strategy: Strategy;
+  /** What this image renders for itself: written to `images/<name>/<strategy>/`. */
   files: RenderedFiles;
+  /** Files every image of the strategy shares (the seal kit): sent with the build context, not written. */
+  kit: RenderedFiles;
   /** Folder of this context relative to the images folder: `<name>/<strategy>`. */
   dir: string;
 }
@@ -18,13 +22,19 @@ export async function renderDistro(
   only: readonly Strategy[] = strategies,
 ): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
+  const kits: Record<Strategy, RenderedFiles> = { binary: await sealKit(templates), source: new Map() };
   const out: RenderedContext[] = [];
   for (const image of images) {
     for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
       const files = await renderImage(distro, templates, image, strategy);
-      out.push({ image, strategy, files, dir: `${image.name}/${strategy}` });
+      out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}` });
     }
   }
   return out;
+}
+
+/** Everything a context's build sends: the image's own files and the shared kit. */
+export function contextFiles(ctx: RenderedContext): RenderedFiles {
+  return new Map([...ctx.files, ...ctx.kit]);
 }

@@ -17,17 +17,17 @@ export async function renderImage(
 ): Promise<RenderedFiles> {
   const ctx = renderContext(distro, image, strategy);
   if (strategy === 'binary') {
-    if (!image.manifest.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
+    if (!ctx.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
     return renderBinary(ctx, templates);
   }
-  const source = image.manifest.source;
+  const { source } = ctx;
   if (!source) throw new DappdepsError(`${image.name} has no source strategy`);
   switch (source.kind) {
     case 'lfs':
-      return renderLfs(ctx, templates);
+      return renderLfs(ctx, source, templates);
     case 'omnibus':
-      return renderOmnibus(ctx, templates);
+      return renderOmnibus(ctx, source, templates);
     case 'upstream-omnibus':
-      return renderUpstreamOmnibus(ctx, templates);
+      return renderUpstreamOmnibus(ctx, source, templates);
   }
 }

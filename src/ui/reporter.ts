@@ -1,6 +1,7 @@
 import ora, { type Ora } from 'ora';
-import type { NodeResult } from '../build/dag-scheduler.js';
-import type { Output } from '../cli/output.js';
+import type { NodeResult } from '../orchestrator/dag-scheduler.js';
+import { DappdepsError } from '../errors.js';
+import type { Output } from './output.js';
 
 /** Progress of a multi-image run, shown as it happens. */
 export interface Reporter {
@@ -37,13 +38,16 @@ export function describeResult(r: NodeResult): string {
     case 'cached':
       return `${r.name}: cached (same content hash)`;
     case 'failed':
-      return `${r.name}: FAILED after ${seconds(r.durationMs)}: ${r.error instanceof Error ? r.error.message : String(r.error)}`;
+      return `${r.name}: FAILED after ${seconds(r.durationMs)}: ${errorText(r.error)}${hintOf(r.error) ? ` (hint: ${hintOf(r.error)})` : ''}`;
     case 'skipped':
       return `${r.name}: skipped (${r.because ?? 'a dependency'} failed)`;
     case 'cancelled':
       return `${r.name}: cancelled`;
   }
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const hintOf = (error: unknown) => (error instanceof DappdepsError ? error.hint : undefined);
 
 function plainReporter(output: Output): Reporter {
   return {
@@ -64,7 +68,8 @@ function jsonReporter(output: Output): Reporter {
         image: r.name,
         durationMs: Math.round(r.durationMs),
         ...(r.because ? { because: r.because } : {}),
-        ...(r.error ? { error: r.error instanceof Error ? r.error.message : String(r.error) } : {}),
+        ...(r.error ? { error: errorText(r.error) } : {}),
+        ...(hintOf(r.error) ? { hint: hintOf(r.error) } : {}),
       }),
     info: (message) => emit({ event: 'info', message }),
     close: () => undefined,

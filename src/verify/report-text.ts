@@ -1,4 +1,4 @@
-import { auditSummary } from './audit-image.js';
+import { auditSummary } from '../audit/audit-image.js';
 import type { CheckRun } from './run-check.js';
 import type { VerifyReport } from './verify-distro.js';
 

@@ -1,4 +1,4 @@
-import { ensureVolumes, withRunDeps } from '../build/volumes.js';
+import { ensureVolumes } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import type { SmokeCommand } from '../manifest/schema.js';
@@ -18,7 +18,7 @@ export function smokeArgv(image: ImageModel, command: SmokeCommand): string[] {
 
 /** The volume containers mounted for `image`: its own and those of its run-time closure. */
 export function volumesFor(distro: Distro, images: readonly ImageModel[]): string[] {
-  return withRunDeps(distro, images).map((i) => volumeContainerName(distro, i));
+  return distro.index.withRunDeps(images).map((i) => volumeContainerName(distro, i));
 }
 
 /**
@@ -33,7 +33,7 @@ export async function runSmokeMatrix(
   targets: readonly SmokeTarget[],
   signal: AbortSignal,
 ): Promise<SmokeResult[]> {
-  await ensureVolumes(docker, distro, withRunDeps(distro, images), strategy);
+  await ensureVolumes(docker, distro, distro.index.withRunDeps(images), strategy);
   const results: SmokeResult[] = [];
   // One at a time: containers start in well under a second, and parallel runs would only share two CPUs.
   for (const target of targets) {

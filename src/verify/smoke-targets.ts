@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import createDebug from 'debug';
 import { readElf } from '../audit/elf-reader.js';
-import { contextTar, type InjectedTree } from '../build/context-tar.js';
-import { bootstrapBaseImage } from '../docker/bootstrap-base.js';
+import { contextTar, type InjectedTree } from '../orchestrator/context-tar.js';
+import { bootstrapBaseImage } from '../bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
+import { labels } from '../labels.js';
 import type { Distro } from '../manifest/model.js';
 
 const log = createDebug('dappdeps:verify:targets');
@@ -29,13 +30,13 @@ const BUSYBOX_DOCKERFILE = `# scratch + Debian's static busybox: a shell and too
 FROM scratch
 COPY rootfs/ /
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
-LABEL io.dappdeps.target=busybox
+LABEL ${labels.target}=busybox
 `;
 
 /** The classic builder makes no image from a bare FROM scratch: the label is its one instruction. */
 const EMPTY_DOCKERFILE = `# nothing at all: only the prefixes mounted into it
 FROM scratch
-LABEL io.dappdeps.target=empty
+LABEL ${labels.target}=empty
 `;
 
 /**

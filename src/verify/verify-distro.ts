@@ -1,9 +1,9 @@
-import type { PrefixCache } from '../build/prefix-cache.js';
-import { builtImages, withRunDeps } from '../build/volumes.js';
+import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
+import { builtImages } from '../volumes/volume-containers.js';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError } from '../errors.js';
-import { hasStrategy, imageTag, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-import { auditImage, type ImageAudit } from './audit-image.js';
+import { NotBuiltError } from '../errors.js';
+import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { auditImage, type ImageAudit } from '../audit/audit-image.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
 import { ensureSmokeTargets } from './smoke-targets.js';
 import { runTargetChecks, type TargetCheck } from './target-checks.js';
@@ -43,15 +43,14 @@ export async function verifyDistro(
   const { strategy, signal, onProgress = () => undefined } = options;
   const images = options.images.filter((i) => hasStrategy(i, strategy));
   const unsupported = options.images.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
-  const needed = withRunDeps(distro, images);
+  const needed = distro.index.withRunDeps(images);
   const built = await builtImages(docker, distro, needed, strategy);
   const missing = needed.filter((i) => !built.includes(i));
-  if (missing.length > 0) {
-    const list = missing.map((i) => imageTag(distro, i, strategy)).join(', ');
-    throw new DappdepsError(
-      `not built: ${list}: run \`dappdeps build${strategy === 'binary' ? '' : ` --strategy ${strategy}`} ${missing.map((i) => i.name).join(' ')}\` first`,
+  if (missing.length > 0)
+    throw new NotBuiltError(
+      missing.map((i) => ({ name: i.name, tag: distro.index.tag(i, strategy) })),
+      strategy,
     );
-  }
 
   onProgress(`auditing ${images.length} image${images.length === 1 ? '' : 's'}`);
   const audits = await Promise.all(images.map((i) => auditImage(docker, distro, i, strategy, options.prefixes)));

@@ -3,9 +3,9 @@ import { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
-import { BuildError, EngineError } from '../../src/errors.js';
-import { bootstrapBaseImage } from '../../src/docker/bootstrap-base.js';
-import { IMAGE_ID_LABEL } from '../../src/docker/container-client.js';
+import { BootstrapError, BuildError } from '../../src/errors.js';
+import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
+import { labels } from '../../src/labels.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import type { BuildLine } from '../../src/docker/types.js';
 import { expect } from '../support/expect.js';
@@ -186,10 +186,10 @@ describe('docker client against the real engine', function () {
     it('creates, then reuses, a volume container recording image id and version', async () => {
       expect(await docker.containers.createVolumeContainer(request())).to.equal('created');
       expect(await docker.containers.createVolumeContainer(request())).to.equal('reused');
-      const [found, ...more] = await docker.containers.listByLabel(`${IMAGE_ID_LABEL}=${firstId}`);
+      const [found, ...more] = await docker.containers.listByLabel(`${labels.imageId}=${firstId}`);
       expect(more).to.deep.equal([]);
       expect(found).to.deep.include({ name: container, imageId: firstId, state: 'created' });
-      expect(found?.labels).to.include({ 'dappdeps.version': '1.0', [IMAGE_ID_LABEL]: firstId });
+      expect(found?.labels).to.include({ 'dappdeps.version': '1.0', [labels.imageId]: firstId });
     });
 
     it('recreates it when the image changed, removing the old volume', async () => {
@@ -203,6 +203,31 @@ describe('docker client against the real engine', function () {
         'statusCode',
         404,
       );
+    });
+
+    it('recreates one made with the old dappdeps.* labels, removing its volume', async () => {
+      const legacy = name('legacy');
+      volumeContainers.push(legacy);
+      const imageId = (await raw.getImage(tag).inspect()).Id;
+      await raw.createContainer({
+        name: legacy,
+        Image: imageId,
+        Cmd: ['no-such-cmd'],
+        Volumes: { [PREFIX]: {} },
+        Labels: { 'dappdeps.image-id': imageId, 'dappdeps.image': tag },
+        HostConfig: { NetworkMode: 'none' },
+      });
+      const [oldVolume] = (await raw.getContainer(legacy).inspect()).Mounts.map((m) => m.Name);
+      expect(await docker.containers.createVolumeContainer({ ...request(), name: legacy })).to.equal('recreated');
+      const found = await raw.listContainers({ all: true, filters: { name: [`^/${legacy}$`] } });
+      expect(found.map((c) => c.Labels)).to.deep.equal([
+        { 'dappdeps.version': '1.0', [labels.imageId]: imageId, [labels.image]: tag },
+      ]);
+      await expect(raw.getVolume(oldVolume as string).inspect()).to.be.rejected.and.eventually.have.property(
+        'statusCode',
+        404,
+      );
+      expect(await docker.containers.createVolumeContainer({ ...request(), name: legacy })).to.equal('reused');
     });
 
     it('survives ten concurrent calls, for a new name and after an image change: one container', async () => {
@@ -307,7 +332,10 @@ describe('docker client against the real engine', function () {
     });
 
     it('explains how to load an image that is absent, cannot be pulled and is not Debian', async () => {
-      await expect(bootstrapBaseImage(docker, `${name('base')}:1`)).to.be.rejectedWith(EngineError, 'docker load');
+      await expect(bootstrapBaseImage(docker, `${name('base')}:1`))
+        .to.be.rejectedWith(BootstrapError, 'cannot pull it')
+        .and.eventually.have.property('hint')
+        .that.contain('docker load');
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { Output } from '../../src/cli/output.js';
+import type { Output } from '../../src/ui/output.js';
 
 /** An Output that records what a command printed. */
 export function captureOutput(): Output & { stdout: string[]; stderr: string[] } {

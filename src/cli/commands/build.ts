@@ -1,14 +1,13 @@
 import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { buildDistro, type BuildSummary } from '../../build/build-distro.js';
-import { bootstrapBaseImage } from '../../docker/bootstrap-base.js';
+import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
-import { createReporter, defaultReporterKind, type Reporter } from '../../ui/reporter.js';
+import type { Reporter } from '../../ui/reporter.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
@@ -47,6 +46,9 @@ export function registerBuild(program: Command, output: Output): void {
     .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
+      const { buildDistro } = await import('../../orchestrator/build-distro.js');
+      const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
+      const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
       const distro = await openDistro(options, output);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();

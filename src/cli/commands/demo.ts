@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { runAnsibleDemo } from '../../demo/ansible-demo.js';
 import { DappdepsError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerDemo(program: Command, output: Output): void {
   addDistroOption(program.command('demo'))
@@ -11,6 +10,7 @@ export function registerDemo(program: Command, output: Output): void {
       'run Ansible (file, command, git modules) in an image with no libc, commit it, show only empty mount points remain',
     )
     .action(async (options: DistroOptions) => {
+      const { runAnsibleDemo } = await import('../../demo/ansible-demo.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
       const result = await interruptible((signal) => runAnsibleDemo(docker, distro, signal, process.stderr));

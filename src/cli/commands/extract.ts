@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { extractImage } from '../../archive/index.js';
-import { findImage } from '../../manifest/load-distro.js';
-import { imageTag, type Strategy } from '../../manifest/model.js';
-import { DappdepsError } from '../../errors.js';
+import type { Strategy } from '../../manifest/model.js';
+import { NotBuiltError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface ExtractOptions extends DistroOptions {
@@ -20,12 +18,12 @@ export function registerExtract(program: Command, output: Output): void {
     .requiredOption('--to <dir>', 'folder to write into (must be missing or empty); the prefix lands at <dir>/<prefix>')
     .addOption(strategyOption())
     .action(async (name: string, options: ExtractOptions) => {
+      const { extractImage } = await import('../../archive/index.js');
       const distro = await openDistro(options, output);
-      const image = findImage(distro, name);
-      const tag = imageTag(distro, image, options.strategy);
+      const image = distro.index.image(name);
+      const tag = distro.index.tag(image, options.strategy);
       const docker = await openEngine();
-      if (!(await docker.images.inspect(tag)))
-        throw new DappdepsError(`image ${tag} does not exist: run \`dappdeps build ${name}\` first`);
+      if (!(await docker.images.inspect(tag))) throw new NotBuiltError([{ name, tag }], options.strategy);
       const started = performance.now();
       const stats = await extractImage(await docker.images.save(tag), { target: options.to, only: image.prefix });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

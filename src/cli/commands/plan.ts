@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { orderInRounds } from '../../graph/dependency-graph.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 interface PlanOptions extends DistroOptions {
   json?: boolean;

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { renderDistro } from '../../render/render-distro.js';
-import { writeContexts } from '../../render/write-contexts.js';
 import { addDistroOption, imagesDir, openDistro, type DistroOptions } from '../distro-option.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 interface RenderOptions extends DistroOptions {
   out?: string;
@@ -15,6 +13,8 @@ export function registerRender(program: Command, output: Output): void {
     .argument('[names...]', 'images to render (default: all, and stale image folders are removed)')
     .option('--out <dir>', 'output folder (default: images/ beside the distro folder)')
     .action(async (names: string[], options: RenderOptions) => {
+      const { renderDistro } = await import('../../render/render-distro.js');
+      const { writeContexts } = await import('../../render/write-contexts.js');
       const started = performance.now();
       const distro = await openDistro(options, output);
       const contexts = await renderDistro(distro, selectImages(distro, names));

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes, withRunDeps } from '../../build/volumes.js';
 import { ChildExit } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface RunOptions extends DistroOptions {
@@ -22,6 +21,7 @@ export function registerRun(program: Command, output: Output): void {
     .option('--with <names>', 'comma-separated images to mount (default: all built); run-time deps are added')
     .addOption(strategyOption())
     .action(async (command: string[], options: RunOptions) => {
+      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const names = options.with
         ? options.with
@@ -30,7 +30,7 @@ export function registerRun(program: Command, output: Output): void {
             .filter(Boolean)
         : [];
       const docker = await openEngine();
-      const named = withRunDeps(distro, selectImages(distro, names));
+      const named = distro.index.withRunDeps(selectImages(distro, names));
       const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
       const volumes = await ensureVolumes(docker, distro, selected, options.strategy);
       const code = await interruptible((signal) =>

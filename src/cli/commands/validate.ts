@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 
 export function registerValidate(program: Command, output: Output): void {
   addDistroOption(program.command('validate'))

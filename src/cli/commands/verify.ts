@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { PrefixCache, prefixCacheDir } from '../../build/prefix-cache.js';
 import { AuditError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
-import { reportText } from '../../verify/report-text.js';
-import { verifyDistro, verifyFailures } from '../../verify/verify-distro.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
@@ -35,6 +32,9 @@ export function registerVerify(program: Command, output: Output): void {
       'where image prefixes are extracted, shared with build (default: .dappdeps/ beside the distro folder)',
     )
     .action(async (names: string[], options: VerifyOptions) => {
+      const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
+      const { reportText } = await import('../../verify/report-text.js');
+      const { verifyDistro, verifyFailures } = await import('../../verify/verify-distro.js');
       const distro = await openDistro(options, output);
       const images = selectImages(distro, names);
       const docker = await openEngine();

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { builtImages, ensureVolumes, withRunDeps } from '../../build/volumes.js';
 import { volumeContainerName, type Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
 interface VolumesOptions extends DistroOptions {
@@ -19,9 +18,10 @@ export function registerVolumes(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--rm', 'remove the volume containers and their volumes instead')
     .action(async (names: string[], options: VolumesOptions) => {
+      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
-      const selected = withRunDeps(distro, selectImages(distro, names));
+      const selected = distro.index.withRunDeps(selectImages(distro, names));
       if (options.rm) {
         for (const image of selected) {
           const name = volumeContainerName(distro, image);

@@ -1,14 +1,8 @@
-import type { OmnibusSoftware } from '../../manifest/schema.js';
+import type { OmnibusSource } from '../../manifest/schema.js';
 import type { TemplateSet } from '../handlebars-env.js';
 import type { RenderContext } from '../render-context.js';
 import { dockerfileCandidates, type RenderedFiles } from '../rendered-files.js';
 import { fetchPlan } from '../source-fetch.js';
-
-interface OmnibusContext {
-  kind: 'omnibus';
-  project: string;
-  software: OmnibusSoftware[];
-}
 
 /**
  * Omnibus' download cache (omnibus.rb `cache_dir`). The Dockerfile fills it with checksum-verified
@@ -17,8 +11,11 @@ interface OmnibusContext {
 export const OMNIBUS_CACHE_DIR = '/var/cache/omnibus/cache';
 
 /** An Omnibus project of ours: Dockerfile plus omnibus.rb, Gemfile, the project and one file per software. */
-export async function renderOmnibus(ctx: RenderContext, templates: TemplateSet): Promise<RenderedFiles> {
-  const source = ctx.source as OmnibusContext;
+export async function renderOmnibus(
+  ctx: RenderContext,
+  source: OmnibusSource,
+  templates: TemplateSet,
+): Promise<RenderedFiles> {
   const omnibus = { ...ctx, cacheDir: OMNIBUS_CACHE_DIR, fetch: fetchPlan(OMNIBUS_CACHE_DIR, source.software) };
   const files: RenderedFiles = new Map();
   files.set('Dockerfile', (await templates.first(dockerfileCandidates('source/omnibus', ctx.image.name)))(omnibus));

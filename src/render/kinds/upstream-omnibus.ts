@@ -1,18 +1,17 @@
+import type { UpstreamOmnibusSource } from '../../manifest/schema.js';
 import type { TemplateSet } from '../handlebars-env.js';
 import type { RenderContext } from '../render-context.js';
 import { dockerfileCandidates, type RenderedFiles } from '../rendered-files.js';
-import { archivePaths, fetchPlan, type PinnedSource } from '../source-fetch.js';
-
-interface UpstreamContext {
-  archive: PinnedSource;
-  defaultInstallDir: string;
-}
+import { archivePaths, fetchPlan } from '../source-fetch.js';
 
 const SOURCES_DIR = '/sources';
 
 /** An upstream Omnibus project (chefdk) built from its release tarball with install_dir overridden. */
-export async function renderUpstreamOmnibus(ctx: RenderContext, templates: TemplateSet): Promise<RenderedFiles> {
-  const source = ctx.source as UpstreamContext;
+export async function renderUpstreamOmnibus(
+  ctx: RenderContext,
+  source: UpstreamOmnibusSource,
+  templates: TemplateSet,
+): Promise<RenderedFiles> {
   const fetch = fetchPlan(SOURCES_DIR, [source.archive]);
   const upstream = {
     ...ctx,

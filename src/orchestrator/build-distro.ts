@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { DappdepsError } from '../errors.js';
+import { buildEndAudit } from '../audit/build-end-audit.js';
+import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
+import { contextFiles, renderDistro } from '../render/render-distro.js';
+import { buildImage, type ImageJob } from './build-image.js';
+import type { BuildEngine } from './build-engine.js';
+import { contentHash } from './content-hash.js';
+import { runDag, type NodeResult } from './dag-scheduler.js';
+import { PrefixCache, prefixCacheDir } from '../prefix-cache/prefix-cache.js';
+
+export interface BuildDistroOptions {
+  strategy: Strategy;
+  /** Images asked for (none: all); their build-time dependencies are built too. */
+  names?: readonly string[];
+  force: boolean;
+  /** Build without docker's layer cache (with `force`: rebuild everything from scratch). */
+  nocache?: boolean;
+  concurrency: number;
+  /** Where logs and extracted dependency trees go. */
+  workDir: string;
+  idleTimeoutMs: number;
+  signal?: AbortSignal;
+  /** Makes sure a build base image exists (e.g. bootstraps debian:bookworm). */
+  ensureBaseImage(ref: string): Promise<void>;
+  /** An image is being built (it was not in the cache). */
+  onBuilding?(name: string): void;
+  /** A side note, e.g. an image's audit result. */
+  onInfo?(message: string): void;
+  onFinish?(result: NodeResult): void;
+}
+
+export interface BuildSummary {
+  results: NodeResult[];
+  /** Images asked for that have no manifest section for the strategy (e.g. chefdk in binary). */
+  unsupported: string[];
+  tags: Record<string, string>;
+}
+
+/** Build the distro (or the named images and what they need) in dependency order, in parallel. */
+export async function buildDistro(
+  distro: Distro,
+  engine: BuildEngine,
+  options: BuildDistroOptions,
+): Promise<BuildSummary> {
+  const { strategy } = options;
+  const { index } = distro;
+  const selected = index.withBuildDeps(options.names?.length ? options.names : distro.images.map((i) => i.name));
+  const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
+  const buildable = selected.filter((i) => hasStrategy(i, strategy));
+
+  const contexts = await renderDistro(distro, buildable, [strategy]);
+  const jobs: ImageJob[] = [];
+  // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
+  for (const image of buildable) {
+    const ctx = contexts.find((c) => c.image === image);
+    if (!ctx) continue;
+    const deps = index.buildDeps(image);
+    const files = contextFiles(ctx);
+    const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
+    jobs.push({
+      name: image.name,
+      image,
+      tag: index.tag(image, strategy),
+      hash: contentHash({
+        strategy,
+        baseImage: distro.settings[strategy].baseImage,
+        manifest: image.manifest,
+        files,
+        deps: depHashes,
+      }),
+      files,
+      buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
+      // The scheduler orders by the dependencies that are built in this run.
+      deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
+    });
+  }
+
+  if (jobs.length > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
+
+  const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
+  const settings = {
+    engine,
+    prefixes,
+    logDir: path.join(options.workDir, 'logs'),
+    force: options.force,
+    nocache: options.nocache ?? false,
+    idleTimeoutMs: options.idleTimeoutMs,
+    ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
+    ...(distro.settings.audit
+      ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }
+      : {}),
+  };
+  const results = await runDag(
+    jobs,
+    async (job, signal) => {
+      // A dependency without this strategy can never be built: fail the image instead of building it wrong.
+      const missing = job.buildDeps.filter((d) => unsupported.includes(d.name)).map((d) => d.name);
+      if (missing.length > 0) throw new DappdepsError(`needs ${missing.join(', ')}, which has no ${strategy} strategy`);
+      return buildImage(job, settings, signal);
+    },
+    {
+      concurrency: options.concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onFinish ? { onFinish: options.onFinish } : {}),
+    },
+  );
+  return { results, unsupported, tags: Object.fromEntries(jobs.map((j) => [j.name, j.tag])) };
+}

@@ -1,0 +1,77 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AuditError } from '../errors.js';
+import { labels } from '../labels.js';
+import type { GraphNode } from '../graph/dependency-graph.js';
+import type { ImageModel } from '../manifest/model.js';
+import type { RenderedFiles } from '../render/rendered-files.js';
+import { describeViolations, type ImageAudit } from '../audit/audit-image.js';
+import type { BuildEngine } from './build-engine.js';
+import { contextTar, type InjectedTree } from './context-tar.js';
+import type { TaskOutcome } from './dag-scheduler.js';
+import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
+
+/** One image to build, with every fact about it computed once; the scheduler carries it. */
+export interface ImageJob extends GraphNode {
+  image: ImageModel;
+  tag: string;
+  hash: string;
+  files: RenderedFiles;
+  /** Build-time dependencies: already built (the scheduler guarantees it). */
+  buildDeps: { name: string; tag: string; prefix: string }[];
+}
+
+export interface BuildSettings {
+  engine: BuildEngine;
+  /** Extracted prefixes of dependency images, shared with the build-end audit. */
+  prefixes: PrefixCache;
+  logDir: string;
+  force: boolean;
+  /** Passed to every build: docker's layer cache is not used either. */
+  nocache?: boolean;
+  idleTimeoutMs: number;
+  /** Called when an image is really built (not found in the cache). */
+  onBuilding?(name: string): void;
+  /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
+  audit?(image: ImageModel): Promise<ImageAudit>;
+}
+
+/** Build one image unless an image with its tag and content hash exists; returns what happened. */
+export async function buildImage(job: ImageJob, settings: BuildSettings, signal: AbortSignal): Promise<TaskOutcome> {
+  const { engine } = settings;
+  const existing = await engine.images.inspect(job.tag);
+  if (!settings.force && existing?.labels[labels.contentHash] === job.hash) return 'cached';
+  settings.onBuilding?.(job.name);
+
+  const trees: InjectedTree[] = [];
+  for (const dep of job.buildDeps) {
+    trees.push({ at: `deps/${dep.name}`, dir: (await settings.prefixes.get(dep.tag, dep.prefix)).root.dir });
+  }
+
+  await mkdir(settings.logDir, { recursive: true });
+  const logFile = path.join(settings.logDir, `${job.tag.replace(/[/:]/g, '_')}.log`);
+  const log = createWriteStream(logFile);
+  try {
+    await engine.images.build({
+      image: job.name,
+      context: contextTar(job.files, trees),
+      tag: job.tag,
+      labels: { [labels.contentHash]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
+      onLine: (line) => log.write(`${line.text}\n`),
+      logFile,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      nocache: settings.nocache ?? false,
+      signal,
+    });
+  } finally {
+    await new Promise((resolve) => log.end(resolve));
+  }
+  const audit = await settings.audit?.(job.image);
+  if (audit && audit.violations.length > 0) {
+    // Untagged, the image is not accepted: the next run does not find it cached and builds it again.
+    await engine.images.remove(job.tag);
+    throw new AuditError(job.tag, describeViolations(audit.violations));
+  }
+  return 'built';
+}

@@ -1,0 +1,55 @@
+import type { DockerClient } from '../docker/docker-client.js';
+import type { VolumeOutcome } from '../docker/types.js';
+import { NotBuiltError } from '../errors.js';
+import { labels } from '../labels.js';
+import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+
+/** Of `images`, those whose image exists for the strategy (to default to "everything built"). */
+export async function builtImages(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+  strategy: Strategy,
+): Promise<ImageModel[]> {
+  const exists = await Promise.all(
+    images.map(
+      async (i) =>
+        i.manifest[strategy] !== undefined &&
+        (await docker.images.inspect(distro.index.tag(i, strategy))) !== undefined,
+    ),
+  );
+  return images.filter((_, index) => exists[index]);
+}
+
+export interface VolumeResult {
+  image: string;
+  container: string;
+  outcome: VolumeOutcome;
+}
+
+/** Create (or reuse, or recreate after an image change) the volume container of each image. */
+export async function ensureVolumes(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+  strategy: Strategy,
+): Promise<VolumeResult[]> {
+  return Promise.all(
+    images.map(async (image) => {
+      const tag = distro.index.tag(image, strategy);
+      if (!(await docker.images.inspect(tag))) throw new NotBuiltError([{ name: image.name, tag }], strategy);
+      const container = volumeContainerName(distro, image);
+      const outcome = await docker.containers.createVolumeContainer({
+        name: container,
+        image: tag,
+        volume: image.prefix,
+        labels: {
+          [labels.name]: image.name,
+          [labels.version]: image.version,
+          [labels.strategy]: strategy,
+        },
+      });
+      return { image: image.name, container, outcome };
+    }),
+  );
+}

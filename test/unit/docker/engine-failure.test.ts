@@ -1,0 +1,69 @@
+import { DappdepsError, EngineError } from '../../../src/errors.js';
+import { createDockerClient } from '../../../src/docker/docker-client.js';
+import {
+  engineMessage,
+  isConflict,
+  isRemovalInProgress,
+  translateFailure,
+} from '../../../src/docker/engine-failure.js';
+import { expect } from '../../support/expect.js';
+
+/** What dockerode rejects with for an engine answer (shape from docker-modem's buildPayload). */
+function httpFailure(statusCode: number, reason: string, message: string, streamed = false): Error {
+  const error = new Error(`(HTTP code ${statusCode}) ${reason} - ${message} `);
+  return Object.assign(error, { statusCode, reason, json: streamed ? null : { message } });
+}
+
+describe('docker engine failures', () => {
+  it("takes the engine's own message, also from a streamed call", () => {
+    expect(engineMessage(httpFailure(404, 'no such image', 'No such image: x:1'))).to.equal('No such image: x:1');
+    expect(engineMessage(httpFailure(500, 'server error', 'Get "https://r/v2/": no such host - retry', true))).to.equal(
+      'Get "https://r/v2/": no such host - retry',
+    );
+  });
+
+  it('recognises name conflicts, also the older engines\' 400 "Conflict."', () => {
+    expect(isConflict(httpFailure(409, 'conflict', 'Conflict. The container name "/x" is already in use'))).to.equal(
+      true,
+    );
+    expect(isConflict(httpFailure(400, 'bad parameter', 'Conflict. The name "/x" is already in use'))).to.equal(true);
+    expect(isConflict(httpFailure(400, 'bad parameter', 'invalid reference format'))).to.equal(false);
+  });
+
+  it('recognises a removal already in progress', () => {
+    expect(
+      isRemovalInProgress(httpFailure(409, 'unexpected', 'removal of container abc is already in progress')),
+    ).to.equal(true);
+    expect(isRemovalInProgress(httpFailure(409, 'unexpected', 'You cannot remove a running container'))).to.equal(
+      false,
+    );
+  });
+
+  it('turns a refused connection into an EngineError saying how to start an engine', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    const error = translateFailure(refused, 'ping', 'unix:///x.sock');
+    expect(error).to.be.instanceOf(EngineError);
+    expect(error.message).to.equal('no Docker engine answers at unix:///x.sock (ECONNREFUSED)');
+    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root');
+  });
+
+  it('names the call in other failures and passes errors of ours unchanged', () => {
+    const error = translateFailure(
+      httpFailure(500, 'server error', 'disk full'),
+      'create container x',
+      'unix:///x.sock',
+    );
+    expect(error).to.be.instanceOf(DappdepsError).and.not.instanceOf(EngineError);
+    expect(error.message).to.equal('docker: create container x failed: disk full');
+    const ours = new EngineError('mine');
+    expect(translateFailure(ours, 'x', 'y')).to.equal(ours);
+  });
+
+  it('reports a missing socket as an EngineError from ping', async () => {
+    const client = createDockerClient({ socketPath: '/nonexistent/dappdeps-test.sock' });
+    await expect(client.engine.ping()).to.be.rejectedWith(
+      EngineError,
+      'no Docker engine answers at unix:///nonexistent/dappdeps-test.sock (ENOENT)',
+    );
+  });
+});
