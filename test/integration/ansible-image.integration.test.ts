@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
-import { ensureVolumes, withRunDeps } from '../../src/build/volumes.js';
+import { withRunDeps } from '../../src/manifest/model.js';
+import { ensureVolumes } from '../../src/volumes/volume-containers.js';
 import { createDockerClient } from '../../src/docker/docker-client.js';
 import { findImage, loadDistro } from '../../src/manifest/load-distro.js';
 import { expect } from '../support/expect.js';

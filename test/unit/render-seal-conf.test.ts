@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { findImage, loadDistro, packageRoot } from '../../src/manifest/load-distro.js';
+import { findImage, loadDistro } from '../../src/manifest/load-distro.js';
+import { packageRoot } from '../../src/package-root.js';
 import { renderDistro } from '../../src/render/render-distro.js';
 
 /** The launcher lines of seal.conf, as seal.sh reads them: `env <tool> <op>[,private][,unless=<path>] VAR value`. */
