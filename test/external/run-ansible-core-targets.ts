@@ -1,6 +1,6 @@
 /**
  * `node --import tsx test/external/run-ansible-core-targets.ts [--full] [--only a,b] [--modes native,relocated,relocated-busybox]
- * [--concurrency N] [--logs DIR]`: runs ansible-core's integration targets natively and relocated, prints
+ * [--concurrency N] [--logs DIR] [--timeout SECONDS]` (per run; default 900): runs ansible-core's integration targets natively and relocated, prints
  * one line per relocated run, and exits 1 when a target that passes natively fails relocated.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     modes: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     logs: { type: 'string' },
+    timeout: { type: 'string', default: '900' },
   },
 });
 const logDir = values.logs ?? (await mkdtemp(path.join(os.tmpdir(), 'dappdeps-wtargets-')));
@@ -28,6 +29,7 @@ const result = await runSuite({
   modes: values.modes?.split(',').filter(Boolean) as ModeName[] | undefined,
   concurrency: Number(values.concurrency),
   logDir,
+  timeoutMs: Number(values.timeout) * 1000,
   onOutcome: (o) => console.error(`${o.mode} ${o.target}: ${o.passed ? 'pass' : 'FAIL'} (${o.seconds}s)`),
 });
 console.log(formatReport(result.comparisons));
