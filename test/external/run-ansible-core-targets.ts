@@ -1,7 +1,9 @@
 /**
- * `node --import tsx test/external/run-ansible-core-targets.ts [--full] [--only a,b] [--modes native,relocated,relocated-busybox]
- * [--concurrency N] [--logs DIR] [--timeout SECONDS]` (per run; default 900): runs ansible-core's integration targets natively and relocated, prints
- * one line per relocated run, and exits 1 when a target that passes natively fails relocated.
+ * `node --import tsx test/external/run-ansible-core-targets.ts [--full] [--only a,b]
+ * [--modes native,relocated,relocated-busybox] [--concurrency N] [--logs DIR] [--timeout SECONDS]`:
+ * runs ansible-core's integration targets natively and relocated (each run stopped after --timeout,
+ * default 900 s), prints one line per relocated run, and exits 1 when a target that passes natively fails
+ * relocated.
  */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
