@@ -1,9 +1,9 @@
 /**
- * Imports point one way: cli → ui → the commands' features (orchestrator, verify, volumes, bootstrap,
+ * Imports point one way: cli → ui → the commands' features (orchestrator, verify, volumes, mounts, bootstrap,
  * render, provision, demo, publish) → the core they share (audit, prefix-cache) → the base (docker, archive, manifest, graph,
  * errors, labels). `npm run depcheck` fails on a cycle or an import against that direction.
  */
-const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|publish)/';
+const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish)/';
 const core = '^src/(audit|prefix-cache)/';
 const base = '^src/(docker|archive|manifest|graph)/|^src/(errors|labels)\\.ts$';
 

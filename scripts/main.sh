@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, on a fresh Debian machine as root: set everything up, build the binary distribution,
-# verify it, create the volume containers and run the seed article's demo (Ansible in an image with no libc).
+# verify it, create the volume containers and run the demo: provision a playbook into an image with no libc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-node.sh
@@ -17,7 +17,7 @@ step "audit every image and run the smoke matrix (busybox without libc, empty sc
 npx dappdeps verify
 step "volume containers"
 npx dappdeps volumes
-step "the demo: Ansible in an image with no libc, then commit it"
+step "the demo: provision examples/website/site.yml into scratch + static busybox (no libc, no Python, no git); zero-residue proof"
 npx dappdeps demo
 
 step "what was built"

@@ -4,9 +4,10 @@ import { DappdepsError } from '../errors.js';
 import { insideRoot } from './entry-path.js';
 import { lstatOrUndefined } from './fs-checks.js';
 import { keepPrefix } from './keep-prefix.js';
-import type { Keep } from './layer-policy.js';
+import type { Keep, ModePolicy } from './layer-policy.js';
 import { LayerStack, type StackStats } from './layer-stack.js';
 import { planLayers } from './layer-order.js';
+import { checkIntegrity } from './check-integrity.js';
 import { readSaveArchive } from './read-save-archive.js';
 import { stagedLayer } from './save-archive.js';
 
@@ -26,6 +27,10 @@ export interface ExtractOptions {
    * puts in place its own way, like device nodes, which extraction refuses.
    */
   leaveOut?: ReadonlySet<string>;
+  /** The image, as errors name it (e.g. its tag); default "the image". */
+  image?: string;
+  /** Mode bits above 0o777 to keep (default `exact`: the image's modes, setuid included); see ModePolicy. */
+  modes?: ModePolicy;
 }
 
 export interface ExtractStats extends StackStats {
@@ -34,8 +39,9 @@ export interface ExtractStats extends StackStats {
 
 /**
  * Extracts the image in a `docker save` stream into `opts.target`, streaming: each layer is extracted as it
- * arrives into a staging directory beside the target, then the layers are merged in manifest order, whiteouts
- * applied, and the result renamed into place. On any failure nothing is left behind and the promise rejects
+ * arrives into a staging directory beside the target; then the members the manifest references are checked
+ * against their digests (see checkIntegrity), the layers merged in manifest order, whiteouts applied, and the
+ * result renamed into place. Members nothing references are never used, and cannot fail the image. On any failure nothing is left behind and the promise rejects
  * with a DappdepsError (UnsafeArchiveError for entries that would be unsafe to write).
  */
 export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOptions): Promise<ExtractStats> {
@@ -51,9 +57,10 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)),
   );
   try {
-    const archive = await readSaveArchive(save, staging, keep);
+    const archive = await readSaveArchive(save, staging, keep, opts.modes ?? 'exact');
     const plan = planLayers(archive);
-    const layers = plan.layers.map((name) => stagedLayer(archive, name));
+    const layers = plan.layers.map(({ member }) => stagedLayer(archive, member));
+    checkIntegrity(archive, plan, layers);
     const rootfs = path.join(staging, 'rootfs');
     await fs.mkdir(rootfs, { mode: 0o755 });
     const stack = new LayerStack(rootfs);
@@ -67,14 +74,25 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     return { ...stack.stats, format: plan.format };
   } catch (err) {
     if (createdParent !== undefined) await fs.rm(createdParent, { recursive: true, force: true });
-    throw err instanceof DappdepsError
-      ? err
-      : new DappdepsError(`extracting the image failed: ${err instanceof Error ? err.message : String(err)}`, {
-          cause: err,
-        });
+    throw err instanceof DappdepsError ? err : extractionFailure(err, opts.image ?? 'the image', target);
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** What went wrong that the archive code did not foresee: the disk (a system call failed) or the stream. */
+function extractionFailure(err: unknown, image: string, target: string): DappdepsError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const disk = err instanceof Error && 'syscall' in err && 'path' in err;
+  return disk
+    ? new DappdepsError(`writing ${image} into ${target} failed: ${reason}`, {
+        cause: err,
+        hint: 'nothing was left half-written: make room there (or choose another folder) and run again',
+      })
+    : new DappdepsError(`reading ${image} from its docker save stream failed: ${reason}`, {
+        cause: err,
+        hint: 'the connection to the engine broke (an engine restart or a dropped socket); nothing was left behind: run again',
+      });
 }
 
 async function requireEmptyOrMissing(target: string): Promise<void> {

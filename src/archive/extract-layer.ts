@@ -6,13 +6,17 @@ import { createGunzip } from 'node:zlib';
 import tarFs from 'tar-fs';
 import type { Header as TarHeader } from 'tar-stream';
 import { DappdepsError, UnsafeArchiveError } from '../errors.js';
+import { DigestTap } from './digest-tap.js';
 import { insideRoot } from './entry-path.js';
 import { LayerFs } from './layer-fs.js';
-import { type Keep, type LayerRecord, LayerPolicy, type PendingSymlink } from './layer-policy.js';
+import { type Keep, type LayerRecord, LayerPolicy, type ModePolicy, type PendingSymlink } from './layer-policy.js';
 
 /** One layer written to its own staging directory, waiting for the manifest to say where it goes. */
 export interface StagedLayer extends LayerRecord {
   dir: string;
+  /** sha256 (hex) of the uncompressed tar: what the image config's `rootfs.diff_ids` lists. */
+  diffId: string;
+  gzip: boolean;
 }
 
 // @types/tar-fs lags the runtime: no `umask` or `fs` options, and headers typed as files, directories and links only.
@@ -24,8 +28,14 @@ type TarFsOptions = tarFs.ExtractOptions & { umask: number; fs: LayerFs };
  * whose target passes through another symlink (`which.1.gz -> /etc/alternatives/which.pl1.gz`, everywhere in
  * Debian), so routing them through it would refuse real images; symlinkTarget's normal form is the guard.
  */
-export async function extractLayer(source: Readable, gzip: boolean, dir: string, keep: Keep): Promise<StagedLayer> {
-  const policy = new LayerPolicy(keep);
+export async function extractLayer(
+  source: Readable,
+  gzip: boolean,
+  dir: string,
+  keep: Keep,
+  modes: ModePolicy,
+): Promise<StagedLayer> {
+  const policy = new LayerPolicy(keep, modes);
   const layerFs = new LayerFs();
   const options: TarFsOptions = {
     dmode: 0o700, // directories stay writable until restoreDirectories gives them their archive modes
@@ -36,8 +46,8 @@ export async function extractLayer(source: Readable, gzip: boolean, dir: string,
         const verdict = policy.classify(header as unknown as TarHeader);
         // A path twice in one layer: tar-fs would write into the earlier file in place, through any hardlink
         // to it, or fail on a read-only one.
-        if (verdict.action === 'replace') layerFs.remove(insideRoot(dir, verdict.rel));
-        return verdict.action === 'skip';
+        if (verdict.action === 'replace' || verdict.action === 'remove') layerFs.remove(insideRoot(dir, verdict.rel));
+        return verdict.action === 'skip' || verdict.action === 'remove';
       } catch (err) {
         extractor.destroy(err as Error); // hooks cannot reject: fail the stream, skip the entry
         return true;
@@ -47,13 +57,17 @@ export async function extractLayer(source: Readable, gzip: boolean, dir: string,
   const extractor = tarFs.extract(dir, options);
   // Failing the extractor from a hook fails the entry being read too, and nothing else listens to that one.
   extractor.on('entry', (_header, entry) => entry.on('error', () => undefined));
+  const tar = new DigestTap();
   try {
-    await (gzip ? pipeline(source, createGunzip(), extractor) : pipeline(source, extractor));
+    await (gzip ? pipeline(source, createGunzip(), tar, extractor) : pipeline(source, tar, extractor));
   } catch (err) {
     throw fromTarFs(err, dir);
   }
+  const record = policy.record();
+  // tar-fs drops the bits above 0o777; its chown (which would clear setuid again) has run by now.
+  for (const [rel, mode] of record.modes) fs.chmodSync(insideRoot(dir, rel), mode);
   writeSymlinks(dir, policy.pendingSymlinks());
-  return { dir, ...policy.record() };
+  return { dir, ...record, diffId: tar.hex(), gzip };
 }
 
 /** Synchronous, like the layer's other writes (see LayerFs). */

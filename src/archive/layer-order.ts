@@ -1,74 +1,110 @@
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
-import { type SaveArchive, memberPath, metadataJson } from './save-archive.js';
+import { refused } from './integrity-error.js';
+import { type SaveArchive, metadataJson, resolveMember } from './save-archive.js';
 
-/** The layers of the saved image as archive member paths, lowest first, its config, and the layout naming them. */
-export interface LayerPlan {
-  format: 'legacy' | 'oci';
-  layers: string[];
-  /** The image configuration's member path, when the manifest names one. */
-  config?: string;
+/** An archive member the image uses, with the OCI descriptor that named it (legacy manifests have none). */
+export interface PlannedMember {
+  member: string;
+  descriptor?: Descriptor;
 }
 
-const dockerManifest = z.array(z.looseObject({ Config: z.string().optional(), Layers: z.array(z.string()) }));
+/** The saved image: its layers as archive members, lowest first, its config, and what named them. */
+export interface LayerPlan {
+  format: 'legacy' | 'oci';
+  layers: PlannedMember[];
+  config: PlannedMember | undefined;
+  /** OCI manifests and nested indexes walked to find the image (index.json itself is not a blob). */
+  manifests: PlannedMember[];
+}
+
 const descriptor = z.looseObject({
   mediaType: z.string().optional(),
   digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'not an OCI digest'),
+  size: z.int().nonnegative().optional(),
 });
+export type Descriptor = z.infer<typeof descriptor>;
+const dockerManifest = z.array(z.looseObject({ Config: z.string().optional(), Layers: z.array(z.string()) }));
 const ociIndex = z.looseObject({ manifests: z.array(descriptor) });
-const ociManifest = z.looseObject({ config: descriptor, layers: z.array(descriptor) });
-type OciManifest = z.infer<typeof ociManifest>;
+const ociManifest = z.looseObject({ config: descriptor.optional(), layers: z.array(descriptor) });
 
 /** Nested indexes (multi-platform images) are one or two deep in practice. */
 const MAX_INDEX_DEPTH = 4;
 
 /**
- * Docker writes manifest.json in both layouts (Docker >= 25 beside an OCI index.json), listing layer members
- * in order; it is used when present. A pure OCI layout is walked from index.json to the image manifest.
+ * Docker writes manifest.json in both layouts (Docker >= 25 beside an OCI index.json); a pure OCI layout is
+ * walked from index.json to the image manifest. Whatever is present must be readable: a corrupt manifest.json
+ * is refused, never passed over for index.json. When both are present they must name the same layers and
+ * config, or the archive is refused: which one a consumer reads would decide what it gets.
  */
-export function planLayers(archive: SaveArchive<unknown>): LayerPlan {
-  const format = archive.metadata.has('index.json') ? 'oci' : 'legacy';
-  if (archive.metadata.has('manifest.json')) return { format, ...dockerLayers(archive) };
-  if (format === 'oci') return { format, ...ociLayers(archive) };
-  throw new DappdepsError('not a docker save archive: it has neither manifest.json nor index.json');
+export function planLayers(archive: SaveArchive): LayerPlan {
+  const present = (name: string) => archive.members.has(name) || archive.aliases.has(name);
+  const docker = present('manifest.json') ? dockerImage(archive) : undefined;
+  const oci = present('index.json') ? ociImage(archive) : undefined;
+  if (docker && oci) {
+    const same = (a: PlannedMember | undefined, b: PlannedMember | undefined) => a?.member === b?.member;
+    if (
+      docker.layers.length !== oci.layers.length ||
+      docker.layers.some((layer, i) => !same(layer, oci.layers[i])) ||
+      (docker.config !== undefined && !same(docker.config, oci.config))
+    ) {
+      throw refused('manifest.json and index.json describe different images: refusing the archive');
+    }
+    return oci; // the same members, with descriptors to check them against
+  }
+  const plan = oci ?? docker;
+  if (!plan) throw new DappdepsError('not a docker save archive: it has neither manifest.json nor index.json');
+  return plan;
 }
 
-function dockerLayers(archive: SaveArchive<unknown>): { layers: string[]; config?: string } {
+function dockerImage(archive: SaveArchive): LayerPlan {
   const images = parse(dockerManifest, metadataJson(archive, 'manifest.json'), 'manifest.json');
-  const { Layers, Config } = only(images, 'manifest.json');
-  return { layers: Layers, ...(Config === undefined ? {} : { config: memberPath(Config) }) };
+  const image = only(images, 'manifest.json');
+  const member = (name: string) => ({ member: resolveMember(archive, name) });
+  return {
+    format: 'legacy',
+    layers: image.Layers.map(member),
+    config: image.Config === undefined ? undefined : member(image.Config),
+    manifests: [],
+  };
 }
 
-function ociLayers(archive: SaveArchive<unknown>): { layers: string[]; config: string } {
-  const found = new Map<string, OciManifest>();
-  collectManifests(archive, 'index.json', found, 0);
-  const manifest = only([...found.values()], 'index.json');
+function ociImage(archive: SaveArchive): LayerPlan {
+  const found: Array<{ manifest: z.infer<typeof ociManifest>; walked: PlannedMember[] }> = [];
+  collectManifests(archive, 'index.json', [], found, 0);
+  const { manifest, walked } = only(found, 'index.json');
+  const blob = (d: Descriptor): PlannedMember => ({
+    member: resolveMember(archive, blobPath(d.digest)),
+    descriptor: d,
+  });
   const layers = manifest.layers.map((layer) => {
     if (layer.mediaType?.includes('zstd')) {
       throw new DappdepsError(`layer ${layer.digest} is ${layer.mediaType}, and Node 20 has no zstd decoder`);
     }
-    return blobPath(layer.digest);
+    return blob(layer);
   });
-  return { layers, config: blobPath(manifest.config.digest) };
+  return { format: 'oci', layers, config: manifest.config && blob(manifest.config), manifests: walked };
 }
 
 /** Image manifests reachable from `member` whose blobs are in the archive (a save holds one platform). */
 function collectManifests(
-  archive: SaveArchive<unknown>,
+  archive: SaveArchive,
   member: string,
-  found: Map<string, OciManifest>,
+  walked: PlannedMember[],
+  found: Array<{ manifest: z.infer<typeof ociManifest>; walked: PlannedMember[] }>,
   depth: number,
 ): void {
   if (depth > MAX_INDEX_DEPTH) throw new DappdepsError(`image indexes nested more than ${MAX_INDEX_DEPTH} deep`);
   const json = metadataJson(archive, member);
   const manifest = ociManifest.safeParse(json);
   if (manifest.success) {
-    found.set(member, manifest.data);
+    found.push({ manifest: manifest.data, walked });
     return;
   }
-  for (const { digest } of parse(ociIndex, json, member).manifests) {
-    const blob = blobPath(digest);
-    if (archive.metadata.has(blob)) collectManifests(archive, blob, found, depth + 1);
+  for (const d of parse(ociIndex, json, member).manifests) {
+    const blob = resolveMember(archive, blobPath(d.digest));
+    if (archive.members.has(blob))
+      collectManifests(archive, blob, [...walked, { member: blob, descriptor: d }], found, depth + 1);
   }
 }
 

@@ -1,13 +1,14 @@
 import type { Header as TarHeader } from 'tar-stream';
 import { UnsafeArchiveError } from '../errors.js';
 import { entryPath } from './entry-path.js';
+import { PathTree } from './path-tree.js';
 import { symlinkTarget } from './symlink-target.js';
 import { parseWhiteout } from './whiteout.js';
 
 /** Decides whether an entry at a normal-form path is extracted (see ExtractOptions.only). */
 export type Keep = (rel: string, isDir: boolean) => boolean;
 
-/** Mode and mtime an explicit directory entry asks for; applied once everything is in place. */
+/** Mode (ModePolicy applied) and mtime an explicit directory entry asks for; applied once everything is in place. */
 export interface DirMeta {
   mode: number;
   mtime: Date;
@@ -28,13 +29,27 @@ export interface LayerRecord {
   opaqueDirs: string[];
   dirs: Array<[string, DirMeta]>;
   outside: Array<{ path: string; dir: boolean }>;
+  /** Files whose mode has bits tar-fs never sets (setuid, setgid, sticky), in the order to apply them. */
+  modes: Array<[string, number]>;
   files: number;
   bytes: number;
 }
 
-/** `replace`: an earlier entry of the layer already sits at the path and must be removed first. */
+/**
+ * Which mode bits above 0o777 an extraction keeps. `exact`: every bit, for trees that become part of an image
+ * again. `no-setid`: setuid and setgid are dropped (a tree to read or inject into a build context, where a
+ * setuid-root file in a work folder serves nothing and is a risk); the sticky bit stays, since dropping it
+ * from a 1777 directory would widen it.
+ */
+export type ModePolicy = 'exact' | 'no-setid';
+const MODE_MASK: Record<ModePolicy, number> = { exact: 0o7777, 'no-setid': 0o1777 };
+
+/**
+ * `replace`: an earlier entry of the layer already sits at the path and must be removed first. `remove`: the
+ * same, with nothing written in its place (an entry that is not kept replaces one that was).
+ */
 export interface Verdict {
-  action: 'write' | 'replace' | 'skip';
+  action: 'write' | 'replace' | 'remove' | 'skip';
   rel: string;
 }
 
@@ -46,9 +61,23 @@ export class LayerPolicy {
   private readonly onDisk = new Map<string, 'dir' | 'file'>(); // what tar-fs has written so far
   private readonly symlinks = new Set<string>(); // every symlink so far, kept or not
   private readonly pending = new Map<string, PendingSymlink>();
-  private readonly rec: LayerRecord = { whiteouts: [], opaqueDirs: [], dirs: [], outside: [], files: 0, bytes: 0 };
+  private readonly outside = new PathTree<boolean>(); // entries not kept, by path: whether each is a directory
+  private readonly modes = new Map<string, number>();
+  private readonly mask: number;
+  private readonly rec: Omit<LayerRecord, 'outside' | 'modes'> = {
+    whiteouts: [],
+    opaqueDirs: [],
+    dirs: [],
+    files: 0,
+    bytes: 0,
+  };
 
-  constructor(private readonly keep: Keep) {}
+  constructor(
+    private readonly keep: Keep,
+    modes: ModePolicy = 'exact',
+  ) {
+    this.mask = MODE_MASK[modes];
+  }
 
   classify(header: TarHeader): Verdict {
     const name = header.name;
@@ -62,23 +91,25 @@ export class LayerPolicy {
     const type = header.type;
     const isDir = type === 'directory';
     this.symlinks.delete(rel);
-    if (!this.keep(rel, isDir)) {
-      if (type === 'symlink') this.symlinks.add(rel);
-      this.rec.outside.push({ path: rel, dir: isDir });
-      return { action: 'skip', rel };
-    }
+    this.modes.delete(rel);
+    const earlier = this.onDisk.get(rel);
+    if (!this.keep(rel, isDir)) return this.notKept(rel, type, earlier);
     if (rel === '' && !isDir) throw new UnsafeArchiveError(name, 'the layer root must be a directory');
 
-    const earlier = this.onDisk.get(rel);
+    // A kept entry replaces what this layer had at its path outside the kept tree.
+    if (!isDir || this.outside.get(rel) === false) this.outside.delete(rel);
     this.pending.delete(rel);
     const action = earlier === undefined || (earlier === 'dir' && isDir) ? 'write' : 'replace';
+    const mode = (header.mode ?? 0o644) & this.mask;
     switch (type) {
       case 'directory':
-        if (rel !== '') this.rec.dirs.push([rel, { mode: header.mode ?? 0o755, mtime: header.mtime ?? new Date(0) }]);
+        if (rel !== '')
+          this.rec.dirs.push([rel, { mode: (header.mode ?? 0o755) & this.mask, mtime: header.mtime ?? new Date(0) }]);
         this.onDisk.set(rel, 'dir');
         return { action, rel };
       case 'file':
         this.rec.bytes += header.size ?? 0;
+        if (mode > 0o777) this.modes.set(rel, mode);
         return this.file(rel, action);
       case 'link': {
         const target = entryPath(header.linkname ?? '', name);
@@ -88,6 +119,8 @@ export class LayerPolicy {
             `hardlink target ${JSON.stringify(header.linkname)} is not a file extracted earlier from this layer`,
           );
         }
+        // The link's mode is its inode's: once the target's mode is set after tar-fs, so must this one's be.
+        if (mode > 0o777 || this.modes.has(target)) this.modes.set(rel, mode);
         return this.file(rel, action);
       }
       case 'symlink':
@@ -115,7 +148,26 @@ export class LayerPolicy {
   }
 
   record(): LayerRecord {
-    return this.rec;
+    const outside = [...this.outside.entries()].map(([path, dir]) => ({ path, dir }));
+    return { ...this.rec, outside, modes: [...this.modes] };
+  }
+
+  /**
+   * An entry outside the kept tree is recorded for the outside report, never written. A non-directory where a
+   * directory would be kept (a symlink `/.dapp` over the prefix's parent) still replaces that directory: it is
+   * removed, from the lower layers like a whiteout and from this layer if written already.
+   */
+  private notKept(rel: string, type: TarHeader['type'], earlier: 'dir' | 'file' | undefined): Verdict {
+    const isDir = type === 'directory';
+    if (type === 'symlink') this.symlinks.add(rel);
+    if (!isDir) this.outside.delete(rel);
+    this.outside.set(rel, isDir);
+    if (isDir || !this.keep(rel, true)) return { action: 'skip', rel };
+    this.rec.whiteouts.push(rel);
+    this.pending.delete(rel);
+    if (earlier === undefined) return { action: 'skip', rel };
+    this.onDisk.delete(rel);
+    return { action: 'remove', rel };
   }
 
   private file(rel: string, action: Verdict['action']): Verdict {

@@ -22,7 +22,8 @@ export interface StackStats {
 export class LayerStack {
   readonly stats: StackStats = { layers: 0, files: 0, bytes: 0, removedByWhiteout: 0 };
   private readonly dirs = new PathTree<DirMeta>();
-  private readonly outside = new PathTree<true>();
+  /** Paths outside the kept prefix in the image so far: whether each is a directory. */
+  private readonly outside = new PathTree<boolean>();
 
   constructor(private readonly rootfs: string) {}
 
@@ -36,11 +37,15 @@ export class LayerStack {
       this.dirs.deleteChildren(rel);
       this.outside.deleteChildren(rel);
     }
-    for (const rel of moved) this.dirs.delete(rel);
+    for (const { rel, dir } of moved) {
+      this.dirs.delete(rel);
+      // What the layer put in place replaces an outside entry at its path (a directory only a non-directory).
+      if (!dir || this.outside.get(rel) === false) this.outside.delete(rel);
+    }
     for (const [rel, meta] of layer.dirs) this.dirs.set(rel, meta);
     for (const entry of layer.outside) {
       if (!entry.dir) this.outside.delete(entry.path); // a file replacing a directory takes its contents along
-      this.outside.set(entry.path, true);
+      this.outside.set(entry.path, entry.dir);
     }
     this.stats.layers++;
     this.stats.files += layer.files;

@@ -8,7 +8,7 @@ export interface MergeResult {
   /** Paths (or opaque directories' children) the layer's whiteouts removed. */
   removed: number;
   /** Paths the layer put in place whole, replacing whatever was there (directories merged into are not). */
-  moved: string[];
+  moved: Array<{ rel: string; dir: boolean }>;
 }
 
 /**
@@ -32,12 +32,18 @@ export async function mergeLayer(layer: StagedLayer, rootfs: string, consume: bo
     await fs.rm(abs, { recursive: true, force: true });
     removed++;
   }
-  const moved: string[] = [];
+  const moved: MergeResult['moved'] = [];
   await moveTree(layer.dir, rootfs, '', consume, moved);
   return { removed, moved };
 }
 
-async function moveTree(from: string, to: string, rel: string, consume: boolean, moved: string[]): Promise<void> {
+async function moveTree(
+  from: string,
+  to: string,
+  rel: string,
+  consume: boolean,
+  moved: MergeResult['moved'],
+): Promise<void> {
   for (const entry of await fs.readdir(from, { withFileTypes: true })) {
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
@@ -50,6 +56,6 @@ async function moveTree(from: string, to: string, rel: string, consume: boolean,
     if (existing) await fs.rm(dst, { recursive: true, force: true });
     if (consume) await fs.rename(src, dst);
     else await fs.cp(src, dst, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    moved.push(childRel);
+    moved.push({ rel: childRel, dir: entry.isDirectory() });
   }
 }

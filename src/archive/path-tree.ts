@@ -23,6 +23,11 @@ export class PathTree<V> {
     node.held = { value };
   }
 
+  /** The value at `rel`, if it holds one. */
+  get(rel: string): V | undefined {
+    return this.find(split(rel))?.held?.value;
+  }
+
   /** Removes `rel` and everything below it. */
   delete(rel: string): void {
     const names = split(rel);

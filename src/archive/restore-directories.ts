@@ -6,14 +6,15 @@ import type { PathTree } from './path-tree.js';
 
 /**
  * Gives directories their archive modes and mtimes once every layer is in: extraction kept them writable, and
- * adding entries changed their mtimes. Deepest first, so a parent's mode cannot lock out its children. Like
- * tar-fs for files, no setuid/setgid/sticky bits. Synchronous, as the checks: a few cheap calls per directory.
+ * adding entries changed their mtimes. Deepest first, so a parent's mode cannot lock out its children. The
+ * modes are whole (sticky, and setgid unless the ModePolicy dropped it): a 1777 directory stays 1777.
+ * Synchronous, as the checks: a few cheap calls per directory.
  */
 export function restoreDirectories(rootfs: string, dirs: PathTree<DirMeta>): void {
   for (const [rel, meta] of [...dirs.entries()].reverse()) {
     const abs = insideRoot(rootfs, rel);
     if (!isRealDirectory(abs)) continue; // a later entry of the same layer replaced it
     fs.utimesSync(abs, meta.mtime, meta.mtime);
-    fs.chmodSync(abs, meta.mode & 0o777);
+    fs.chmodSync(abs, meta.mode);
   }
 }

@@ -1,15 +1,17 @@
 import path from 'node:path';
-import { DappdepsError } from '../errors.js';
+import { DappdepsError, UnsafeArchiveError } from '../errors.js';
 import type { StagedLayer } from './extract-layer.js';
 
 /** What reading a `docker save` stream left: staged layers and the small metadata files, by member path. */
-export interface SaveArchive<L = StagedLayer> {
-  layers: Map<string, L>;
+export interface SaveArchive {
+  layers: Map<string, StagedLayer>;
   metadata: Map<string, Buffer>;
   /** Symlink and hardlink members (legacy saves link a repeated `<id>/layer.tar` to its first copy). */
   aliases: Map<string, string>;
-  /** Members that cannot be layers, with the reason. */
-  unusable: Map<string, string>;
+  /** Members that cannot be used, with why: not a layer nor metadata, or a layer whose extraction failed. */
+  unusable: Map<string, DappdepsError>;
+  /** Every regular member as stored: sha256 (hex) and size, what OCI descriptors and blob paths name. */
+  members: Map<string, { digest: string; size: number }>;
 }
 
 /** A member's path in normal form, as manifests name it (`./` and trailing `/` dropped). */
@@ -19,25 +21,41 @@ export function memberPath(name: string): string {
 
 const MAX_ALIAS_HOPS = 16;
 
-/** The stored layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
-export function stagedLayer<L>(archive: SaveArchive<L>, name: string): L {
+/** The regular member a manifest's name stands for, following aliases. */
+export function resolveMember(archive: SaveArchive, name: string): string {
   let member = memberPath(name);
   for (let hops = 0; hops < MAX_ALIAS_HOPS; hops++) {
-    const layer = archive.layers.get(member);
-    if (layer) return layer;
-    const why = archive.unusable.get(member) ?? (archive.metadata.has(member) ? 'not a tar archive' : undefined);
-    if (why !== undefined) throw new DappdepsError(`layer ${name} cannot be extracted: ${why}`);
     const alias = archive.aliases.get(member);
-    if (alias === undefined) break;
+    if (alias === undefined) return member;
     member = alias;
   }
+  throw new DappdepsError(`${name} in the archive is a chain of more than ${MAX_ALIAS_HOPS} links`);
+}
+
+/** The staged layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
+export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
+  const member = resolveMember(archive, name);
+  const layer = archive.layers.get(member);
+  if (layer) return layer;
+  const failed = archive.unusable.get(member);
+  if (failed instanceof UnsafeArchiveError) throw failed;
+  const why = failed?.message ?? (archive.metadata.has(member) ? 'not a tar archive' : undefined);
+  if (why !== undefined) throw new DappdepsError(`layer ${name} cannot be extracted: ${why}`, { cause: failed });
   throw new DappdepsError(`the image manifest names layer ${name}, which is not in the archive`);
 }
 
-/** JSON metadata member, parsed; a DappdepsError if it is missing or not JSON. */
-export function metadataJson(archive: SaveArchive<unknown>, name: string): unknown {
-  const bytes = archive.metadata.get(name);
-  if (bytes === undefined) throw new DappdepsError(`${name} is missing from the archive`);
+/** JSON metadata member, parsed; a DappdepsError if it is missing, unreadable or not JSON. */
+export function metadataJson(archive: SaveArchive, name: string): unknown {
+  const member = resolveMember(archive, name);
+  const bytes = archive.metadata.get(member);
+  if (bytes === undefined) {
+    const failed = archive.unusable.get(member) ?? (archive.layers.has(member) ? 'a tar archive' : undefined);
+    if (failed !== undefined)
+      throw new DappdepsError(
+        `${name} in the archive is not JSON metadata: ${String(failed instanceof Error ? failed.message : failed)}`,
+      );
+    throw new DappdepsError(`${name} is missing from the archive`);
+  }
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (err) {

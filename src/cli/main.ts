@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
 import { registerLoad } from './commands/load.js';
+import { registerMounts } from './commands/mounts.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
 import { registerPush } from './commands/push.js';
@@ -45,6 +46,7 @@ export function createProgram(output: Output): Command {
     registerExtract,
     registerVolumes,
     registerRun,
+    registerMounts,
     registerVerify,
     registerDemo,
     registerPush,

@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { BuildError } from '../errors.js';
+import { BUILDKIT_TRACE_ID, BuildKitTrace } from './buildkit-trace.js';
 import type { BuildLine } from './types.js';
 
 /** How many of the last lines a failure carries. */
@@ -37,6 +38,7 @@ export class BuildStreamParser {
   /** `stream` text not yet ended by a newline: command output is not sent line by line. */
   #text = '';
   readonly #tail: string[] = [];
+  readonly #trace = new BuildKitTrace();
   #id: string | undefined;
 
   constructor(onLine: (line: BuildLine) => void, fail: StreamFailure) {
@@ -87,11 +89,23 @@ export class BuildStreamParser {
 
     const error = errorOf(message);
     if (error !== undefined) throw this.fail(error);
+    if (message.id === BUILDKIT_TRACE_ID && typeof message.aux === 'string') {
+      this.#addText(this.#traceText(message.aux));
+      return;
+    }
     if (typeof message.stream === 'string') this.#addText(message.stream);
     if (typeof message.status === 'string') {
       this.#emit(typeof message.id === 'string' ? `${message.id}: ${message.status}` : message.status);
     }
     if (isMessage(message.aux) && typeof message.aux.ID === 'string') this.#id = message.aux.ID;
+  }
+
+  #traceText(aux: string): string {
+    try {
+      return this.#trace.text(aux);
+    } catch (error) {
+      throw this.fail(`malformed BuildKit trace from the engine: ${aux.slice(0, 200)}`, error);
+    }
   }
 
   #addText(text: string): void {

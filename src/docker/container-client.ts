@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
-import { attachAndWait } from './attach-and-wait.js';
+import { runToExit } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { ImageClient } from './image-client.js';
 import { dockerLog } from './log.js';
-import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
+import type { ContainerSummary, ImageMount, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
 
 /** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
 const VOLUME_ATTEMPTS = 20;
@@ -110,13 +110,15 @@ export class DockerodeContainerClient implements ContainerClient {
         Env: req.env,
         WorkingDir: req.workingDir,
         Labels: { [labels.run]: 'true' },
-        AttachStdout: true,
-        AttachStderr: true,
-        HostConfig: { VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`), NetworkMode: 'none' },
+        HostConfig: {
+          VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`),
+          Mounts: (req.imageMounts ?? []).map(imageMount),
+          NetworkMode: 'none',
+        },
       }),
     );
     try {
-      return await this.#call(what, () => attachAndWait(this.#docker, container, req));
+      return await this.#call(what, () => runToExit(this.#docker, container, req));
     } finally {
       await this.#remove(container.id);
     }
@@ -143,4 +145,16 @@ export class DockerodeContainerClient implements ContainerClient {
       }
     });
   }
+}
+
+/** `--mount type=image,source=…,target=…,image-subpath=…` (image mounts are read-only anyway). */
+function imageMount(m: ImageMount): Docker.MountSettings {
+  const mount: Docker.MountSettings & { ImageOptions: { Subpath: string } } = {
+    Type: 'image',
+    Source: m.image,
+    Target: m.target,
+    ReadOnly: true,
+    ImageOptions: { Subpath: m.subpath },
+  };
+  return mount;
 }

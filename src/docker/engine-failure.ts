@@ -60,5 +60,18 @@ export function translateFailure(error: unknown, what: string, address: string):
         : 'run scripts/ensure-engine.sh as root';
     return new EngineError(`no Docker engine answers at ${address} (${code ?? syscall})`, { cause: error, hint });
   }
-  return new DappdepsError(`docker: ${what} failed: ${engineMessage(error)}`, { cause: error });
+  const dropped = statusOf(error) === undefined && isDroppedConnection(error);
+  return new DappdepsError(`docker: ${what} failed: ${engineMessage(error)}`, {
+    cause: error,
+    ...(dropped
+      ? { hint: 'the connection to the engine broke (an engine restart or a dropped socket): run again' }
+      : {}),
+  });
+}
+
+/** A connection that was open and broke: what Node reports for a response cut short or a reset socket. */
+function isDroppedConnection(error: unknown): boolean {
+  const { code } = raw(error);
+  const message = error instanceof Error ? error.message : '';
+  return code === 'ECONNRESET' || code === 'EPIPE' || /^(aborted|socket hang up|premature close)$/i.test(message);
 }

@@ -22,7 +22,8 @@ export interface ImageClient {
   /** Creates an image from a root file system tar (`docker import`), e.g. a debootstrap'ed Debian. */
   importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }>;
   /**
-   * Builds with the classic builder and host networking (to reach package mirrors). `rm`/`forcerm` make the
+   * Builds with the classic builder (or BuildKit when asked) and host networking (to reach package mirrors)
+   * unless told otherwise. `rm`/`forcerm` make the
    * engine remove intermediate containers even when a step fails, and when the request is closed (abort,
    * idle timeout), so a build leaves no containers behind; nothing else has to clean up after builds.
    */
@@ -88,7 +89,9 @@ export class DockerodeImageClient implements ImageClient {
         stream = (await this.#docker.buildImage(req.context, {
           t: req.tag,
           labels: req.labels,
-          networkmode: 'host',
+          networkmode: req.network ?? 'host',
+          // dockerode opens the BuildKit session itself; the image store serves FROM and --mount=from.
+          version: req.builder === 'buildkit' ? '2' : '1',
           rm: true,
           forcerm: true,
           nocache: req.nocache ?? false,

@@ -70,9 +70,11 @@ export function readProgressStream(stream: Readable, options: ReadProgressOption
           throw parser.fail('the engine ended the stream without reporting an image id');
         settle({ id });
       });
+    // A dropped connection (engine restart, socket cut): the next run resumes, so say so.
     const onError = (error: Error): void =>
-      settle({ error: parser.fail(`the engine's stream failed: ${error.message}`, error) });
-    const onClose = (): void => settle({ error: parser.fail('the engine closed the stream before its end') });
+      settle({ error: parser.fail(`the engine's stream failed: ${error.message} (run again to resume)`, error) });
+    const onClose = (): void =>
+      settle({ error: parser.fail('the engine closed the stream before its end (run again to resume)') });
     const onAbort = (): void => settle({ error: parser.fail('aborted', signal?.reason) });
 
     if (signal?.aborted) return onAbort();

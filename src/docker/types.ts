@@ -24,6 +24,10 @@ export interface BuildRequest {
   nocache?: boolean;
   /** Aborts the build (closes the request; the engine stops the build). */
   signal?: AbortSignal;
+  /** `buildkit` for `RUN --mount` (BuildKit's progress is decoded into lines too); default `classic`. */
+  builder?: 'classic' | 'buildkit';
+  /** The RUN steps' network: default `host` (package mirrors); engines here have no bridge. */
+  network?: 'host' | 'none';
 }
 
 export interface EngineVersion {
@@ -46,12 +50,20 @@ export interface RunRequest {
   cmd: string[];
   /** Containers whose volumes are mounted read-only (`--volumes-from name:ro`). */
   volumesFrom: string[];
+  /** Images whose `subpath` is mounted read-only at `target` (Engine API >= 1.48). */
+  imageMounts?: ImageMount[];
   env?: string[];
   workingDir?: string;
   /** Output of the command, both streams demultiplexed. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
+}
+
+export interface ImageMount {
+  image: string;
+  target: string;
+  subpath: string;
 }
 
 export interface VolumeContainerRequest {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { attachAndWait, type ContainerIo } from './attach-and-wait.js';
+import { runToExit, type ContainerIo } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isRemovalInProgress, statusOf } from './engine-failure.js';
 import { dockerLog } from './log.js';
@@ -90,7 +90,7 @@ export class DockerodeWorkContainerClient implements WorkContainerClient {
   }
 
   run(id: string, io: ContainerIo): Promise<number> {
-    return this.#call(`run container ${id}`, () => attachAndWait(this.#docker, this.#docker.getContainer(id), io));
+    return this.#call(`run container ${id}`, () => runToExit(this.#docker, this.#docker.getContainer(id), io));
   }
 
   commit(id: string): Promise<string> {

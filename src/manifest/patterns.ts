@@ -74,24 +74,38 @@ export const relativePath = re(
 );
 
 /**
- * A path or glob relative to the prefix for the sealing step; `{triplet}` is replaced by the GNU multiarch
- * triplet (e.g. x86_64-linux-gnu) so manifests don't hard-code the architecture.
+ * A path or glob relative to the prefix for the sealing step (`rm -rf <prefix>/<glob>`); `{triplet}` is replaced
+ * by the GNU multiarch triplet (e.g. x86_64-linux-gnu) so manifests don't hard-code the architecture. No
+ * segment may be able to match `..` (`..`, `.?`, `??`, `.*`): only `*` and `**` are all-wildcard segments,
+ * and the shell never matches `..` with those.
  */
 export const sealGlob = re(
-  /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))(?:[A-Za-z0-9_.+@/*?-]|\{triplet\}){1,255}$/,
-  'a path or glob relative to the prefix (letters, digits, _ . + @ / * ? -, {triplet}; no leading "/", no "..")',
+  /^(?!\/)(?!(?:[^/]*\/)*(?!\*\*?(?:\/|$))[.?*]+(?:\/|$))(?:[A-Za-z0-9_.+@/*?-]|\{triplet\}){1,255}$/,
+  'a path or glob relative to the prefix (letters, digits, _ . + @ / * ? -, {triplet}; no leading "/", no segment that could match "..")',
 );
 
-/** A build-stage file to copy into the prefix, e.g. /usr/lib/locale/C.utf8. */
+/**
+ * A build-stage file to copy into the prefix, e.g. /usr/lib/locale/C.utf8: under the folders packages install
+ * into, never the kernel's (/proc, /sys, /dev), the sealing scripts' or another prefix.
+ */
 export const stagePath = re(
-  /^\/(?!(?:.*\/)?\.\.(?:\/|$))(?:[A-Za-z0-9_.+@/-]|\{triplet\}){1,255}$/,
-  'an absolute path in the build stage (letters, digits, _ . + @ / -, {triplet}; no "..")',
+  /^\/(?:usr|etc|opt|var\/lib|lib|lib64|bin|sbin)\/(?!(?:.*\/)?\.\.?(?:\/|$))(?:[A-Za-z0-9_.+@/-]|\{triplet\}){1,240}$/,
+  'an absolute path under /usr, /etc, /opt, /var/lib, /lib, /lib64, /bin or /sbin in the build stage (letters, digits, _ . + @ / -, {triplet}; no "." or ".." segment)',
 );
 
-/** Launcher environment values: plain, with `{prefix}`, `{prefix:<image>}` and `{triplet}` replaced when rendering. */
+/**
+ * Launcher environment values: plain, with `{prefix}`, `{prefix:<image>}` and `{triplet}` replaced when
+ * rendering; no `..` segment (in a path or a `:` list), so `{prefix}/../..` cannot climb out of the prefix.
+ */
 export const launcherValue = re(
-  /^(?:[A-Za-z0-9_./:@+,=-]|\{prefix(?::[a-z][a-z0-9-]*)?\}|\{triplet\}){0,255}$/,
-  'letters, digits, _ . / : @ + , = - and {prefix}, {prefix:<run-time dependency>}, {triplet} (no spaces or quotes)',
+  /^(?!(?:.*[/:=])?\.\.(?:[/:]|$))(?:[A-Za-z0-9_./:@+,=-]|\{prefix(?::[a-z][a-z0-9-]*)?\}|\{triplet\}){0,255}$/,
+  'letters, digits, _ . / : @ + , = - and {prefix}, {prefix:<run-time dependency>}, {triplet} (no spaces, quotes or ".." segments)',
+);
+
+/** Variables a launcher may set: not the loader's (LD_*), which would undo the sealing for the tool and its children. */
+export const launcherEnvName = re(
+  /^(?!LD_)[A-Z_][A-Z0-9_]{0,63}$/,
+  "an environment variable name (A-Z, 0-9, _), not one of the loader's LD_ variables",
 );
 
 /** An absolute path (e.g. the prefix root); no '..' segment. */

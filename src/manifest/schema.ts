@@ -99,12 +99,23 @@ export const sourceStrategy = z.discriminatedUnion('kind', [lfsSource, omnibusSo
 
 export const launcherEnvOp = z.enum(['set', 'default', 'prepend', 'append', 'unset', 'default-dir']);
 
+export const launcherEnv = z.strictObject({
+  op: launcherEnvOp,
+  name: p.launcherEnvName,
+  value: p.launcherValue.optional(),
+  /** For the tool's own process only: the value from before is recorded, and the prefix's Python gives it back to
+   * the programs it starts. */
+  private: z.boolean().default(false),
+  /** Skip this entry where the path exists in the target image (e.g. its own /bin/sh). */
+  unlessExists: p.absolutePath.optional(),
+});
+
 /** A static launcher standing in for tools whose data paths are compiled in; it sets only their environment. */
 export const launcher = z.strictObject({
   /** Paths relative to the prefix (e.g. bin/git) that become the launcher. */
   tools: z.array(p.relativePath).min(1),
   /** Applied in order; `default` keeps a value the user set, `default-dir` also creates the folder. */
-  env: z.array(z.strictObject({ op: launcherEnvOp, name: p.envName, value: p.launcherValue.optional() })).default([]),
+  env: z.array(launcherEnv).default([]),
 });
 
 /** The binary strategy: a distribution's binary packages, relocated and sealed. */
@@ -128,7 +139,7 @@ export const binaryStrategy = z.strictObject({
 
 export const smokeCommand = z.strictObject({
   /** argv, run without a shell; the first word is a path relative to the prefix; `{prefix}` is replaced. */
-  run: z.array(z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })).min(1),
+  run: z.tuple([p.relativePath], z.string().regex(/^[^\n\r\0]{0,500}$/, { message: 'must be one line' })),
   /** A substring the command's output must contain. */
   expect: z
     .string()

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ManifestProblem } from '../errors.js';
+import { documentCost, firstAlias, MAX_ALIAS_EXPANSIONS, textCost } from './yaml-limits.js';
 
 export type FieldPath = readonly PropertyKey[];
 
@@ -22,19 +23,43 @@ export function formatFieldPath(path: FieldPath): string {
   return out;
 }
 
+/** Parses a manifest, within the bounds of yaml-limits: a file over them is one located problem, not a crash. */
 export function parseYamlFile(file: string, text: string): YamlFile {
+  const tooCostly = textCost(text);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(tooCostly ? '' : text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => lineCounter.linePos(offset);
-  const syntaxProblems = doc.errors.map((e) => {
-    const { line, col } = position(e.pos[0]);
-    return { file, line, column: col, field: '', message: e.message.split('\n')[0] ?? e.message };
-  });
-  const problemAt = (path: FieldPath, message: string): ManifestProblem => {
-    const { line, col } = position(offsetOf(doc, path));
-    return { file, line, column: col, field: formatFieldPath(path), message };
+  const located = (offset: number, message: string): ManifestProblem => {
+    const { line, col } = position(offset);
+    return { file, line, column: col, field: '', message };
   };
-  return { file, data: syntaxProblems.length ? undefined : doc.toJS(), syntaxProblems, problemAt };
+  const problemAt = (path: FieldPath, message: string): ManifestProblem => ({
+    ...located(offsetOf(doc, path), message),
+    field: formatFieldPath(path),
+  });
+  if (tooCostly) {
+    const { line, column } = textPosition(text, tooCostly.offset);
+    const problem = { file, line, column, field: '', message: tooCostly.message };
+    return { file, data: undefined, syntaxProblems: [problem], problemAt };
+  }
+  const syntaxProblems = doc.errors.map((e) => located(e.pos[0], e.message.split('\n')[0] ?? e.message));
+  const deep = syntaxProblems.length ? undefined : documentCost(doc);
+  if (deep) syntaxProblems.push(located(deep.offset, deep.message));
+  if (syntaxProblems.length) return { file, data: undefined, syntaxProblems, problemAt };
+  try {
+    return { file, data: doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }), syntaxProblems, problemAt };
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err; // yaml's error for too many alias expansions
+    const alias = firstAlias(doc.contents);
+    const message = `aliases expand into more than ${MAX_ALIAS_EXPANSIONS} nodes (an alias bomb?)`;
+    return { file, data: undefined, syntaxProblems: [located(alias?.range?.[0] ?? 0, message)], problemAt };
+  }
+}
+
+/** Line and column of a problem found before parsing (the line counter only knows parsed text). */
+function textPosition(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Start offset of the deepest node along `path`; an unknown key points at the key itself. */

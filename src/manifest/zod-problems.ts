@@ -18,7 +18,7 @@ export function problemsFromIssues(yaml: YamlFile, issues: readonly z.core.$ZodI
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     return issue.message.endsWith('received undefined')
-      ? `is required (${issue.expected})`
+      ? `is required (${issue.expected === 'tuple' ? 'array' : issue.expected})` // a tuple is a YAML list
       : issue.message.replace(/^Invalid input: /, '');
   }
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {

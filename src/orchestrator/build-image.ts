@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { AuditError } from '../errors.js';
 import { labels } from '../labels.js';
@@ -51,7 +51,10 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
 
   await mkdir(settings.logDir, { recursive: true });
   const logFile = path.join(settings.logDir, `${job.tag.replace(/[/:]/g, '_')}.log`);
-  const log = createWriteStream(logFile);
+  // Written under a name of this process, renamed when complete: two runs building the same image at once
+  // each leave a whole log, never one interleaved or truncated by the other.
+  const partial = `${logFile}.tmp-${process.pid}`;
+  const log = createWriteStream(partial);
   try {
     await engine.images.build({
       image: job.name,
@@ -66,6 +69,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
     });
   } finally {
     await new Promise((resolve) => log.end(resolve));
+    await rename(partial, logFile);
   }
   const audit = await settings.audit?.(job.image);
   if (audit && audit.violations.length > 0) {

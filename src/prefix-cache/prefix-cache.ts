@@ -21,7 +21,14 @@ export interface CachedPrefix {
   outside: string[];
 }
 
-const MARKER = 'complete.json';
+/**
+ * Marks a complete entry. Versioned: an entry of an earlier version (modes flattened, an outside report that
+ * could name replaced paths) has only OLD_MARKER, and is removed and extracted again.
+ */
+const MARKER = 'complete-v2.json';
+const OLD_MARKER = 'complete.json';
+/** In an entry: one empty file per process id that has used it (see #use). */
+const USERS = 'users';
 
 /** The cache's folder inside a work folder (`.dappdeps/` by default), for builds and `verify` alike. */
 export function prefixCacheDir(workDir: string): string {
@@ -59,8 +66,9 @@ export class PrefixCache {
   async #load(tag: string, key: string, prefix: string): Promise<CachedPrefix> {
     const dir = path.join(this.dir, key);
     const root = { prefix, dir: path.join(dir, 'root') };
-    const cached = await readMarker(dir);
+    const cached = (await use(dir)) ? await readMarker(dir) : undefined;
     if (cached) return { root, outside: cached.outside };
+    if (await exists(path.join(dir, OLD_MARKER))) await rm(dir, { recursive: true, force: true });
 
     const temp = `${dir}.tmp-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
@@ -70,31 +78,87 @@ export class PrefixCache {
       await extractImage(await this.source.images.save(tag), {
         target: path.join(temp, 'root'),
         only: prefix,
+        image: tag,
         onOutside: (p) => outside.push(p),
+        modes: 'no-setid', // read by the audit and injected into build contexts, never an image layer itself
       });
       await access(path.join(temp, 'root', prefix)).catch(() => {
         throw new DappdepsError(`image ${tag} holds nothing under ${prefix}`);
       });
       await writeFile(path.join(temp, MARKER), JSON.stringify({ tag, outside }));
-      await rm(dir, { recursive: true, force: true });
-      await rename(temp, dir);
+      await publish(temp, dir);
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
+    await use(dir);
     await this.#forgetOtherImagesOf(tag, key);
     const done = await readMarker(dir);
     if (!done) throw new DappdepsError(`extracting ${tag} left no complete entry in ${dir}`);
     return { root, outside: done.outside };
   }
 
-  /** An older image of the same tag will not be asked for again: its entry only takes disk space. */
+  /**
+   * An older image of the same tag will not be asked for again: its entry only takes disk space. Unless another
+   * live process uses it: a concurrent run may have extracted the image the tag named a moment ago.
+   */
   async #forgetOtherImagesOf(tag: string, key: string): Promise<void> {
     for (const other of await readdir(this.dir)) {
       if (other === key || other.includes('.tmp-')) continue;
-      if ((await readMarker(path.join(this.dir, other)))?.tag === tag)
-        await rm(path.join(this.dir, other), { recursive: true, force: true });
+      const entry = path.join(this.dir, other);
+      if ((await readMarker(entry))?.tag === tag && !(await usedByOthers(entry)))
+        await rm(entry, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Records that this process reads the entry at `dir`; false when there is none (never creates one: an entry
+ * appears only whole, by rename).
+ */
+async function use(dir: string): Promise<boolean> {
+  try {
+    await mkdir(path.join(dir, USERS)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    await writeFile(path.join(dir, USERS, String(process.pid)), '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function usedByOthers(dir: string): Promise<boolean> {
+  const pids = await readdir(path.join(dir, USERS)).catch(() => [] as string[]);
+  return pids.some((pid) => Number(pid) !== process.pid && isAlive(Number(pid)));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Moves a complete entry into place. An entry appears only this way, whole, so one already there is complete:
+ * another process extracted the same image meanwhile, and it may be reading it, so it is kept and ours dropped.
+ */
+async function publish(temp: string, dir: string): Promise<void> {
+  try {
+    await rename(temp, dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readMarker(dir: string): Promise<{ tag: string; outside: string[] } | undefined> {

@@ -1,9 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { planLayers } from '../archive/layer-order.js';
-import { readSaveMembers } from '../archive/read-save-archive.js';
-import { stagedLayer } from '../archive/save-archive.js';
+import { Readable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import tarStream from 'tar-stream';
+import { z } from 'zod';
+import { memberPath } from '../archive/save-archive.js';
+import { SNIFF_BYTES, sniff } from '../archive/sniff.js';
 import { DappdepsError } from '../errors.js';
 
 /** A layer of a saved image, as a file on disk. */
@@ -20,18 +22,98 @@ export interface SavedImage {
   layers: LayerFile[];
 }
 
+/** Metadata (manifests, configs) is small; a bigger member that is not a layer is drained, not kept. */
+const MAX_METADATA_BYTES = 16 * 1024 * 1024;
+
+/** Docker (legacy and >= 25) and Podman all write manifest.json, naming the config and layer members. */
+const dockerManifest = z.array(z.looseObject({ Config: z.string(), Layers: z.array(z.string()) })).length(1);
+
 /**
- * Writes the layers of a `docker save` stream into `dir` as they arrive (memory stays bounded whatever their
- * size) and returns them in manifest order with the image config.
+ * Writes the layers of a `docker save` stream of an image the engine just made (a commit) into `dir` as they
+ * arrive, so memory stays bounded whatever their size, and returns them in manifest order with the config.
+ * Unlike extractImage's reader, nothing is extracted: the layers are kept as the tars they are.
  */
 export async function saveToDisk(save: NodeJS.ReadableStream, dir: string): Promise<SavedImage> {
-  const archive = await readSaveMembers(save, async (layer, gzip, index): Promise<LayerFile> => {
-    const file = path.join(dir, `layer-${index}`);
-    await pipeline(layer, createWriteStream(file));
-    return { file, gzip };
+  const files = new Map<string, LayerFile>();
+  const metadata = new Map<string, Buffer>();
+  const aliases = new Map<string, string>();
+  const outer = tarStream.extract();
+  const feeding = pipeline(save, outer);
+  try {
+    for await (const member of outer) {
+      const { header } = member;
+      const name = memberPath(header.name);
+      if (header.type === 'file') {
+        const { head, all } = await headOf(member as AsyncIterable<Buffer>);
+        const kind = sniff(head);
+        if (kind === 'tar' || kind === 'gzip') {
+          const file = path.join(dir, `layer-${files.size}`);
+          await pipeline(all, createWriteStream(file));
+          files.set(name, { file, gzip: kind === 'gzip' });
+        } else if (kind === 'json' && (header.size ?? 0) <= MAX_METADATA_BYTES) {
+          metadata.set(name, Buffer.concat(await all.toArray()));
+        } else {
+          all.resume();
+          await finished(all);
+        }
+        continue;
+      }
+      if (header.type === 'symlink')
+        aliases.set(name, memberPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
+      if (header.type === 'link') aliases.set(name, memberPath(header.linkname ?? ''));
+      member.resume();
+    }
+    await feeding;
+  } catch (err) {
+    outer.destroy();
+    await feeding.catch(() => undefined);
+    throw err;
+  }
+  const resolve = (name: string): string => {
+    let member = memberPath(name);
+    for (let hops = 0; hops < 16 && !files.has(member) && !metadata.has(member); hops++) {
+      const next = aliases.get(member);
+      if (next === undefined) break;
+      member = next;
+    }
+    return member;
+  };
+  const manifestBytes = metadata.get('manifest.json');
+  if (!manifestBytes) throw new DappdepsError('the saved image has no manifest.json');
+  const parsed = dockerManifest.safeParse(JSON.parse(manifestBytes.toString('utf8')));
+  if (!parsed.success) throw new DappdepsError('the saved image has a manifest.json docker does not write');
+  const [manifest] = parsed.data;
+  const config = manifest ? metadata.get(resolve(manifest.Config)) : undefined;
+  if (!manifest || !config) throw new DappdepsError('the saved image has no config');
+  const layers = manifest.Layers.map((name) => {
+    const layer = files.get(resolve(name));
+    if (!layer) throw new DappdepsError(`the saved image names layer ${name}, which is not in the archive`);
+    return layer;
   });
-  const plan = planLayers(archive);
-  const config = plan.config === undefined ? undefined : archive.metadata.get(plan.config);
-  if (!config) throw new DappdepsError(`the saved image's config ${plan.config ?? '(unnamed)'} is not in the archive`);
-  return { config, layers: plan.layers.map((name) => stagedLayer(archive, name)) };
+  return { config, layers };
+}
+
+/** The first bytes of a member (enough to sniff it) and a stream of all of it, head included. */
+async function headOf(member: AsyncIterable<Buffer>): Promise<{ head: Buffer; all: Readable }> {
+  const iterator = member[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < SNIFF_BYTES && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else {
+      chunks.push(next.value);
+      length += next.value.length;
+    }
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield* chunks;
+    while (!done) {
+      const next = await iterator.next();
+      if (next.done) done = true;
+      else yield next.value;
+    }
+  }
+  return { head: Buffer.concat(chunks), all: Readable.from(rest(), { objectMode: false }) };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Readable, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { memberPath } from '../archive/save-archive.js';
@@ -95,4 +95,33 @@ export function recordAlias(member: string, header: tarStream.Header, aliases: M
   else if (header.type === 'link') aliases.set(member, header.linkname ?? '');
   else return false;
   return true;
+}
+
+/**
+ * The first `size` bytes of a body (fewer if it is shorter) and a stream of all of it, head included, so a
+ * member can be sniffed before deciding where its bytes go, buffering nothing but the head.
+ */
+export async function peek(source: AsyncIterable<Buffer>, size: number): Promise<{ head: Buffer; all: Readable }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < size && !ended) {
+    const next = await iterator.next();
+    if (next.done) ended = true;
+    else {
+      chunks.push(next.value);
+      length += next.value.length;
+    }
+  }
+  const head = Buffer.concat(chunks);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    while (!ended) {
+      const next = await iterator.next();
+      if (next.done) ended = true;
+      else yield next.value;
+    }
+  }
+  return { head, all: Readable.from(replay(), { objectMode: false }) };
 }

@@ -25,7 +25,11 @@ export function registerExtract(program: Command, output: Output): void {
       const docker = await openEngine();
       if (!(await docker.images.inspect(tag))) throw new NotBuiltError([{ name, tag }], options.strategy);
       const started = performance.now();
-      const stats = await extractImage(await docker.images.save(tag), { target: options.to, only: image.prefix });
+      const stats = await extractImage(await docker.images.save(tag), {
+        target: options.to,
+        only: image.prefix,
+        image: tag,
+      });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       output.out(
         `${tag}: ${stats.files} files (${(stats.bytes / 1e6).toFixed(1)} MB) from ${stats.layers} ${stats.format} layers into ${options.to}${image.prefix} in ${seconds}s`,

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { ChildExit } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
+import type { MountModeOption } from '../../mounts/mount-mode.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
+import { mountModeOption, openMounts } from '../mount-mode-option.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
@@ -11,6 +13,7 @@ interface RunOptions extends DistroOptions {
   image?: string;
   with?: string;
   strategy: Strategy;
+  mountMode: MountModeOption;
 }
 
 export function registerRun(program: Command, output: Output): void {
@@ -20,8 +23,9 @@ export function registerRun(program: Command, output: Output): void {
     .option('--image <image>', 'the image to run in (default: the binary build base, e.g. debian:bookworm)')
     .option('--with <names>', 'comma-separated images to mount (default: all built); run-time deps are added')
     .addOption(strategyOption())
+    .addOption(mountModeOption())
     .action(async (command: string[], options: RunOptions) => {
-      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
+      const { builtImages } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const names = options.with
         ? options.with
@@ -32,12 +36,12 @@ export function registerRun(program: Command, output: Output): void {
       const docker = await openEngine();
       const named = distro.index.withRunDeps(selectImages(distro, names));
       const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
-      const volumes = await ensureVolumes(docker, distro, selected, options.strategy);
+      const mounts = await openMounts(docker, distro, selected, options, output);
       const code = await interruptible((signal) =>
         docker.containers.run({
           image: options.image ?? distro.settings.binary.baseImage,
           cmd: command,
-          volumesFrom: volumes.map((v) => v.container),
+          ...mounts,
           stdout: process.stdout,
           stderr: process.stderr,
           signal,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { entryPath } from '../../archive/entry-path.js';
@@ -6,9 +7,8 @@ import { PathTree } from '../../archive/path-tree.js';
 import { type SaveArchive } from '../../archive/save-archive.js';
 import { sniff, SNIFF_BYTES } from '../../archive/sniff.js';
 import { parseWhiteout } from '../../archive/whiteout.js';
-import { peek } from '../../archive/peek-stream.js';
 import { DappdepsError } from '../../errors.js';
-import { forEachMember, recordAlias, resolveMember } from '../tar-members.js';
+import { forEachMember, peek, recordAlias, resolveMember } from '../tar-members.js';
 
 /** What the image's final root says about one path: the inode metadata a filesystem image must carry. */
 export interface EntryMeta {
@@ -37,19 +37,27 @@ const METADATA_BYTES = 16 * 1024 * 1024;
  */
 export async function readImageTree(save: NodeJS.ReadableStream): Promise<PathTree<EntryMeta>> {
   const layers = new Map<string, LayerHeaders>();
-  const archive: SaveArchive = { layers: new Map(), metadata: new Map(), aliases: new Map(), unusable: new Map() };
+  const archive: SaveArchive = {
+    layers: new Map(),
+    metadata: new Map(),
+    aliases: new Map(),
+    unusable: new Map(),
+    members: new Map(),
+  };
   await forEachMember(save, async ({ path: member, header, body }) => {
     if (recordAlias(member, header, archive.aliases) || !body) return;
     const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
     const kind = sniff(head);
     if (kind === 'tar' || kind === 'gzip')
       layers.set(member, await readLayerHeaders(kind === 'gzip' ? all.pipe(createGunzip()) : all));
-    else if (kind === 'json' && header.size !== undefined && header.size <= METADATA_BYTES)
-      archive.metadata.set(member, Buffer.concat(await all.toArray()));
-    else all.resume();
+    else if (kind === 'json' && header.size !== undefined && header.size <= METADATA_BYTES) {
+      const bytes = Buffer.concat(await all.toArray());
+      archive.metadata.set(member, bytes);
+      archive.members.set(member, { digest: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+    } else all.resume();
   });
   const tree = new PathTree<EntryMeta>();
-  for (const name of planLayers(archive).layers) {
+  for (const { member: name } of planLayers(archive).layers) {
     const layer = layers.get(resolveMember(name, (m) => layers.has(m), archive.aliases) ?? '');
     if (!layer) throw new DappdepsError(`the image manifest names layer ${name}, which is not a layer in the archive`);
     for (const dir of layer.opaqueDirs) tree.deleteChildren(dir);

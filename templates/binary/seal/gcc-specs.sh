@@ -43,7 +43,9 @@ rpath="-rpath $P/lib/$triplet -rpath $P/lib --disable-new-dtags"
   prev == "*link:"      { $0 = subst_all($0) " %{-sysroot=*:--sysroot=%*} %{!static:%{!static-pie:" rp "}}" }
   { print; prev = $0 }
 ' >"$libdir/specs.new"
-grep -qF -- "--sysroot=$P" "$libdir/specs.new" && grep -qF -- ":$interp}" "$libdir/specs.new" ||
-  { echo "gcc-specs: could not edit the dumped specs" >&2; exit 1; }
+if ! grep -qF -- "--sysroot=$P" "$libdir/specs.new" || ! grep -qF -- ":$interp}" "$libdir/specs.new"; then
+  echo "gcc-specs: could not edit the dumped specs" >&2
+  exit 1
+fi
 mv "$libdir/specs.new" "$libdir/specs"
 echo "gcc-specs: wrote $libdir/specs" >&2

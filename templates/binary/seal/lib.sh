@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Shared by collect.sh and seal.sh (sourced, not executed).
+# shellcheck disable=SC2034 # conf_load's variables are read by the scripts that source this file
 #
 # Config file ("seal.conf"): one directive per line, fields separated by blanks,
 # blank lines and lines starting with '#' ignored. "@P@" in any value is replaced
@@ -9,17 +10,18 @@
 #   package  <deb>                     collect: copy the files of installed package <deb>
 #   path     <abs-path>                collect: copy a build-stage file/dir (not owned by a
 #                                      package, e.g. generated CA bundle, C.utf8 locale)
-#   exclude  <ERE>                     collect+seal: skip Debian paths matching ERE
 #   drop     <glob>                    seal: rm -rf P/<glob> (glob relative to P)
 #   lib-only <deb>                     seal: when <deb> owns a closure library, copy only
 #                                      the library files, not the whole package
-#   interp   <name> <abs-path>         seal: shebang interpreter <name> -> <abs-path>
 #   cc       <abs-path>                seal: gcc able to link -static (for launchers)
 #   launcher <rel-path>                seal: P/<rel-path> becomes the static launcher; tool
 #                                      name = basename(<rel-path>)
 #   env      <tool> <op> <VAR> [<val>] seal: launcher environment, op is one of
 #                                      set | default | prepend | append | unset |
-#                                      default-dir (default + mkdir -p, mode 1777)
+#                                      default-dir (default + mkdir -p, mode 1777),
+#                                      followed by ",private" (recorded, given back to
+#                                      children by a sealed Python) and/or
+#                                      ",unless=<abs-path>" (skipped where it exists)
 #
 # Debian paths map into P as /usr/X -> P/X and /X -> P/X.
 
@@ -27,7 +29,7 @@ set -euo pipefail
 export LC_ALL=C
 
 # Docs, man pages, info, lintian overrides, bug reports, translations: never shipped.
-DD_BUILTIN_EXCLUDE='^/usr/share/(doc|doc-base|man|info|lintian|bug|linda|menu|gtk-doc|help|locale|bash-completion|zsh|fish|apport)(/|$)|^/etc/(cron\.|logrotate\.d|init\.d|systemd|bash_completion\.d)|^/lib/systemd|^/usr/lib/systemd'
+DD_EXCLUDE='^/usr/share/(doc|doc-base|man|info|lintian|bug|linda|menu|gtk-doc|help|locale|bash-completion|zsh|fish|apport)(/|$)|^/etc/(cron\.|logrotate\.d|init\.d|systemd|bash_completion\.d)|^/lib/systemd|^/usr/lib/systemd'
 # merged-/usr aliases: directory symlinks in the build stage, never copied as such
 DD_MERGED_ALIASES=' /bin /sbin /lib /lib32 /lib64 /libx32 /usr '
 
@@ -37,21 +39,19 @@ note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
 conf_load() {
   local file=$1 key rest
   [ -r "$file" ] || die "config $file not readable"
-  P='' CC='' ; PACKAGES=() PATHS=() EXCLUDES=() DROPS=() LIBONLY=() INTERPS=() LAUNCHERS=() ENVS=()
+  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=()
   while read -r key rest || [ -n "$key" ]; do
     case "$key" in ''|'#'*) continue ;; esac
     rest=${rest//@P@/$P}
-    if [ "$key" != exclude ] && [ "$key" != drop ]; then
+    if [ "$key" != drop ]; then
       [[ "$rest" =~ ^[A-Za-z0-9_./:@+,=\ -]*$ ]] || die "unsafe characters in: $key $rest"
     fi
     case "$key" in
       prefix)   P=$rest; [[ "$P" == /* && "$P" != */ ]] || die "prefix must be absolute, no trailing /" ;;
       package)  PACKAGES+=("$rest") ;;
       path)     PATHS+=("$rest") ;;
-      exclude)  EXCLUDES+=("$rest") ;;
       drop)     DROPS+=("$rest") ;;
       lib-only) LIBONLY+=("$rest") ;;
-      interp)   INTERPS+=("$rest") ;;
       cc)       CC=$rest ;;
       launcher) LAUNCHERS+=("$rest") ;;
       env)      ENVS+=("$rest") ;;
@@ -59,8 +59,6 @@ conf_load() {
     esac
   done <"$file"
   [ -n "$P" ] || die "no 'prefix' in $file"
-  EXCLUDE_RE=$DD_BUILTIN_EXCLUDE
-  local e; for e in "${EXCLUDES[@]}"; do EXCLUDE_RE="$EXCLUDE_RE|$e"; done
 }
 
 # Debian absolute path -> path relative to P ("/usr/bin/x" -> "bin/x", "/etc/x" -> "etc/x")
@@ -74,7 +72,7 @@ copy_paths() {
   while IFS= read -r f; do
     case "$f" in /*) ;; *) continue ;; esac
     case "$DD_MERGED_ALIASES" in *" $f "*) continue ;; esac
-    [[ "$f" =~ $EXCLUDE_RE ]] && continue
+    [[ "$f" =~ $DD_EXCLUDE ]] && continue
     if [ -L "$f" ] || { [ -e "$f" ] && [ ! -d "$f" ]; }; then
       printf '%s\t%s\n' "$(map_rel "$f")" "${f#/}"
     fi

@@ -163,7 +163,7 @@ describe('archive: malicious and broken archives are refused', () => {
     [
       'a truncated archive',
       async () => (await image([file('f', 'x'.repeat(5000))])).subarray(0, 6000),
-      /extracting the image failed/,
+      /reading the image from its docker save stream failed/,
     ],
     [
       'a layer that is not a tar archive',

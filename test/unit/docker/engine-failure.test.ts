@@ -57,6 +57,16 @@ describe('docker engine failures', () => {
     expect(error.message).to.equal('docker: create container x failed: disk full');
     const ours = new EngineError('mine');
     expect(translateFailure(ours, 'x', 'y')).to.equal(ours);
+    expect(error.hint).to.equal(undefined);
+  });
+
+  it('says to run again when an open connection broke (a response cut short, a reset socket)', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
+    for (const cut of [new Error('aborted'), new Error('socket hang up'), reset]) {
+      const error = translateFailure(cut, 'run ["x"] in y', 'unix:///x.sock');
+      expect(error.message).to.match(/^docker: run \["x"\] in y failed: /);
+      expect(error.hint).to.match(/connection to the engine broke.*run again/);
+    }
   });
 
   it('reports a missing socket as an EngineError from ping', async () => {

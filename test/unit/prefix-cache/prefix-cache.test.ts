@@ -1,4 +1,4 @@
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { PrefixCache, type PrefixSource } from '../../../src/prefix-cache/prefix-cache.js';
@@ -65,6 +65,19 @@ describe('prefix cache', () => {
     expect(state.saves).to.equal(2);
     expect(await readFile(path.join(changed.root.dir, PREFIX, 'hello'), 'utf8')).to.equal('v2');
     expect(await readdir(cacheDir)).to.deep.equal(['bbb']);
+  });
+
+  it('extracts again over an entry of the earlier cache version', async () => {
+    const { state, source } = fakeEngine();
+    await mkdir(path.join(cacheDir, 'aaa', 'root'), { recursive: true });
+    await writeFile(
+      path.join(cacheDir, 'aaa', 'complete.json'),
+      JSON.stringify({ tag: 'x/tools:1.0', outside: ['/x'] }),
+    );
+    const entry = await new PrefixCache(source, cacheDir).get('x/tools:1.0', PREFIX);
+    expect(state.saves).to.equal(1);
+    expect(entry.outside).to.deep.equal(['/etc/outside']);
+    expect(await readFile(path.join(entry.root.dir, PREFIX, 'hello'), 'utf8')).to.equal('v1');
   });
 
   it('refuses an image that does not exist, and one without the prefix, leaving nothing behind', async () => {

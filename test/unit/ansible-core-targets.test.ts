@@ -1,0 +1,89 @@
+import { parse } from 'yaml';
+import { verdictOf } from '../external/targets-suite/compare.js';
+import { containerScript, rolePlaybook } from '../external/targets-suite/container-script.js';
+import { demuxLogs } from '../external/targets-suite/docker-logs.js';
+import { parseChildCpu, parseRecaps } from '../external/targets-suite/recap.js';
+import type { RunOutcome } from '../external/targets-suite/run-target.js';
+import { expect } from '../support/expect.js';
+
+const recap = (line: string) => `PLAY [testhost] ****\n\nPLAY RECAP *********\n${line}\n\n`;
+
+function outcome(passed: boolean, ok: number, changed = 0, failed = 0): RunOutcome {
+  const counts = { ok, changed, unreachable: 0, failed, skipped: 0, rescued: 0, ignored: 0 };
+  return {
+    target: 't',
+    mode: 'm',
+    passed,
+    exitCode: passed ? 0 : 2,
+    recap: counts,
+    seconds: 1,
+    cpuSeconds: 1,
+    logFile: '',
+    tail: '',
+  };
+}
+
+describe('ansible-core targets suite: pure parts', () => {
+  it('reads the recap counts and adds up the recaps of several playbooks', () => {
+    const one =
+      'testhost                   : ok=12   changed=3    unreachable=0    failed=1    skipped=2    rescued=0    ignored=4';
+    const two =
+      'localhost                  : ok=1    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0';
+    expect(parseRecaps(recap(one) + 'TASK [x]\nok: [testhost] => (item=a : ok=5)\n' + recap(two))).to.deep.equal({
+      ok: 13,
+      changed: 3,
+      unreachable: 0,
+      failed: 1,
+      skipped: 2,
+      rescued: 0,
+      ignored: 4,
+    });
+  });
+
+  it('has no recap when Ansible stopped before any play', () => {
+    expect(parseRecaps('ERROR! the role x was not found\n')).to.equal(undefined);
+  });
+
+  it("reads the children's CPU time from the shell's `times` after the marker", () => {
+    expect(parseChildCpu('x\nDAPPDEPS_TIMES\n0m0.01s 0m0.02s\n1m2.50s 0m10.05s\n', 'DAPPDEPS_TIMES')).to.equal(72.6);
+    expect(parseChildCpu('no marker\n', 'DAPPDEPS_TIMES')).to.equal(undefined);
+  });
+
+  it('joins the frames of a non-TTY log buffer in order', () => {
+    const frame = (stream: number, text: string) => {
+      const body = Buffer.from(text);
+      const head = Buffer.alloc(8);
+      head.writeUInt8(stream, 0);
+      head.writeUInt32BE(body.length, 4);
+      return Buffer.concat([head, body]);
+    };
+    expect(demuxLogs(Buffer.concat([frame(1, 'out '), frame(2, 'err '), frame(1, 'ok\n')]))).to.equal('out err ok\n');
+  });
+
+  it('wraps a role as ansible-test does, or imports only its subset', () => {
+    expect(parse(rolePlaybook({ name: 'stat', kind: 'role' }, false))).to.deep.equal([
+      { hosts: 'testhost', gather_facts: true, vars: { output_dir: '/tmp/output_dir' }, roles: ['stat'] },
+    ]);
+    const spec = { name: 'git', kind: 'role' as const, subset: { tasksFrom: ['a.yml'], vars: { x: '1' } } };
+    const [play] = parse(rolePlaybook(spec, false)) as Record<string, unknown>[];
+    expect(play?.tasks).to.deep.equal([{ import_role: { name: 'git', tasks_from: 'dappdeps-subset.yml' } }]);
+    expect(play?.vars).to.deep.equal({ output_dir: '/tmp/output_dir', x: '1' });
+    expect(containerScript(spec, '/p/bin', false)).to.contain('- import_tasks: a.yml');
+    expect(parse(rolePlaybook(spec, true))[0].roles).to.deep.equal(['git']);
+  });
+
+  it('runs a script target with the mode’s ansible first on PATH, keeping its exit status', () => {
+    const script = containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', false).split('\n');
+    expect(script).to.include('cd /tmp/suite/targets/become_su');
+    expect(script).to.include('PATH="/p/bin:$PATH" ./runme.sh || status=$?');
+    expect(script.slice(-3)).to.deep.equal(['echo DAPPDEPS_TIMES', 'times', 'exit $status']);
+  });
+
+  it('judges a relocated run against the native one', () => {
+    expect(verdictOf(outcome(true, 5, 1), outcome(true, 5, 1))).to.equal('same');
+    expect(verdictOf(outcome(true, 5, 1), outcome(true, 5, 2))).to.equal('counts-differ');
+    expect(verdictOf(outcome(true, 5), outcome(false, 3, 0, 1))).to.equal('regression');
+    expect(verdictOf(outcome(false, 5), outcome(false, 3))).to.equal('fails-both');
+    expect(verdictOf(outcome(false, 5), outcome(true, 3))).to.equal('relocated-only');
+  });
+});
