@@ -13,7 +13,7 @@ export interface LayerEntry {
   mode: number;
   uid: number;
   linkname?: string;
-  /** The content of small regular files (up to 64 KiB). */
+  /** The content of regular files up to 1 MiB (dpkg's status file included). */
   body?: string;
 }
 
@@ -23,6 +23,8 @@ export interface SavedLayers {
   /** Lowest first; each layer's entries in archive order. */
   layers: LayerEntry[][];
 }
+
+const BODY_LIMIT = 1024 * 1024;
 
 const norm = (name: string) => path.posix.normalize(name.replace(/^(\.\/)+/, '')).replace(/\/+$/, '');
 
@@ -40,8 +42,9 @@ async function listTar(stream: Readable): Promise<LayerEntry[]> {
     };
     if (h.linkname) item.linkname = h.linkname;
     const chunks: Buffer[] = [];
-    for await (const chunk of entry) if ((h.size ?? 0) <= 65536) chunks.push(chunk as Buffer);
-    if (h.type === 'file' && (h.size ?? 0) <= 65536) item.body = Buffer.concat(chunks).toString('utf8');
+    const kept = (h.size ?? 0) <= BODY_LIMIT;
+    for await (const chunk of entry) if (kept) chunks.push(chunk as Buffer);
+    if (h.type === 'file' && kept) item.body = Buffer.concat(chunks).toString('utf8');
     entries.push(item);
   }
   return entries;
