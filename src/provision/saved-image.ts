@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { z } from 'zod';
+import { peek } from '../archive/peek-stream.js';
 import { memberPath } from '../archive/save-archive.js';
 import { SNIFF_BYTES, sniff } from '../archive/sniff.js';
 import { DappdepsError } from '../errors.js';
@@ -44,7 +44,7 @@ export async function saveToDisk(save: NodeJS.ReadableStream, dir: string): Prom
       const { header } = member;
       const name = memberPath(header.name);
       if (header.type === 'file') {
-        const { head, all } = await headOf(member as AsyncIterable<Buffer>);
+        const { head, all } = await peek(member as AsyncIterable<Buffer>, SNIFF_BYTES);
         const kind = sniff(head);
         if (kind === 'tar' || kind === 'gzip') {
           const file = path.join(dir, `layer-${files.size}`);
@@ -91,29 +91,4 @@ export async function saveToDisk(save: NodeJS.ReadableStream, dir: string): Prom
     return layer;
   });
   return { config, layers };
-}
-
-/** The first bytes of a member (enough to sniff it) and a stream of all of it, head included. */
-async function headOf(member: AsyncIterable<Buffer>): Promise<{ head: Buffer; all: Readable }> {
-  const iterator = member[Symbol.asyncIterator]();
-  const chunks: Buffer[] = [];
-  let length = 0;
-  let done = false;
-  while (length < SNIFF_BYTES && !done) {
-    const next = await iterator.next();
-    if (next.done) done = true;
-    else {
-      chunks.push(next.value);
-      length += next.value.length;
-    }
-  }
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield* chunks;
-    while (!done) {
-      const next = await iterator.next();
-      if (next.done) done = true;
-      else yield next.value;
-    }
-  }
-  return { head: Buffer.concat(chunks), all: Readable.from(rest(), { objectMode: false }) };
 }

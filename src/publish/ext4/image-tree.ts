@@ -3,12 +3,13 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { entryPath } from '../../archive/entry-path.js';
 import { planLayers } from '../../archive/layer-order.js';
+import { peek } from '../../archive/peek-stream.js';
 import { PathTree } from '../../archive/path-tree.js';
 import { type SaveArchive } from '../../archive/save-archive.js';
 import { sniff, SNIFF_BYTES } from '../../archive/sniff.js';
 import { parseWhiteout } from '../../archive/whiteout.js';
 import { DappdepsError } from '../../errors.js';
-import { forEachMember, peek, recordAlias, resolveMember } from '../tar-members.js';
+import { forEachMember, recordAlias, resolveMember } from '../tar-members.js';
 
 /** What the image's final root says about one path: the inode metadata a filesystem image must carry. */
 export interface EntryMeta {
