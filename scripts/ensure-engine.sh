@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make a Docker engine answer, installing and starting Debian's docker.io only when none does.
+# Make a Docker engine answer, installing and starting Debian's docker.io only when none does; with --arch, make
+# it run another architecture's containers too.
 # An engine that already answers (DOCKER_HOST or the default socket) is never restarted or reconfigured.
 set -euo pipefail
 
@@ -8,6 +9,53 @@ wait_s=${DAPPDEPS_DOCKERD_WAIT:-60}
 
 say() { echo "dappdeps engine: $*" >&2; }
 answers() { command -v docker >/dev/null 2>&1 && docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# --arch ARCH (repeatable; Debian names): also make this machine run ARCH's programs, in containers too, when its
+# CPU is another: Debian's qemu-user-static registered with binfmt_misc (flag F: the interpreter is opened at
+# registration, so containers need no copy of it), and apt told of ARCH (verify downloads its busybox-static).
+arches=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --arch) [ $# -ge 2 ] || { say "--arch needs an architecture"; exit 2; }; arches+=("$2"); shift 2 ;;
+    *) say "unknown argument $1 (usage: ensure-engine.sh [--arch ARCH]...)"; exit 2 ;;
+  esac
+done
+
+ensure_emulation() { # <debian arch>
+  local arch=$1 qemu entry
+  [ "$arch" = "$(dpkg --print-architecture)" ] && return 0
+  case $arch in
+    arm64) qemu=aarch64 ;;
+    amd64) qemu=x86_64 ;;
+    *) say "no emulation known for $arch"; return 1 ;;
+  esac
+  entry=/proc/sys/fs/binfmt_misc/qemu-$qemu
+  if [ "$(id -u)" != 0 ]; then
+    [ -e "$entry" ] || { say "$arch needs qemu-user-static registered, which needs root"; return 1; }
+    return 0
+  fi
+  local need=()
+  dpkg -s qemu-user-static >/dev/null 2>&1 || need+=(qemu-user-static)
+  command -v update-binfmts >/dev/null 2>&1 || need+=(binfmt-support)
+  if [ ${#need[@]} -gt 0 ]; then
+    say "installing ${need[*]} with apt-get (to run $arch programs)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+    say "mounting binfmt_misc"
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  fi
+  [ -e "$entry" ] || update-binfmts --enable "qemu-$qemu"
+  grep -q '^flags: .*F' "$entry" || { say "$entry has no F flag: containers could not use it"; return 1; }
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    say "adding $arch to apt's architectures"
+    dpkg --add-architecture "$arch"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  fi
+  say "$arch programs run under $(sed -n 's/^interpreter //p' "$entry")"
+}
+for arch in "${arches[@]}"; do ensure_emulation "$arch"; done
 
 if answers; then
   say "engine $(docker version --format '{{.Server.Version}}') answers"; exit 0

@@ -75,6 +75,9 @@ export class ElfFormatError extends DappdepsError {}
 /** A build base image could not be made: debootstrap, the import of its root, or what they need. */
 export class BootstrapError extends DappdepsError {}
 
+/** The machine cannot run programs of the architecture asked for (no emulation registered). */
+export class EmulationError extends DappdepsError {}
+
 /** A docker build failed; carries the tail of its log. */
 export class BuildError extends DappdepsError {
   readonly image: string;

@@ -1,5 +1,6 @@
 import { auditPrefix, type Violation } from './audit-prefix.js';
 import type { ImageClient } from '../docker/image-client.js';
+import { distroArchitecture } from '../manifest/distro-for-architecture.js';
 import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { checkContract } from './check-contract.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
@@ -46,7 +47,10 @@ export async function auditImage(
   const extract = (i: ImageModel) => prefixes.get(distro.index.tag(i, strategy), i.prefix);
   const [subject, depTrees] = await Promise.all([extract(image), Promise.all(mounted.map(extract))]);
   const depRoots = depTrees.map((t) => t.root);
-  const report = await auditPrefix(subject.root, depRoots, { outside: subject.outside });
+  const report = await auditPrefix(subject.root, depRoots, {
+    outside: subject.outside,
+    architecture: distroArchitecture(distro),
+  });
   return {
     image: image.name,
     tag,

@@ -13,6 +13,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import PQueue from 'p-queue';
 import { DappdepsError, ElfFormatError } from '../errors.js';
+import { elfMachineName, type Architecture } from '../manifest/architectures.js';
 import { expandTokens } from './dst.js';
 import { readElf, type ElfInfo } from './elf-reader.js';
 import { explainResolution, ImageFs, type ImageRoot } from './image-fs.js';
@@ -39,6 +40,9 @@ export interface AuditReport {
 export interface AuditOptions {
   /** In-image paths found outside the prefix; each is a violation. */
   outside?: readonly string[];
+  /** The image's architecture: an ELF file of another machine is a violation (under binfmt emulation it would
+   * even run, so only the audit can tell). */
+  architecture?: Pick<Architecture, 'debian' | 'elfMachine'>;
 }
 
 interface ElfFile {
@@ -131,6 +135,17 @@ async function checkSearchPath(fs: ImageFs, elf: ElfFile): Promise<Violation[]> 
   return violations;
 }
 
+function wrongMachines(elves: readonly ElfFile[], arch: AuditOptions['architecture']): Violation[] {
+  if (!arch) return [];
+  const expected = `${elfMachineName(arch.elfMachine)}, e_machine ${arch.elfMachine}`;
+  return elves
+    .filter((e) => e.info.machine !== arch.elfMachine)
+    .map((e) => ({
+      file: e.file,
+      problem: `is an ELF file for ${elfMachineName(e.info.machine)} (e_machine ${e.info.machine}); the image is ${arch.debian} (${expected})`,
+    }));
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -156,7 +171,7 @@ export async function auditPrefix(
   if (!top?.isDirectory()) throw new DappdepsError(`audit: ${subject.dir + subject.prefix} is not a directory`);
 
   const scan = await scanTree(subject);
-  const violations = [...scan.violations];
+  const violations = [...scan.violations, ...wrongMachines(scan.elves, opts.architecture)];
   for (const link of scan.symlinks) {
     const r = await fs.resolve(link);
     if (r.kind !== 'found') {

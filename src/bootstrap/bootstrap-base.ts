@@ -8,6 +8,9 @@ import { BootstrapError } from '../errors.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import type { ImageClient } from '../docker/image-client.js';
 import { dockerLog } from '../docker/log.js';
+import { architectures, hostArchitecture, type Architecture } from '../manifest/architectures.js';
+import { checkEmulation } from './emulation.js';
+import { setImageArchitecture } from './image-architecture.js';
 
 const log = dockerLog('bootstrap');
 
@@ -27,7 +30,19 @@ export type BaseImageSource = 'present' | 'pulled' | 'bootstrapped';
 
 /** `debian:bookworm` → `bookworm`; undefined for anything debootstrap cannot make (other images, `12`, `-slim`). */
 export function debianSuiteOf(ref: string): string | undefined {
-  return /^(?:docker\.io\/)?(?:library\/)?debian:([a-z]+)$/.exec(ref)?.[1];
+  return debianBaseOf(ref)?.suite;
+}
+
+/**
+ * What debootstrap makes for `ref`: `debian:<suite>` of this machine's architecture, or of another one under
+ * Docker Hub's per-architecture namespace (`arm64v8/debian:bookworm`); undefined for anything else.
+ */
+export function debianBaseOf(ref: string): { suite: string; arch: Architecture | undefined } | undefined {
+  const m = /^(?:docker\.io\/)?(?:(library|[a-z0-9]+)\/)?debian:([a-z]+)$/.exec(ref);
+  if (!m?.[2]) return undefined;
+  if (m[1] === undefined || m[1] === 'library') return { suite: m[2], arch: undefined };
+  const arch = Object.values(architectures).find((a) => a.hubNamespace === m[1]);
+  return arch ? { suite: m[2], arch } : undefined;
 }
 
 /**
@@ -43,7 +58,8 @@ export async function bootstrapBaseImage(
 ): Promise<BaseImageSource> {
   const { onProgress = () => {}, mirror = DEFAULT_DEBIAN_MIRROR, signal } = options;
   if (await docker.images.inspect(ref)) return 'present';
-  const suite = debianSuiteOf(ref);
+  const debian = debianBaseOf(ref);
+  const suite = debian?.suite;
   try {
     await docker.images.pull(ref);
     return 'pulled';
@@ -61,16 +77,32 @@ export async function bootstrapBaseImage(
     log('pull of %s failed, bootstrapping: %s', ref, pullError instanceof Error ? pullError.message : pullError);
   }
 
-  onProgress(`bootstrapping ${ref} with debootstrap (~40 s)`);
+  // Another architecture's packages are configured (debootstrap's second stage) under emulation.
+  const foreign = debian?.arch && debian.arch.debian !== hostArchitecture()?.debian ? debian.arch : undefined;
+  if (foreign) await checkEmulation(foreign);
+  onProgress(
+    `bootstrapping ${ref} with debootstrap (${foreign ? `${foreign.debian} under emulation, minutes` : '~40 s'})`,
+  );
   const rootfs = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-rootfs-'));
   try {
-    const debootstrap = spawn('debootstrap', ['--variant=minbase', suite, rootfs, mirror], {
+    const arch = debian?.arch ? ['--arch', debian.arch.debian] : [];
+    const debootstrap = spawn('debootstrap', ['--variant=minbase', ...arch, suite, rootfs, mirror], {
       stdio: ['ignore', 'pipe', 'pipe'],
       signal,
     });
     await succeeded(debootstrap, `debootstrap ${ref}`, [debootstrap.stdout, debootstrap.stderr]);
     onProgress(`importing ${ref} into the engine`);
-    await importDirectory(docker.images, rootfs, ref, signal);
+    if (debian?.arch) {
+      // The import says the engine's architecture: imported under a temporary name, the tag only once it is right.
+      const imported = `${ref}-import-${process.pid}`;
+      await importDirectory(docker.images, rootfs, imported, signal);
+      await setImageArchitecture(docker, imported, ref, debian.arch, signal).catch(async (error: unknown) => {
+        await docker.images.remove(imported);
+        throw error;
+      });
+    } else {
+      await importDirectory(docker.images, rootfs, ref, signal);
+    }
   } finally {
     await removeRootfs(rootfs);
   }

@@ -95,6 +95,7 @@ export class DockerodeImageClient implements ImageClient {
           rm: true,
           forcerm: true,
           nocache: req.nocache ?? false,
+          ...(req.platform ? { platform: req.platform } : {}),
           abortSignal: req.signal,
         })) as Readable;
       } catch (error) {

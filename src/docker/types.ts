@@ -28,6 +28,8 @@ export interface BuildRequest {
   builder?: 'classic' | 'buildkit';
   /** The RUN steps' network: default `host` (package mirrors); engines here have no bridge. */
   network?: 'host' | 'none';
+  /** `docker build --platform` (e.g. `linux/arm64`): the images' architecture; default: the engine's. */
+  platform?: string;
 }
 
 export interface EngineVersion {

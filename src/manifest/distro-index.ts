@@ -14,15 +14,21 @@ export class DistroIndex {
   readonly #tags: ReadonlyMap<ImageModel, Readonly<Record<Strategy, string>>>;
   readonly #runDeps: ReadonlyMap<ImageModel, readonly ImageModel[]>;
   readonly #buildDeps: ReadonlyMap<ImageModel, readonly ImageModel[]>;
+  /** Appended to every tag (`-arm64` for a distro of another architecture than its default): both live on one engine. */
+  readonly tagSuffix: string;
 
-  constructor(settings: DistroSettings, images: readonly ImageModel[]) {
+  constructor(settings: DistroSettings, images: readonly ImageModel[], tagSuffix = '') {
     this.#images = images;
+    this.tagSuffix = tagSuffix;
     this.#byName = new Map(images.map((i) => [i.name, i]));
     const named = (names: Iterable<string>) => images.filter((i) => new Set(names).has(i.name));
     this.#tags = new Map(
       images.map((i) => [
         i,
-        Object.fromEntries(strategies.map((s) => [s, tagOf(settings.repository, i, s)])) as Record<Strategy, string>,
+        Object.fromEntries(strategies.map((s) => [s, tagOf(settings.repository, i, s) + tagSuffix])) as Record<
+          Strategy,
+          string
+        >,
       ]),
     );
     this.#runDeps = new Map(
@@ -38,7 +44,7 @@ export class DistroIndex {
     return image;
   }
 
-  /** `<repository>/<name>:<version>`, with `-source` for the source strategy. */
+  /** `<repository>/<name>:<version>`, with `-source` for the source strategy, then the tag suffix. */
   tag(image: ImageModel, strategy: Strategy): string {
     return this.#entry(this.#tags, image)[strategy];
   }

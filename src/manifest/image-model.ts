@@ -12,6 +12,8 @@ export interface ImageModel {
   prefix: string;
   manifest: ImageManifest;
   yaml: YamlFile;
+  /** The build stage's own gcc, compiling the launchers where the `compiler` image is not made for the architecture. */
+  stageCompiler?: string;
 }
 
 export function hasStrategy(image: ImageModel, strategy: Strategy): boolean {

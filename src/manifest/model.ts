@@ -16,6 +16,8 @@ export interface Distro {
   templatesDir: string;
   /** Non-fatal findings (e.g. md5 checksums). */
   warnings: ManifestProblem[];
+  /** Docker platform of every build and container, set for an architecture other than the default (`--arch`). */
+  platform?: string;
 }
 
 /** Binary builds are the default and get the plain version tag; source builds add "-source". */
@@ -23,8 +25,9 @@ export function imageTag(distro: Distro, image: ImageModel, strategy: Strategy):
   return distro.index.tag(image, strategy);
 }
 
+/** `<volumePrefix><name>`, plus the tag suffix of another architecture: each architecture has its own containers. */
 export function volumeContainerName(distro: Distro, image: ImageModel): string {
-  return `${distro.settings.volumePrefix}${image.name}`;
+  return `${distro.settings.volumePrefix}${image.name}${distro.index.tagSuffix}`;
 }
 
 /** The images plus their transitive run-time dependencies: what must be mounted for them to work. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { architectureNames } from './architectures.js';
 import * as p from './patterns.js';
 
 /*
@@ -135,6 +136,8 @@ export const binaryStrategy = z.strictObject({
   compiler: p.imageName.optional(),
   /** Write gcc's specs so what this image's gcc compiles uses the prefix's loader and libraries. */
   gccSpecs: z.boolean().default(false),
+  /** The architectures whose packages this list names (default: every one of distro.yaml's `architectures`). */
+  architectures: z.array(z.enum(architectureNames)).min(1).optional(),
 });
 
 export const smokeCommand = z.strictObject({
@@ -176,7 +179,10 @@ export const distroSettings = z.strictObject({
   volumePrefix: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{0,40}$/, { message: 'must be a container-name prefix, e.g. "dappdeps-"' }),
-  architecture: z.strictObject({ gnu: z.enum(['x86_64', 'aarch64']), debian: z.enum(['amd64', 'arm64']) }),
+  architecture: z.strictObject({ gnu: z.enum(['x86_64', 'aarch64']), debian: z.enum(architectureNames) }),
+  /** Debian architectures `build --arch` and `verify --arch` accept (default: `architecture` alone). Images of any
+   * other than `architecture` are tagged `<version>-<arch>` and built under emulation where the CPU differs. */
+  architectures: z.array(z.enum(architectureNames)).min(1).optional(),
   labels: z.strictObject({ source: p.url, vendor: p.text.optional() }),
   /** Templates folder, relative to the distro folder; default: the package's own templates/. */
   templates: p.relativePath.optional(),

@@ -23,6 +23,9 @@ export interface BuildDistroOptions {
   signal?: AbortSignal;
   /** Makes sure a build base image exists (e.g. bootstraps debian:bookworm). */
   ensureBaseImage(ref: string): Promise<void>;
+  /** For a distro of another architecture (`platform`): tags `tag` as the built image with that architecture in its
+   * config, since the classic builder writes the engine's into the images' `FROM scratch` stage. */
+  setArchitecture?(built: string, tag: string): Promise<void>;
   /** An image is being built (it was not in the cache). */
   onBuilding?(name: string): void;
   /** A side note, e.g. an image's audit result. */
@@ -86,6 +89,8 @@ export async function buildDistro(
     force: options.force,
     nocache: options.nocache ?? false,
     idleTimeoutMs: options.idleTimeoutMs,
+    ...(distro.platform ? { platform: distro.platform } : {}),
+    ...(distro.platform && options.setArchitecture ? { setArchitecture: options.setArchitecture } : {}),
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
     ...(distro.settings.audit
       ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }

@@ -31,6 +31,11 @@ export interface BuildSettings {
   /** Passed to every build: docker's layer cache is not used either. */
   nocache?: boolean;
   idleTimeoutMs: number;
+  /** `docker build --platform`, for a distro of another architecture than the engine's. */
+  platform?: string;
+  /** Given, the build is tagged `built` and this makes `tag` of it with the distro's architecture in its config
+   * (the classic builder writes the engine's into a `FROM scratch` image, whatever the platform). */
+  setArchitecture?(built: string, tag: string): Promise<void>;
   /** Called when an image is really built (not found in the cache). */
   onBuilding?(name: string): void;
   /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
@@ -55,22 +60,27 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   // each leave a whole log, never one interleaved or truncated by the other.
   const partial = `${logFile}.tmp-${process.pid}`;
   const log = createWriteStream(partial);
+  // With an architecture to set, the tag appears only once the config is right: an interrupted run leaves no
+  // image with the content hash and the wrong architecture to be taken as cached.
+  const built = settings.setArchitecture ? `${job.tag}-unset-arch` : job.tag;
   try {
     await engine.images.build({
       image: job.name,
       context: contextTar(job.files, trees),
-      tag: job.tag,
+      tag: built,
       labels: { [labels.contentHash]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
       onLine: (line) => log.write(`${line.text}\n`),
       logFile,
       idleTimeoutMs: settings.idleTimeoutMs,
       nocache: settings.nocache ?? false,
+      ...(settings.platform ? { platform: settings.platform } : {}),
       signal,
     });
   } finally {
     await new Promise((resolve) => log.end(resolve));
     await rename(partial, logFile);
   }
+  await settings.setArchitecture?.(built, job.tag);
   const audit = await settings.audit?.(job.image);
   if (audit && audit.violations.length > 0) {
     // Untagged, the image is not accepted: the next run does not find it cached and builds it again.

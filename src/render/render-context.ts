@@ -74,7 +74,7 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     labels,
     source: mapStrings(manifest.source, expand),
     binary: mapStrings(manifest.binary, expand),
-    compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : undefined,
+    compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : image.stageCompiler,
   };
 }
 

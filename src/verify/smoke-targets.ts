@@ -8,7 +8,11 @@ import { bootstrapBaseImage } from '../bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
+import { hostArchitecture, type Architecture } from '../manifest/architectures.js';
+import { distroArchitecture } from '../manifest/distro-for-architecture.js';
 import type { Distro } from '../manifest/model.js';
+import { setImageArchitecture } from '../bootstrap/image-architecture.js';
+import { fetchForeignBusybox } from './foreign-busybox.js';
 
 const log = createDebug('dappdeps:verify:targets');
 
@@ -52,8 +56,10 @@ export async function ensureSmokeTargets(
   const repository = distro.settings.repository;
   const base = distro.settings.binary.baseImage;
   await bootstrapBaseImage(docker, base, { signal, onProgress });
-  const busybox = await ensureTarget(docker, `${repository}/target-busybox:1`, BUSYBOX_DOCKERFILE, true, signal);
-  const empty = await ensureTarget(docker, `${repository}/target-empty:1`, EMPTY_DOCKERFILE, false, signal);
+  const made = { distro, signal };
+  const suffix = distro.index.tagSuffix;
+  const busybox = await ensureTarget(docker, `${repository}/target-busybox:1${suffix}`, BUSYBOX_DOCKERFILE, true, made);
+  const empty = await ensureTarget(docker, `${repository}/target-empty:1${suffix}`, EMPTY_DOCKERFILE, false, made);
   return [
     { name: 'busybox', image: busybox, hasOwnTools: false },
     { name: 'empty', image: empty, hasOwnTools: false },
@@ -66,40 +72,50 @@ async function ensureTarget(
   tag: string,
   dockerfile: string,
   withBusybox: boolean,
-  signal: AbortSignal,
+  { distro, signal }: { distro: Distro; signal: AbortSignal },
 ): Promise<string> {
   if (await docker.images.inspect(tag)) return tag;
+  const arch = distroArchitecture(distro);
+  // Another architecture's target is tagged once its config says so (see setImageArchitecture).
+  const built = distro.platform ? `${tag}-unset-arch` : tag;
   const rootfs = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-target-'));
   try {
     const trees: InjectedTree[] = [];
     if (withBusybox) {
-      await stageBusybox(rootfs);
+      await stageBusybox(rootfs, arch);
       trees.push({ at: 'rootfs', dir: rootfs });
     }
     await docker.images.build({
       image: tag,
       context: contextTar(new Map([['Dockerfile', dockerfile]]), trees),
-      tag,
+      tag: built,
       labels: {},
       onLine: (line) => log('%s: %s', tag, line.text),
       idleTimeoutMs: TARGET_BUILD_IDLE_MS,
+      ...(distro.platform ? { platform: distro.platform } : {}),
       signal,
     });
+    if (built !== tag) await setImageArchitecture(docker, built, tag, arch, signal);
   } finally {
     await rm(rootfs, { recursive: true, force: true });
   }
   return tag;
 }
 
-/** `<rootfs>/bin/busybox`, refusing a dynamic busybox: the target would then have a libc after all. */
-async function stageBusybox(rootfs: string): Promise<void> {
-  const elf = await readElf(HOST_BUSYBOX).catch(() => undefined);
-  if (!elf?.isStatic) {
+/**
+ * `<rootfs>/bin/busybox` of the architecture (the host's for its own, Debian's package for another), refusing a
+ * dynamic busybox (the target would then have a libc after all) and one of another machine.
+ */
+async function stageBusybox(rootfs: string, arch: Architecture): Promise<void> {
+  await mkdir(path.join(rootfs, 'bin'));
+  const staged = path.join(rootfs, 'bin/busybox');
+  if (hostArchitecture()?.debian === arch.debian) await copyFile(HOST_BUSYBOX, staged).catch(() => undefined);
+  else await fetchForeignBusybox(arch, staged);
+  const elf = await readElf(staged).catch(() => undefined);
+  if (!elf?.isStatic || elf.machine !== arch.elfMachine) {
     throw new DappdepsError(
-      `the busybox smoke target needs a static busybox at ${HOST_BUSYBOX}: apt-get install busybox-static`,
+      `the busybox smoke target needs a static ${arch.debian} busybox at ${HOST_BUSYBOX}: apt-get install busybox-static`,
     );
   }
-  await mkdir(path.join(rootfs, 'bin'));
-  await copyFile(HOST_BUSYBOX, path.join(rootfs, 'bin/busybox'));
-  await chmod(path.join(rootfs, 'bin/busybox'), 0o755);
+  await chmod(staged, 0o755);
 }

@@ -4,6 +4,7 @@ import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
 import type { Reporter } from '../../ui/reporter.js';
+import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
@@ -11,7 +12,7 @@ import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
-interface BuildOptions extends DistroOptions {
+interface BuildOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
   force?: boolean;
   /** False with `--no-cache` (commander's negatable option). */
@@ -33,6 +34,7 @@ export function registerBuild(program: Command, output: Output): void {
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption())
+    .addOption(archOption())
     .option('--force', 'rebuild even when an image with the same content hash exists')
     .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
     .addOption(
@@ -49,7 +51,7 @@ export function registerBuild(program: Command, output: Output): void {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
       const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
       const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
-      const distro = await openDistro(options, output);
+      const distro = await distroForArchOption(await openDistro(options, output), options);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();
       const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
@@ -69,6 +71,11 @@ export function registerBuild(program: Command, output: Output): void {
           onInfo: (message) => reporter.info(message),
           ensureBaseImage: async (ref) => {
             await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
+          },
+          setArchitecture: async (built, tag) => {
+            const { setImageArchitecture } = await import('../../bootstrap/image-architecture.js');
+            const { distroArchitecture } = await import('../../manifest/distro-for-architecture.js');
+            await setImageArchitecture(docker, built, tag, distroArchitecture(distro), signal);
           },
         }),
       ).finally(() => reporter.close());

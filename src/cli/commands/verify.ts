@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AuditError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
+import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
@@ -8,7 +9,7 @@ import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
-interface VerifyOptions extends DistroOptions {
+interface VerifyOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
   smoke: boolean;
   json?: boolean;
@@ -25,6 +26,7 @@ export function registerVerify(program: Command, output: Output): void {
       'images to verify (default: all with the strategy); their run-time dependencies are mounted',
     )
     .addOption(strategyOption())
+    .addOption(archOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option('--json', 'print the results as one JSON document on stdout')
     .option(
@@ -35,7 +37,7 @@ export function registerVerify(program: Command, output: Output): void {
       const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
       const { reportText } = await import('../../verify/report-text.js');
       const { verifyDistro, verifyFailures } = await import('../../verify/verify-distro.js');
-      const distro = await openDistro(options, output);
+      const distro = await distroForArchOption(await openDistro(options, output), options);
       const images = selectImages(distro, names);
       const docker = await openEngine();
       const report = await interruptible((signal) =>
