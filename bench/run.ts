@@ -3,6 +3,7 @@
  * same engine and prints the ratio next to its goal. Benchmarks inform, they do not gate: the exit code is 0
  * whatever the ratios (non-zero only when a benchmark could not run at all).
  */
+import { arm64 } from './arm64.js';
 import { binaryDistro } from './binary-distro.js';
 import { cliStartup } from './cli-startup.js';
 import { dagWallTime } from './dag-wall-time.js';
@@ -21,6 +22,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   'binary-distro': binaryDistro,
   export: exportFormats,
   provision,
+  arm64,
 };
 
 async function main(): Promise<number> {

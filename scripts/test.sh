@@ -23,7 +23,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 bash scripts/setup-node.sh
-bash scripts/ensure-engine.sh
+bash scripts/ensure-engine.sh --arch arm64
 
 npm run --silent typecheck
 npm run --silent lint

@@ -3,6 +3,8 @@ import { buildDistro } from '../../src/orchestrator/build-distro.js';
 import type { NodeResult } from '../../src/orchestrator/dag-scheduler.js';
 import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../../src/docker/docker-client.js';
+import { setImageArchitecture } from '../../src/bootstrap/image-architecture.js';
+import { distroArchitecture, distroForArchitecture } from '../../src/manifest/distro-for-architecture.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import { timed } from './exec.js';
 import type { BenchScope } from './scope.js';
@@ -23,10 +25,10 @@ export async function buildFixture(
   scope: BenchScope,
   docker: DockerClient,
   distroDir: string,
-  options: { force: boolean; concurrency: number; nocache?: boolean },
+  options: { force: boolean; concurrency: number; nocache?: boolean; arch?: string; names?: string[] },
 ): Promise<FixtureBuild> {
-  const distro = await loadDistro(distroDir);
-  const workDir = path.join(scope.tmp, 'work');
+  const distro = distroForArchitecture(await loadDistro(distroDir), options.arch);
+  const workDir = path.join(scope.tmp, `work${options.arch ? `-${options.arch}` : ''}`);
   const { ms, value: summary } = await timed(() =>
     buildDistro(distro, docker, {
       strategy: 'binary',
@@ -35,7 +37,10 @@ export async function buildFixture(
       concurrency: options.concurrency,
       workDir,
       idleTimeoutMs: 600_000,
+      ...(options.names ? { names: options.names } : {}),
       ensureBaseImage: async (ref) => void (await bootstrapBaseImage(docker, ref)),
+      setArchitecture: async (built, tag) =>
+        void (await setImageArchitecture(docker, built, tag, distroArchitecture(distro))),
     }),
   );
   await scope.recordBuildLogs(path.join(workDir, 'logs'));
