@@ -86,7 +86,9 @@ export function registerBuild(program: Command, output: Output): void {
 function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
   for (const name of summary.unsupported)
     reporter.info(
-      `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
+      options.arch
+        ? `${name}: no ${options.strategy} strategy for ${options.arch}, not built`
+        : `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
     );
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
