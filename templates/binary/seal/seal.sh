@@ -250,7 +250,7 @@ install_kit_files() {
     read -r file rel <<<"$e"
     [[ "$file" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && -f "$SEAL_DIR/$file" ]] || die "kit: no file '$file' in the seal kit"
     [[ -n "$rel" && "$rel" != /* && "/$rel/" != */../* ]] || die "kit: '$rel' is not a path relative to P"
-    [ ! -e "$P/$rel" ] && [ ! -L "$P/$rel" ] || die "kit: P/$rel exists already"
+    if [ -e "$P/$rel" ] || [ -L "$P/$rel" ]; then die "kit: P/$rel exists already"; fi
     install -D -m 0755 "$SEAL_DIR/$file" "$P/$rel"
     note "kit: $file -> ${rel}"
   done
