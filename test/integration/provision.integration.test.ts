@@ -248,6 +248,13 @@ describe('provision on a real engine', function () {
     expect(await client.images.inspect(to)).to.equal(undefined);
   });
 
+  it('become_user with sudo in debian:bookworm (no sudo there): the file is the user’s, nothing in /var/tmp', async () => {
+    const { layers } = await provision(fixture('become'), distro.settings.binary.baseImage, { network: 'none' });
+    const top = layers.layers.at(-1) ?? [];
+    expect(top.find((e) => e.name === 'srv/shared/by-nobody.txt')?.uid).to.equal(65534);
+    expect(names(top).filter((n) => /^var\/tmp|sudo/.test(n))).to.deep.equal([]);
+  });
+
   it('apt task in debian:bookworm: the package and its dpkg records, no Python, no package lists', async () => {
     const { layers, result } = await provision(fixture('apt'), distro.settings.binary.baseImage, { network: 'host' });
     const top = names(layers.layers.at(-1) ?? []);
