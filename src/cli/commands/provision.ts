@@ -22,6 +22,7 @@ interface ProvisionCliOptions extends DistroOptions {
   workdir?: string;
   user?: string;
   keepFailed?: boolean;
+  keepCaches?: boolean;
   json?: boolean;
   strategy: Strategy;
 }
@@ -58,6 +59,10 @@ export function registerProvision(program: Command, output: Output): void {
     .option('--workdir <dir>', "the result's working directory")
     .option('--user <user>', "the result's USER (the playbook runs as the image's own USER)")
     .option('--keep-failed', 'keep the container of a failed run and print how to look inside')
+    .option(
+      '--keep-caches',
+      "keep what the run put in package managers' download caches (apt's lists and archives, apk's, dnf's, yum's)",
+    )
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
@@ -80,6 +85,7 @@ export function registerProvision(program: Command, output: Output): void {
           network: options.network,
           changes,
           keepFailed: options.keepFailed,
+          keepCaches: options.keepCaches,
           strategy: options.strategy,
           stdout: ansibleOutput,
           stderr: ansibleOutput,
