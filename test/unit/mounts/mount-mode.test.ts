@@ -3,6 +3,7 @@ import { chooseMountMode, hasImageMounts } from '../../../src/mounts/mount-mode.
 import { expect } from '../../support/expect.js';
 
 const engine = (apiVersion: string, version = '28.0.0'): EngineVersion => ({
+  product: 'docker',
   version,
   apiVersion,
   os: 'linux',
