@@ -11,6 +11,7 @@ import { listLayer, writeFilteredLayer } from './layer-files.js';
 import { loadArchive } from './load-archive.js';
 import { extraVarsArgs, readPlaybook } from './playbook-input.js';
 import { provenanceLabels } from './provenance.js';
+import { engineResidue } from './engine-residue.js';
 import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
 import { saveToDisk, type LayerFile } from './saved-image.js';
@@ -135,9 +136,10 @@ export async function provisionImage(
     }
     const entries = await listLayer(top);
     const imageVolumes = Object.keys((source.config as RunConfig).Volumes ?? {});
-    const candidates = residueCandidates(entries, paths.root, imageVolumes);
+    const engineMade = engineResidue((await docker.engine.version()).product, entries);
+    const candidates = [...residueCandidates(entries, paths.root, imageVolumes), ...engineMade.dirs];
     const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
-    const drop = residueDrops(entries, lacking, paths.root);
+    const drop = residueDrops(entries, lacking, paths.root, engineMade.files);
     const layerFile = path.join(work, 'layer.tar');
     const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
 
