@@ -57,12 +57,16 @@ export async function buildDistro(
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
   const builder = strategy === 'binary' ? (options.builder ?? 'classic') : 'classic';
-  const contexts = await renderDistro(distro, buildable, [strategy], builder);
+  // The content hash covers the classic rendering whatever the builder: the builder is how an image is made,
+  // not what it holds (both give the same prefix), so switching builders rebuilds nothing.
+  const contexts = await renderDistro(distro, buildable, [strategy]);
+  const built = builder === 'classic' ? contexts : await renderDistro(distro, buildable, [strategy], builder);
   const jobs: ImageJob[] = [];
   // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
   for (const image of buildable) {
     const ctx = contexts.find((c) => c.image === image);
-    if (!ctx) continue;
+    const buildCtx = built.find((c) => c.image === image);
+    if (!ctx || !buildCtx) continue;
     const deps = index.buildDeps(image);
     const files = contextFiles(ctx);
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
@@ -77,7 +81,7 @@ export async function buildDistro(
         files,
         deps: depHashes,
       }),
-      files,
+      files: contextFiles(buildCtx),
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
       // The scheduler orders by the dependencies that are built in this run.
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
