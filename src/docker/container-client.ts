@@ -7,9 +7,10 @@ import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
 import type { EngineClient } from './engine-client.js';
 import type { ImageClient } from './image-client.js';
+import { imageMount } from './image-mount.js';
 import { dockerLog } from './log.js';
 import { initPodmanContainer } from './podman-init.js';
-import type { ContainerSummary, ImageMount, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
+import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
 
 /** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
 const VOLUME_ATTEMPTS = 20;
@@ -162,16 +163,4 @@ export class DockerodeContainerClient implements ContainerClient {
       }
     });
   }
-}
-
-/** `--mount type=image,source=…,target=…,image-subpath=…` (image mounts are read-only anyway). */
-function imageMount(m: ImageMount): Docker.MountSettings {
-  const mount: Docker.MountSettings & { ImageOptions: { Subpath: string } } = {
-    Type: 'image',
-    Source: m.image,
-    Target: m.target,
-    ReadOnly: true,
-    ImageOptions: { Subpath: m.subpath },
-  };
-  return mount;
 }

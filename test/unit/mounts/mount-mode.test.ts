@@ -42,6 +42,17 @@ describe('mount mode', () => {
     );
   });
 
+  it('image on Podman: volume containers, with a notice saying why (no subpath), whatever API it reports', () => {
+    for (const apiVersion of ['1.41', '1.48']) {
+      const { mode, notice } = chooseMountMode('image', { ...engine(apiVersion, '4.3.1'), product: 'podman' });
+      expect(mode).to.equal('volumes-from');
+      expect(notice).to.equal(
+        'Podman 4.3.1 mounts images only whole (its image mounts have no subpath), and a prefix must sit at its ' +
+          'own path, so the prefixes are mounted from volume containers (--volumes-from)',
+      );
+    }
+  });
+
   it('volumes-from: volume containers on every engine', () => {
     expect(chooseMountMode('volumes-from', engine('1.51'))).to.deep.equal({ mode: 'volumes-from' });
     expect(chooseMountMode('volumes-from', docker20)).to.deep.equal({ mode: 'volumes-from' });
