@@ -104,7 +104,9 @@ export async function provisionImage(
       return { ref, id: (await docker.imageStore.details(ref))?.id ?? '' };
     }),
   );
-  const network = options.network ?? ((await docker.workContainers.hasNetwork('bridge')) ? 'bridge' : 'host');
+  // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
+  const bridge = engine.product === 'docker' && (await docker.workContainers.hasNetwork('bridge'));
+  const network = options.network ?? (bridge ? 'bridge' : 'host');
   const paths = workPaths(distro);
   const name = `dappdeps-provision-${randomBytes(6).toString('hex')}`;
   const spec = runSpec({
