@@ -8,7 +8,7 @@ import { buildFixture, type FixtureBuild } from './lib/build-fixture.js';
 import { repoRoot } from './lib/fixture.js';
 import type { BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
-import { treeDifferences, treeDigest } from './lib/tree-digest.js';
+import { treeDifferences, treeDigest } from '../test/support/tree-digest.js';
 
 /**
  * A cold build of the real binary distribution with each builder, in the same run on the same engine: BuildKit
