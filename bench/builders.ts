@@ -10,8 +10,11 @@ import type { BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 import { treeDifferences, treeDigest } from '../test/support/tree-digest.js';
 
+/** `DAPPDEPS_BENCH_BUILDERS=base,git`: only these images (and the toolchain they need), on a busy machine. */
+const only = (process.env.DAPPDEPS_BENCH_BUILDERS ?? '').split(',').filter(Boolean);
+
 /**
- * A cold build of the real binary distribution with each builder, in the same run on the same engine: BuildKit
+ * A cold build of the real binary distribution (or of the images DAPPDEPS_BENCH_BUILDERS names) with each builder, in the same run on the same engine: BuildKit
  * (dependents mount the toolchain with `RUN --mount`) against classic (the toolchain's prefix extracted into
  * each dependent's context). Both `nocache` and forced, concurrency = CPU count, audited; each under its own
  * repository, so that afterwards the prefixes of both are compared file by file.
@@ -32,7 +35,14 @@ export async function builders(scope: BenchScope): Promise<BenchResult> {
         .replace(/^volumePrefix: .*$/m, `volumePrefix: ${repository}-`),
     );
     const workDir = path.join(scope.tmp, builder, 'work');
-    const built = await buildFixture(scope, docker, dir, { force: true, nocache: true, concurrency, builder, workDir });
+    const built = await buildFixture(scope, docker, dir, {
+      force: true,
+      nocache: true,
+      concurrency,
+      builder,
+      workDir,
+      names: only,
+    });
     for (const tag of Object.values(built.tags)) scope.adopt(tag);
     return built;
   };

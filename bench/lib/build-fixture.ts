@@ -24,13 +24,22 @@ export async function buildFixture(
   scope: BenchScope,
   docker: DockerClient,
   distroDir: string,
-  options: { force: boolean; concurrency: number; nocache?: boolean; builder?: Builder; workDir?: string },
+  options: {
+    force: boolean;
+    concurrency: number;
+    nocache?: boolean;
+    builder?: Builder;
+    workDir?: string;
+    /** Only these images and their build-time dependencies (default: all). */
+    names?: readonly string[];
+  },
 ): Promise<FixtureBuild> {
   const distro = await loadDistro(distroDir);
   const workDir = options.workDir ?? path.join(scope.tmp, 'work');
   const { ms, value: summary } = await timed(() =>
     buildDistro(distro, docker, {
       strategy: 'binary',
+      names: options.names ?? [],
       builder: options.builder ?? 'classic',
       force: options.force,
       nocache: options.nocache ?? false,
