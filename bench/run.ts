@@ -5,6 +5,7 @@
  */
 import { arm64 } from './arm64.js';
 import { binaryDistro } from './binary-distro.js';
+import { builders } from './builders.js';
 import { cliStartup } from './cli-startup.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { exportFormats } from './export.js';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  builders,
   export: exportFormats,
   provision,
   arm64,

@@ -5,6 +5,7 @@ import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../../src/docker/docker-client.js';
 import { setImageArchitecture } from '../../src/bootstrap/image-architecture.js';
 import { distroArchitecture, distroForArchitecture } from '../../src/manifest/distro-for-architecture.js';
+import type { Builder } from '../../src/docker/types.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import { timed } from './exec.js';
 import type { BenchScope } from './scope.js';
@@ -25,19 +26,30 @@ export async function buildFixture(
   scope: BenchScope,
   docker: DockerClient,
   distroDir: string,
-  options: { force: boolean; concurrency: number; nocache?: boolean; arch?: string; names?: string[] },
+  options: {
+    force: boolean;
+    concurrency: number;
+    nocache?: boolean;
+    builder?: Builder;
+    workDir?: string;
+    /** Only these images and their build-time dependencies (default: all). */
+    names?: readonly string[];
+    /** Another architecture than the distro's default (`build --arch`). */
+    arch?: string;
+  },
 ): Promise<FixtureBuild> {
   const distro = distroForArchitecture(await loadDistro(distroDir), options.arch);
-  const workDir = path.join(scope.tmp, `work${options.arch ? `-${options.arch}` : ''}`);
+  const workDir = options.workDir ?? path.join(scope.tmp, `work${options.arch ? `-${options.arch}` : ''}`);
   const { ms, value: summary } = await timed(() =>
     buildDistro(distro, docker, {
       strategy: 'binary',
+      names: options.names ?? [],
+      builder: options.builder ?? 'classic',
       force: options.force,
       nocache: options.nocache ?? false,
       concurrency: options.concurrency,
       workDir,
       idleTimeoutMs: 600_000,
-      ...(options.names ? { names: options.names } : {}),
       ensureBaseImage: async (ref) => void (await bootstrapBaseImage(docker, ref)),
       setArchitecture: async (built, tag) =>
         void (await setImageArchitecture(docker, built, tag, distroArchitecture(distro))),

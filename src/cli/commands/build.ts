@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
+import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
 import type { Reporter } from '../../ui/reporter.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
@@ -14,6 +15,7 @@ import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
+  builder: BuilderOption;
   force?: boolean;
   /** False with `--no-cache` (commander's negatable option). */
   cache: boolean;
@@ -35,6 +37,14 @@ export function registerBuild(program: Command, output: Output): void {
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption())
     .addOption(archOption())
+    .addOption(
+      new Option(
+        '--builder <builder>',
+        'how an image gets its build-time dependencies: classic (extracted into the build context), buildkit (RUN --mount from their images); auto: buildkit where the engine has it',
+      )
+        .choices(builderOptions)
+        .default('auto'),
+    )
     .option('--force', 'rebuild even when an image with the same content hash exists')
     .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
     .addOption(
@@ -49,16 +59,21 @@ export function registerBuild(program: Command, output: Output): void {
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
+      const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
       const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
       const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
       const distro = await distroForArchOption(await openDistro(options, output), options);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();
+      // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
+      const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
+      const builder = chooseBuilder(asked, await docker.engine.version());
       const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
       const dir = workDir(distro, options.workDir);
       const summary = await interruptible((signal) =>
         buildDistro(distro, docker, {
           strategy: options.strategy,
+          builder,
           names,
           force: (options.force ?? false) || !options.cache,
           nocache: !options.cache,
