@@ -24,7 +24,17 @@ export async function setImageArchitecture(
 ): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-arch-'));
   try {
-    const saved = await saveToDisk(await docker.images.save(from), dir);
+    // dockerd 20.10 cannot save an image without layers (`empty export`): its config is written from its details.
+    const details = await docker.imageStore.details(from);
+    const saved =
+      details && details.diffIds.length === 0
+        ? {
+            config: Buffer.from(
+              JSON.stringify({ os: 'linux', config: details.config, rootfs: { type: 'layers', diff_ids: [] } }),
+            ),
+            layers: [],
+          }
+        : await saveToDisk(await docker.images.save(from), dir);
     const config = JSON.parse(saved.config.toString('utf8')) as Record<string, unknown>;
     config.architecture = arch.dockerArch;
     if (arch.dockerVariant === undefined) delete config.variant;
