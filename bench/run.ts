@@ -4,6 +4,7 @@
  * whatever the ratios (non-zero only when a benchmark could not run at all).
  */
 import { binaryDistro } from './binary-distro.js';
+import { builders } from './builders.js';
 import { cliStartup } from './cli-startup.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { exportFormats } from './export.js';
@@ -19,6 +20,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  builders,
   export: exportFormats,
   provision,
 };

@@ -59,8 +59,9 @@ export function residueCandidates(
 }
 
 /**
- * The paths to leave out of the layer: mount stubs, Ansible's leftovers, and the candidate directories the
- * image lacked (`lacking`) that hold nothing else once those are gone. Files, links and whiteouts under
+ * The paths to leave out of the layer: mount stubs, Ansible's leftovers, the engine's own files
+ * (`engineFiles`, see engine-residue.ts), and the candidate directories the image lacked (`lacking`) that hold
+ * nothing else once those are gone. Files, links and whiteouts under
  * the dappdeps root (`root`, e.g. `.dapp`) are not dropped: they would be the playbook writing where dappdeps mounts, which the result
  * check refuses.
  */
@@ -68,10 +69,11 @@ export function residueDrops(
   entries: readonly TarEntryInfo[],
   lacking: ReadonlySet<string>,
   root: string,
+  engineFiles: ReadonlySet<string> = new Set(),
 ): Set<string> {
   const drop = new Set<string>();
   for (const entry of entries) {
-    if (isMountStub(entry, root) || isAnsibleLeftover(entry.path)) drop.add(entry.path);
+    if (isMountStub(entry, root) || isAnsibleLeftover(entry.path) || engineFiles.has(entry.path)) drop.add(entry.path);
   }
   // Deepest first, so a home emptied of its `.ansible` is judged after it.
   const candidates = [...lacking].sort((a, b) => b.split('/').length - a.split('/').length);

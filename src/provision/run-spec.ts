@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { WorkContainerSpec } from '../docker/work-container-client.js';
 import type { Distro } from '../manifest/model.js';
+import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import type { PlaybookInput } from './playbook-input.js';
 import { labels } from '../labels.js';
 
@@ -29,7 +30,8 @@ export interface RunSpecInput {
   tags: string[];
   skipTags: string[];
   network: string;
-  volumesFrom: string[];
+  /** The dappdeps images' mounts: volume containers, or the images themselves. */
+  mounts: PreparedMounts;
 }
 
 /**
@@ -65,7 +67,8 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     image: input.image,
     cmd,
     env,
-    volumesFrom: input.volumesFrom,
+    volumesFrom: input.mounts.volumesFrom,
+    imageMounts: input.mounts.imageMounts,
     binds: [`${playbook.dir}:${paths.playbookDir}:ro`],
     tmpfs: { [paths.tmp]: 'rw,exec,nosuid,nodev,mode=1777' },
     network: input.network,

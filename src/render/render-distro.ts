@@ -1,3 +1,4 @@
+import type { Builder } from '../docker/types.js';
 import { strategies, hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { TemplateSet } from './handlebars-env.js';
 import { sealKit } from './kinds/binary.js';
@@ -15,11 +16,15 @@ export interface RenderedContext {
   dir: string;
 }
 
-/** Render the given images (all by default) for the given strategies (all by default), in memory. */
+/**
+ * Render the given images (all by default) for the given strategies (all by default), in memory, for the
+ * classic builder (what `images/` holds) unless told otherwise.
+ */
 export async function renderDistro(
   distro: Distro,
   images: readonly ImageModel[] = distro.images,
   only: readonly Strategy[] = strategies,
+  builder: Builder = 'classic',
 ): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
   const kits: Record<Strategy, RenderedFiles> = { binary: await sealKit(templates), source: new Map() };
@@ -27,7 +32,7 @@ export async function renderDistro(
   for (const image of images) {
     for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
-      const files = await renderImage(distro, templates, image, strategy);
+      const files = await renderImage(distro, templates, image, strategy, builder);
       out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}` });
     }
   }

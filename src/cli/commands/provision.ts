@@ -7,6 +7,8 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
+import { mountModeOption } from '../mount-mode-option.js';
+import type { MountModeOption } from '../../mounts/mount-mode.js';
 
 interface ProvisionCliOptions extends DistroOptions {
   from: string;
@@ -25,6 +27,7 @@ interface ProvisionCliOptions extends DistroOptions {
   keepCaches?: boolean;
   json?: boolean;
   strategy: Strategy;
+  mountMode: MountModeOption;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -65,6 +68,7 @@ export function registerProvision(program: Command, output: Output): void {
     )
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
+    .addOption(mountModeOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
       const { readPlaybook } = await import('../../provision/playbook-input.js');
       const { provisionImage } = await import('../../provision/provision-image.js');
@@ -87,6 +91,7 @@ export function registerProvision(program: Command, output: Output): void {
           keepFailed: options.keepFailed,
           keepCaches: options.keepCaches,
           strategy: options.strategy,
+          mountMode: options.mountMode,
           stdout: ansibleOutput,
           stderr: ansibleOutput,
           onStep: (text) => output.err(`provision: ${text}`),
