@@ -9,7 +9,7 @@ import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
 import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
-import { startPodman } from '../support/podman-service.js';
+import { startPodman, type TestService } from '../support/test-services.js';
 import { runCli } from '../support/run-cli.js';
 
 /** Events of a `build --json` run, by image. */
@@ -33,7 +33,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
   this.timeout(900_000);
   const docker = createDockerClient(); // the Docker engine, where the real images are
   let podman: DockerClient;
-  let service: Awaited<ReturnType<typeof startPodman>>;
+  let service: TestService;
   let dockerHost: string | undefined;
   let fx: FixtureDistro;
   let busybox: string;
@@ -56,8 +56,9 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
       ...distro.index.withRunDeps([distro.index.image('ansible')]).map((i) => distro.index.tag(i, 'binary')),
     ];
 
-    service = await startPodman();
-    podman = createDockerClient({ socketPath: service.host.replace(/^unix:\/\//, '') });
+    // Kept between runs (default /var/lib/dappdeps-podman): the images copied in are not copied again.
+    service = await startPodman(process.env.DAPPDEPS_PODMAN_DIR ?? '/var/lib/dappdeps-podman');
+    podman = createDockerClient({ socketPath: service.address.replace(/^unix:\/\//, '') });
     expect((await podman.engine.version()).product).to.equal('podman');
     // Only what Podman lacks (ids are the config digests on both engines): a later run loads nothing.
     const missing: string[] = [];
@@ -68,13 +69,13 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
     if (missing.length > 0) await podman.imageStore.load(await docker.transfer.saveMany(missing));
 
     dockerHost = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = service.host; // the CLI and the test's own readers now talk to Podman
+    process.env.DOCKER_HOST = service.address; // the CLI and the test's own readers now talk to Podman
     fx = await fixtureDistro('orchestrator');
     first = await build('--builder', 'classic');
   });
 
   after(async () => {
-    if (process.env.DOCKER_HOST === service?.host) {
+    if (process.env.DOCKER_HOST === service?.address) {
       await fx?.cleanup();
       for (const ref of results) await podman.images.remove(ref).catch(() => undefined);
     }
