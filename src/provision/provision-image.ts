@@ -15,6 +15,7 @@ import { loadArchive } from './load-archive.js';
 import { extraVarsArgs, readPlaybook } from './playbook-input.js';
 import { provenanceLabels } from './provenance.js';
 import { engineResidue } from './engine-residue.js';
+import { isPackageCache } from './package-caches.js';
 import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
 import { saveToDisk, type LayerFile } from './saved-image.js';
@@ -34,6 +35,8 @@ export interface ProvisionOptions {
   /** `host`, `none` or a network's name; default: `bridge` where the engine has one, else `host`. */
   network?: string;
   changes?: ConfigChanges;
+  /** Keep what the run put in package managers' download caches (apt's lists…): left as IMAGE had them otherwise. */
+  keepCaches?: boolean;
   /** On a failing playbook, keep the container to look inside (its name is in the error). */
   keepFailed?: boolean;
   /** Which build of the dappdeps images to mount (default: binary). */
@@ -75,7 +78,8 @@ const REFERENCE =
  * Runs the playbook with ansible-playbook from the ansible image (its run-time dependencies mounted
  * read-only beside it) in a container of `from`, against localhost with the local connection, then commits
  * it and rewrites the commit: `from`'s layers unchanged plus one layer with exactly the playbook's changes
- * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed), and `from`'s
+ * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed, package managers'
+ * download caches as `from` had them unless `keepCaches`), and `from`'s
  * configuration with the requested changes and provenance labels. The result is checked before `tag` is
  * created or moved; on any failure nothing is tagged and the container and temporary images are removed.
  */
@@ -155,7 +159,7 @@ export async function provisionImage(
     await docker.workContainers.remove(container);
     container = undefined;
 
-    step('rewriting the new layer (removing mount points and Ansible leftovers)');
+    step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
     const saved = await saveToDisk(await docker.images.save(committed), work);
     const top = saved.layers.at(-1);
     if (!top || saved.layers.length !== source.diffIds.length + 1) {
@@ -169,6 +173,7 @@ export async function provisionImage(
     const candidates = [...residueCandidates(entries, paths.root, imageVolumes), ...engineMade.dirs];
     const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
     const drop = residueDrops(entries, lacking, paths.root, engineMade.files);
+    if (!options.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
     const layerFile = path.join(work, 'layer.tar');
     const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
 

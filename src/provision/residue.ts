@@ -11,7 +11,7 @@ import { isWithin } from '../archive/entry-path.js';
 const WHITEOUT = '.wh.';
 
 /** The path an entry is about: a whiteout `dir/.wh.name` is about `dir/name`. */
-function subject(rel: string): string {
+export function entrySubject(rel: string): string {
   const base = path.posix.basename(rel);
   if (!base.startsWith(WHITEOUT) || base === `${WHITEOUT}${WHITEOUT}.opq`) return rel;
   const dir = path.posix.dirname(rel);
@@ -21,7 +21,7 @@ function subject(rel: string): string {
 
 /** Ansible's temporary files: `.ansible/tmp` in any home, `/tmp/.ansible*` and `/tmp/ansible*`. */
 export function isAnsibleLeftover(rel: string): boolean {
-  const p = subject(rel);
+  const p = entrySubject(rel);
   if (/(^|\/)\.ansible\/tmp(\/|$)/.test(p)) return true;
   const [first, second] = p.split('/');
   return first === 'tmp' && second !== undefined && /^\.?ansible/.test(second);
@@ -105,7 +105,7 @@ export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candid
       const dir = path.posix.dirname(entry.path);
       if (base === `${WHITEOUT}${WHITEOUT}.opq`) {
         for (const c of present) if (c !== dir && isWithin(c, dir === '.' ? '' : dir)) present.delete(c);
-      } else if (base.startsWith(WHITEOUT)) hide(subject(entry.path));
+      } else if (base.startsWith(WHITEOUT)) hide(entrySubject(entry.path));
     }
     for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
   }

@@ -46,6 +46,8 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     `ANSIBLE_HOME=${paths.tmp}/ansible`,
     `ANSIBLE_LOCAL_TEMP=${paths.tmp}/local`,
     `ANSIBLE_REMOTE_TEMP=${paths.tmp}/remote`,
+    // become to an unprivileged user: its temporary files in the tmpfs too, not in the image's /var/tmp
+    `ANSIBLE_SYSTEM_TMPDIRS=${paths.tmp}`,
     'ANSIBLE_RETRY_FILES_ENABLED=false',
   ];
   if (playbook.hasConfig) env.push(`ANSIBLE_CONFIG=${paths.playbookDir}/ansible.cfg`);

@@ -24,6 +24,7 @@ interface ProvisionCliOptions extends DistroOptions {
   workdir?: string;
   user?: string;
   keepFailed?: boolean;
+  keepCaches?: boolean;
   json?: boolean;
   strategy: Strategy;
   mountMode: MountModeOption;
@@ -61,6 +62,10 @@ export function registerProvision(program: Command, output: Output): void {
     .option('--workdir <dir>', "the result's working directory")
     .option('--user <user>', "the result's USER (the playbook runs as the image's own USER)")
     .option('--keep-failed', 'keep the container of a failed run and print how to look inside')
+    .option(
+      '--keep-caches',
+      "keep what the run put in package managers' download caches (apt's lists and archives, apk's, dnf's, yum's)",
+    )
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
     .addOption(mountModeOption())
@@ -84,6 +89,7 @@ export function registerProvision(program: Command, output: Output): void {
           network: options.network,
           changes,
           keepFailed: options.keepFailed,
+          keepCaches: options.keepCaches,
           strategy: options.strategy,
           mountMode: options.mountMode,
           stdout: ansibleOutput,
