@@ -69,6 +69,10 @@ export async function buildDistro(
     if (!ctx || !buildCtx) continue;
     const deps = index.buildDeps(image);
     const files = contextFiles(ctx);
+    // A template that does not use `depMounts` (a distro's own, written for the classic builder) renders the
+    // same for both and expects its dependencies in the context: that image builds classic.
+    const mounts = deps.length > 0 && buildCtx.files.get('Dockerfile') !== ctx.files.get('Dockerfile');
+    const jobBuilder = builder === 'buildkit' && (deps.length === 0 || mounts) ? 'buildkit' : 'classic';
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
     jobs.push({
       name: image.name,
@@ -81,7 +85,8 @@ export async function buildDistro(
         files,
         deps: depHashes,
       }),
-      files: contextFiles(buildCtx),
+      builder: jobBuilder,
+      files: contextFiles(jobBuilder === 'buildkit' ? buildCtx : ctx),
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
       // The scheduler orders by the dependencies that are built in this run.
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
@@ -93,7 +98,6 @@ export async function buildDistro(
   const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
   const settings = {
     engine,
-    builder,
     prefixes,
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,

@@ -121,3 +121,43 @@ async function contextEntries(context: Readable): Promise<Map<string, string>> {
   }
   return entries;
 }
+
+describe('buildDistro with BuildKit and templates written for the classic builder (fake engine)', () => {
+  it('builds classic the image whose template ignores depMounts: its dependency goes into the context', async () => {
+    const distro = await loadDistro(path.join(fixturesDir, 'faults/distro'));
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-classic-templates-'));
+    const requests: BuildRequest[] = [];
+    const engine: BuildEngine = {
+      images: {
+        inspect: async (tag) => (tag.endsWith('/tools:1.0') ? { id: 'sha256:tools', labels: {}, size: 0 } : undefined),
+        save: async () => {
+          throw new Error('no extraction in this test');
+        },
+        build: async (request) => {
+          requests.push(request);
+          return { id: 'sha256:new' };
+        },
+        remove: async () => undefined,
+      },
+    };
+    try {
+      const summary = await buildDistro(distro, engine, {
+        strategy: 'binary',
+        builder: 'buildkit',
+        force: true,
+        concurrency: 1,
+        workDir,
+        idleTimeoutMs: 1000,
+        ensureBaseImage: async () => undefined,
+      });
+      // tools (no dependency) is built with BuildKit; app would need tools extracted: classic, so it asks for
+      // tools' save (which this fake engine refuses), and fails on that, not on a missing deps/ folder.
+      expect(requests.map((r) => [r.image, r.builder])).to.deep.equal([['tools', 'buildkit']]);
+      const app = summary.results.find((r) => r.name === 'app');
+      expect(app?.state).to.equal('failed');
+      expect(String(app?.error)).to.contain('no extraction in this test');
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});

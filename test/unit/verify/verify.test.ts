@@ -117,12 +117,12 @@ describe('verify (no Docker)', () => {
       tag: 't/sealed:1.0',
       hash: 'h',
       files: new Map([['Dockerfile', 'FROM scratch']]),
+      builder: 'classic',
       buildDeps: [],
       deps: [],
     });
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
-      builder: 'classic',
       prefixes: {} as PrefixCache,
       logDir,
       force: true,
