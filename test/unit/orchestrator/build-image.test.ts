@@ -25,6 +25,9 @@ describe('buildDistro nocache (fake engine)', () => {
       },
       remove: async () => undefined,
     },
+    containers: {
+      run: () => Promise.reject(new Error('the fixture has no lock: nothing to check against the mirror')),
+    },
   };
   const build = (options: Partial<BuildDistroOptions>) =>
     buildDistro(distro, engine, {
