@@ -55,7 +55,9 @@ export async function coldBuild(scope: BenchScope): Promise<BenchResult> {
   const docker = createDockerClient();
   const baseImage = distro.settings.binary.baseImage;
   await bootstrapBaseImage(docker, baseImage);
-  const images = distro.images.filter((i) => i.manifest.binary);
+  // DAPPDEPS_BENCH_IMAGES=toolchain,base narrows the run (a loaded machine makes the whole distro slow to measure).
+  const only = process.env.DAPPDEPS_BENCH_IMAGES?.split(',').filter(Boolean);
+  const images = distro.images.filter((i) => i.manifest.binary && (!only || only.includes(i.name)));
 
   const aptTimes = new Map<string, number>();
   const baseline = await timed(async () => {
@@ -132,6 +134,7 @@ export async function coldBuild(scope: BenchScope): Promise<BenchResult> {
   const ours = await timed(() =>
     buildDistro(distro, engine, {
       strategy: 'binary',
+      names: images.map((i) => i.name),
       force: true,
       nocache: true,
       concurrency: os.availableParallelism(),

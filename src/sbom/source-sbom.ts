@@ -69,6 +69,20 @@ export function sourceSbom(distro: Distro, image: ImageModel): Record<string, un
       },
     ],
   }));
+  // Omnibus software the manifest names but does not pin (omnibus-software's own definitions pin it).
+  const source = image.manifest.source;
+  const unpinned =
+    source?.kind === 'omnibus' ? source.topSoftware.filter((name) => !sources.some((s) => s.name === name)) : [];
+  const named = unpinned.map((name) => ({
+    SPDXID: `SPDXRef-Package-source-${spdxId(name)}`,
+    name,
+    downloadLocation: 'NOASSERTION',
+    filesAnalyzed: false,
+    licenseConcluded: 'NOASSERTION',
+    licenseDeclared: 'NOASSERTION',
+    copyrightText: 'NOASSERTION',
+    comment: "from omnibus-software: pinned by that project's definition, not by this manifest",
+  }));
   const tag = distro.index.tag(image, 'source');
   return {
     spdxVersion: 'SPDX-2.3',
@@ -96,10 +110,11 @@ export function sourceSbom(distro: Distro, image: ImageModel): Record<string, un
         comment: `the prefix ${image.prefix}, built from source`,
       },
       ...packages,
+      ...named,
     ],
     relationships: [
       { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Package-image' },
-      ...packages.map((p) => ({
+      ...[...packages, ...named].map((p) => ({
         spdxElementId: 'SPDXRef-Package-image',
         relationshipType: 'GENERATED_FROM',
         relatedSpdxElement: p.SPDXID,

@@ -120,7 +120,7 @@ describe('a locked, described, reproducible image (fixture distro, real engine a
       const [, version, arch] = dpkg.get(p.name) ?? [];
       expect(p.versionInfo, p.name).to.equal(version);
       expect(p.externalRefs?.[0]?.referenceLocator, p.name).to.equal(
-        `pkg:deb/debian/${p.name}@${encodeURIComponent(version ?? '')}?arch=${arch}`,
+        `pkg:deb/debian/${encodeURIComponent(p.name)}@${encodeURIComponent(version ?? '')}?arch=${arch}`,
       );
       expect(p.checksums?.[0]?.checksumValue, p.name).to.equal(lock.packages[p.name]?.sha256);
     }

@@ -28,9 +28,12 @@ while read -r name ver sum; do
   [ "$ver" = "${version[$name]:-}" ] && listed[$name]=$sum
 done < <(apt-cache show --no-all-versions "${pins[@]}" |
   awk '/^Package:/ {p=$2} /^Version:/ {v=$2} /^SHA256:/ {s=$2} /^$/ {if (p) print p, v, s; p=""; s=""} END {if (p) print p, v, s}')
+declare -A installed=()
+while IFS=' ' read -r name ver; do installed[$name]=$ver; done < <(
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' | awk '$1 ~ /^.i/ {print $2, $3}'
+)
 for name in "${!version[@]}"; do
-  installed=$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)
-  [ "$installed" = "${version[$name]}" ] && continue
+  [ "${installed[$name]:-}" = "${version[$name]}" ] && continue
   [ -n "${listed[$name]:-}" ] || die "the mirror has no $name ${version[$name]}: run \`dappdeps lock\`"
   [ "${listed[$name]}" = "${sha[$name]}" ] || die "$name ${version[$name]}: the mirror's sha256 ${listed[$name]} is not the locked ${sha[$name]}"
 done
@@ -38,11 +41,13 @@ done
 # 2. Download, check every .deb against the lock, then install from what was checked.
 apt-get install -y -qq --download-only --no-install-recommends --allow-downgrades "${pins[@]}" >/dev/null
 shopt -s nullglob
-for deb in /var/cache/apt/archives/*.deb; do
-  name=$(dpkg-deb -f "$deb" Package)
+debs=(/var/cache/apt/archives/*.deb)
+while read -r sum deb; do
+  base=${deb##*/}
+  name=${base%%_*} # apt names downloads <package>_<version>_<arch>.deb
   [ -n "${sha[$name]:-}" ] || die "apt downloaded $name, which the lock does not list"
-  [ "$(sha256sum <"$deb" | cut -d' ' -f1)" = "${sha[$name]}" ] || die "$deb: sha256 is not the locked ${sha[$name]}"
-done
+  [ "$sum" = "${sha[$name]}" ] || die "$deb: sha256 $sum is not the locked ${sha[$name]}"
+done < <([ "${#debs[@]}" -eq 0 ] || sha256sum "${debs[@]}")
 apt-get install -y -qq --no-download --no-install-recommends --allow-downgrades "${pins[@]}" >/dev/null
 
 # 3. Exactly the lock, nothing more.

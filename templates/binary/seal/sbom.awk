@@ -18,6 +18,19 @@ function spdxlicense(t,    k) {
   REFS[ref] = t
   return ref
 }
+# The license a package declares: its Files paragraphs' License values joined with AND, each once. Only the
+# packages listed call it, so only their LicenseRefs are extracted.
+function declared(p,    i, e, out, seen) {
+  out = ""
+  for (i = 1; i <= NRAW[p]; i++) {
+    e = expression(RAW[p, i])
+    if (e == "" || (e in seen)) continue
+    seen[e] = 1
+    if (index(e, " ") && !(e ~ /^\(.*\)$/)) e = "(" e ")"
+    out = (out == "") ? e : out " AND " e
+  }
+  return (out == "") ? "NOASSERTION" : out
+}
 # A License field value: Debian's "A or B", "A and B", "A, and B" (no "with" exception: kept as a LicenseRef).
 function expression(v,    n, alts, i, out, m, conj, j, term) {
   sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v)
@@ -53,13 +66,9 @@ BEGIN {
   while ((getline line < (work "/sha1")) > 0) { split(line, f, "\t"); SHA1[f[2]] = f[1] }
   while ((getline line < (work "/licenses")) > 0) {
     split(line, f, "\t")
-    e = expression(f[2])
-    if (e == "") continue
-    if (!((f[1], e) in SEENLIC)) {
-      SEENLIC[f[1], e] = 1
-      if (index(e, " ") && !(e ~ /^\(.*\)$/)) e = "(" e ")"
-      LIC[f[1]] = (f[1] in LIC) ? LIC[f[1]] " AND " e : e
-    }
+    n = NRAW[f[1]] + 1
+    NRAW[f[1]] = n
+    RAW[f[1], n] = f[2]
   }
   nfiles = 0; links = 0
   while ((getline line < (work "/files")) > 0) {
@@ -91,10 +100,10 @@ BEGIN {
   for (i = 2; i <= npk; i++) { v = PK[i]; for (j = i - 1; j >= 1 && PK[j] > v; j--) PK[j + 1] = PK[j]; PK[j + 1] = v }
   for (i = 1; i <= npk; i++) {
     p = PK[i]
-    purl = "pkg:deb/debian/" p "@" purlenc(VER[p]) "?arch=" ARCH[p]
+    purl = "pkg:deb/debian/" purlenc(p) "@" purlenc(VER[p]) "?arch=" ARCH[p]
     printf ",\n    {\"SPDXID\": %s, \"name\": %s, \"versionInfo\": %s, \"supplier\": \"Organization: Debian\", \"downloadLocation\": \"NOASSERTION\", \"filesAnalyzed\": false", jstr("SPDXRef-Package-deb-" spdxid(p)), jstr(p), jstr(VER[p])
     if (p in DEBSHA) printf ", \"checksums\": [{\"algorithm\": \"SHA256\", \"checksumValue\": %s}]", jstr(DEBSHA[p])
-    printf ", \"licenseConcluded\": \"NOASSERTION\", \"licenseDeclared\": %s, \"copyrightText\": \"NOASSERTION\"", jstr((p in LIC) ? LIC[p] : "NOASSERTION")
+    printf ", \"licenseConcluded\": \"NOASSERTION\", \"licenseDeclared\": %s, \"copyrightText\": \"NOASSERTION\"", jstr(declared(p))
     printf ", \"comment\": %s", jstr(FILES[p] " files in the prefix (ELF files patched, paths relocated); architecture " ARCH[p])
     printf ", \"externalRefs\": [{\"referenceCategory\": \"PACKAGE-MANAGER\", \"referenceType\": \"purl\", \"referenceLocator\": %s}]}", jstr(purl)
   }

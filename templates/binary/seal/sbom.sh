@@ -11,7 +11,7 @@ SEAL_DIR=$(cd "$(dirname "$0")" && pwd)
 
 main() {
   conf_load "$1"
-  local lock=$2 name=$3 version=$4 base=$5 work out created launcher f ns
+  local lock=$2 name=$3 version=$4 base=$5 work out created launcher ns
   [[ "$name" =~ ^[a-z][a-z0-9-]*$ && "$version" =~ ^[A-Za-z0-9._-]+$ && "$base" =~ ^https?://[A-Za-z0-9./_~+%=:-]+$ ]] ||
     die "sbom: bad name, version or namespace"
   work=$(mktemp -d)
@@ -23,12 +23,11 @@ main() {
   # dpkg's records: package, version, architecture; and each package's paths mapped into P.
   dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n' |
     awk -F'\t' '$1 ~ /^.i/ {print $2 "\t" $3 "\t" $4}' | sort >"$work/packages"
-  # (dpkg's own file lists, read directly: thousands of paths, one awk per package; mapped as map_rel does)
-  while IFS=$'\t' read -r pkg _ arch; do
-    f=/var/lib/dpkg/info/$pkg.list
-    [ -e "$f" ] || f=/var/lib/dpkg/info/$pkg:$arch.list
-    awk -v pkg="$pkg" '/^\// {p = $0; sub(/^\//, "", p); sub(/^usr\//, "", p); print p "\t" pkg}' "$f"
-  done <"$work/packages" | sort -t $'\t' -k1,1 -u >"$work/owners"
+  # (dpkg's own file lists, read in one pass; mapped into P as map_rel does)
+  awk '/^\// {
+      pkg = FILENAME; sub(/.*\//, "", pkg); sub(/\.list$/, "", pkg); sub(/:.*/, "", pkg)
+      p = $0; sub(/^\//, "", p); sub(/^usr\//, "", p); print p "\t" pkg
+    }' /var/lib/dpkg/info/*.list | sort -t $'\t' -k1,1 -u >"$work/owners"
   # What P holds (regular files and symlinks), relative to P.
   find "$P" \( -type f -o -type l \) ! -path "$out" -printf '%P\t%y\n' | sort >"$work/files"
   for launcher in "${LAUNCHERS[@]}"; do printf '%s\n' "$launcher"; done | sort -u >"$work/launchers"
@@ -36,16 +35,18 @@ main() {
   (cd "$P" && awk -F'\t' '$2 == "f" {print $1}' "$work/files" | tr '\n' '\0' | xargs -0 -r sha1sum) |
     sed 's/^\([0-9a-f]*\) [ *]/\1\t/' | sort -t $'\t' -k2,2 >"$work/sha1"
   # Licenses: one "package<TAB>License value" line per Files paragraph of a machine-readable copyright file.
+  local copyrights=() pkg
   while IFS=$'\t' read -r pkg _; do
-    f=/usr/share/doc/$pkg/copyright
-    if ! { [ -r "$f" ] && head -n1 "$f" | grep -q '^Format: *https\?://www.debian.org/doc/packaging-manuals/copyright-format/1.0'; }; then
-      continue
-    fi
-    awk -v pkg="$pkg" '
-      /^[^ \t]/ && /^Files:/ {files = 1}
-      /^License:/ { if (files) { sub(/^License:[ \t]*/, ""); print pkg "\t" $0 } }
-      /^[ \t]*$/ {files = 0}' "$f"
-  done <"$work/packages" >"$work/licenses"
+    if [ -r "/usr/share/doc/$pkg/copyright" ]; then copyrights+=("/usr/share/doc/$pkg/copyright"); fi
+  done <"$work/packages"
+  awk 'FNR == 1 {
+      pkg = FILENAME; sub(/^\/usr\/share\/doc\//, "", pkg); sub(/\/copyright$/, "", pkg); files = 0
+      dep5 = ($0 ~ /^Format: *https?:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0/)
+    }
+    !dep5 { next }
+    /^Files:/ { files = 1 }
+    /^License:/ { if (files) { v = $0; sub(/^License:[ \t]*/, "", v); print pkg "\t" v } }
+    /^[ \t]*$/ { files = 0 }' "${copyrights[@]}" /dev/null >"$work/licenses"
 
   # The namespace is unique to this content: the same lock and files give the same document.
   ns=$(cat "$lock" "$work/files" "$work/sha1" | sha256sum | cut -c1-64)
