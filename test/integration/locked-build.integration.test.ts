@@ -141,5 +141,16 @@ describe('a locked, described, reproducible image (fixture distro, real engine a
     expect(built.text).to.contain('the mirror no longer has dash 0.0.1-1');
     expect(built.text).to.contain('hint: run `dappdeps lock`');
     expect((await docker.getImage(`${fx.repository}/tiny:1.0`).inspect()).Id).to.equal(before);
+
+    // The security-update report says the same, as JSON, and exits 1.
+    const check = await cli('lock', '--check', '--json');
+    expect(check.code, check.text).to.equal(1);
+    const report = JSON.parse(check.stdout.join('\n')) as {
+      installable: boolean;
+      packages: { name: string; source: string }[];
+    };
+    expect(report.installable).to.equal(false);
+    expect(report.packages.find((p) => p.name === 'dash')?.source).to.equal('missing');
+    expect(report.packages.find((p) => p.name === 'patchelf')?.source).to.equal('mirror');
   });
 });
