@@ -1,8 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { bootstrapBaseImage } from '../src/bootstrap/bootstrap-base.js';
 import { createDockerClient } from '../src/docker/docker-client.js';
+import { loadDistro } from '../src/manifest/load-distro.js';
+import { provisionImage } from '../src/provision/provision-image.js';
 import { ensureDist } from './lib/dist.js';
 import { exec } from './lib/exec.js';
 import { repoRoot } from './lib/fixture.js';
@@ -10,9 +11,6 @@ import { type BenchResult, median, type Row } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
 const REPEATS = 2;
-const BASE = 'debian:bookworm';
-/** Added on top of debian:bookworm (~200 MB): a second layer with filler and a whiteout, like a provisioned image. */
-const FILLER_MIB = 40;
 const MB = 1e6;
 const formats = ['docker', 'oci', 'ext4'] as const;
 
@@ -22,7 +20,7 @@ interface Measured {
 }
 
 /**
- * `dappdeps export` of a two-layer Debian image (> 200 MB) to each format, against the shell way in the same
+ * `dappdeps export` of a provisioned Debian image (> 200 MB: the base and the playbook's layer) to each format, against the shell way in the same
  * run: `docker save | tar -x` (what docker and oci replace), plus extracting the layers and `mkfs.ext4 -d`
  * (what ext4 replaces). Time and peak RSS come from GNU time around the whole process tree (the largest
  * process's peak: node for ours, docker, tar or mkfs for the baseline).
@@ -121,23 +119,17 @@ async function du(file: string): Promise<number> {
   return Number(stdout.split('\t')[0]);
 }
 
-/** debian:bookworm plus a layer made by a container: random filler added, a file removed (a whiteout). */
+/** The base image provisioned with the provision benchmark's playbook (an apt task, a few files), as users would. */
 async function makeImage(scope: BenchScope): Promise<string> {
-  await bootstrapBaseImage(createDockerClient(), BASE);
-  const docker = new Docker();
-  const container = await docker.createContainer({
-    Image: BASE,
-    Cmd: ['sh', '-c', `head -c ${FILLER_MIB}M /dev/urandom > /opt/filler && rm /etc/issue`],
-    HostConfig: { NetworkMode: 'none' },
+  const distro = await loadDistro(path.join(repoRoot, 'distro'));
+  const tag = scope.tag('export', '1');
+  await provisionImage(createDockerClient(), distro, {
+    playbook: path.join(repoRoot, 'bench/fixtures/provision/site.yml'),
+    from: distro.settings.binary.baseImage,
+    tag,
+    network: 'host',
+    stdout: process.stderr,
+    stderr: process.stderr,
   });
-  try {
-    await container.start();
-    await container.wait();
-    const tag = scope.tag('export', '1');
-    const [repo, version] = tag.split(':') as [string, string];
-    await container.commit({ repo, tag: version });
-    return tag;
-  } finally {
-    await container.remove({ force: true });
-  }
+  return tag;
 }

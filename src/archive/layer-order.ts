@@ -60,7 +60,7 @@ export function planLayers(archive: SaveArchive): LayerPlan {
 function dockerImage(archive: SaveArchive): LayerPlan {
   const images = parse(dockerManifest, metadataJson(archive, 'manifest.json'), 'manifest.json');
   const image = only(images, 'manifest.json');
-  const member = (name: string) => ({ member: resolveMember(archive, name) });
+  const member = (name: string) => ({ member: resolveMember(archive.aliases, name) });
   return {
     format: 'legacy',
     layers: image.Layers.map(member),
@@ -74,7 +74,7 @@ function ociImage(archive: SaveArchive): LayerPlan {
   collectManifests(archive, 'index.json', [], found, 0);
   const { manifest, walked } = only(found, 'index.json');
   const blob = (d: Descriptor): PlannedMember => ({
-    member: resolveMember(archive, blobPath(d.digest)),
+    member: resolveMember(archive.aliases, blobPath(d.digest)),
     descriptor: d,
   });
   const layers = manifest.layers.map((layer) => {
@@ -102,7 +102,7 @@ function collectManifests(
     return;
   }
   for (const d of parse(ociIndex, json, member).manifests) {
-    const blob = resolveMember(archive, blobPath(d.digest));
+    const blob = resolveMember(archive.aliases, blobPath(d.digest));
     if (archive.members.has(blob))
       collectManifests(archive, blob, [...walked, { member: blob, descriptor: d }], found, depth + 1);
   }

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tarStream from 'tar-stream';
 import { DappdepsError } from '../errors.js';
 import { extractLayer } from './extract-layer.js';
 import { feedAll } from './feed-stream.js';
 import type { Keep, ModePolicy } from './layer-policy.js';
-import { type SaveArchive, memberPath } from './save-archive.js';
+import { type SaveArchive, emptySaveArchive } from './save-archive.js';
+import { peek } from './peek-stream.js';
 import { SNIFF_BYTES, sniff } from './sniff.js';
+import { forEachMember, recordAlias } from './tar-members.js';
 
 /** Metadata (manifests, configs, index) is small; a bigger member that is not a layer is drained, not kept. */
 const MAX_METADATA_BYTES = 16 * 1024 * 1024;
@@ -29,71 +29,26 @@ export async function readSaveArchive(
   keep: Keep,
   modes: ModePolicy,
 ): Promise<SaveArchive> {
-  const archive: SaveArchive = {
-    layers: new Map(),
-    metadata: new Map(),
-    aliases: new Map(),
-    unusable: new Map(),
-    members: new Map(),
-  };
+  const archive = emptySaveArchive();
   let metadataBytes = 0;
   let staged = 0;
-  const outer = tarStream.extract();
-  // Settles to the stream's error instead of rejecting, so it is never a rejection nobody listens to.
-  const feeding = pipeline(save, outer).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  try {
-    for await (const member of outer) {
-      const { header } = member;
-      const name = memberPath(header.name);
-      if (header.type === 'file') {
-        await readMember(member as AsyncIterable<Buffer>, name); // streamx types chunks as unknown
-        continue;
-      }
-      if (header.type === 'symlink')
-        archive.aliases.set(name, memberPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
-      if (header.type === 'link') archive.aliases.set(name, memberPath(header.linkname ?? ''));
-      member.resume(); // no body worth reading; the next iteration moves past it
-    }
-    const failed = await feeding;
-    if (failed !== undefined) throw failed;
-  } catch (err) {
-    outer.destroy();
-    await feeding;
-    throw err;
-  }
+  await forEachMember(save, async ({ path: name, header, body }) => {
+    if (!recordAlias(name, header, archive.aliases) && body) await readMember(body as AsyncIterable<Buffer>, name);
+  });
   return archive;
 
   async function readMember(member: AsyncIterable<Buffer>, name: string): Promise<void> {
+    const { head, all: body } = await peek(member, SNIFF_BYTES);
     const stored = createHash('sha256');
     let size = 0;
-    const iterator = member[Symbol.asyncIterator]();
-    const head: Buffer[] = [];
-    let ended = false;
-    while (size < SNIFF_BYTES && !ended) {
-      const next = await iterator.next();
-      if (next.done) ended = true;
-      else {
-        head.push(next.value);
-        stored.update(next.value);
-        size += next.value.length;
-      }
-    }
     async function* all(): AsyncGenerator<Buffer> {
-      yield* head;
-      while (!ended) {
-        const next = await iterator.next();
-        if (next.done) ended = true;
-        else {
-          stored.update(next.value);
-          size += next.value.length;
-          yield next.value;
-        }
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        stored.update(chunk);
+        size += chunk.length;
+        yield chunk;
       }
     }
-    const kind = sniff(Buffer.concat(head));
+    const kind = sniff(head);
     if (kind === 'tar' || kind === 'gzip') {
       const dir = path.join(staging, `layer-${staged++}`); // not by name: a name may come twice
       await fs.mkdir(dir);

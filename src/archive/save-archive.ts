@@ -21,20 +21,25 @@ export function memberPath(name: string): string {
 
 const MAX_ALIAS_HOPS = 16;
 
-/** The regular member a manifest's name stands for, following aliases. */
-export function resolveMember(archive: SaveArchive, name: string): string {
+/** The regular member a manifest's name stands for, following symlink and hardlink members (`aliases`). */
+export function resolveMember(aliases: ReadonlyMap<string, string>, name: string): string {
   let member = memberPath(name);
   for (let hops = 0; hops < MAX_ALIAS_HOPS; hops++) {
-    const alias = archive.aliases.get(member);
+    const alias = aliases.get(member);
     if (alias === undefined) return member;
     member = alias;
   }
   throw new DappdepsError(`${name} in the archive is a chain of more than ${MAX_ALIAS_HOPS} links`);
 }
 
+/** A SaveArchive with nothing read yet. */
+export function emptySaveArchive(): SaveArchive {
+  return { layers: new Map(), metadata: new Map(), aliases: new Map(), unusable: new Map(), members: new Map() };
+}
+
 /** The staged layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
 export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
-  const member = resolveMember(archive, name);
+  const member = resolveMember(archive.aliases, name);
   const layer = archive.layers.get(member);
   if (layer) return layer;
   const failed = archive.unusable.get(member);
@@ -46,7 +51,7 @@ export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
 
 /** JSON metadata member, parsed; a DappdepsError if it is missing, unreadable or not JSON. */
 export function metadataJson(archive: SaveArchive, name: string): unknown {
-  const member = resolveMember(archive, name);
+  const member = resolveMember(archive.aliases, name);
   const bytes = archive.metadata.get(member);
   if (bytes === undefined) {
     const failed = archive.unusable.get(member) ?? (archive.layers.has(member) ? 'a tar archive' : undefined);

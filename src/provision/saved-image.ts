@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
-import tarStream from 'tar-stream';
 import { z } from 'zod';
 import { peek } from '../archive/peek-stream.js';
-import { memberPath } from '../archive/save-archive.js';
+import { resolveMember } from '../archive/save-archive.js';
 import { SNIFF_BYTES, sniff } from '../archive/sniff.js';
+import { forEachMember, recordAlias } from '../archive/tar-members.js';
 import { DappdepsError } from '../errors.js';
 
 /** A layer of a saved image, as a file on disk. */
@@ -37,56 +37,30 @@ export async function saveToDisk(save: NodeJS.ReadableStream, dir: string): Prom
   const files = new Map<string, LayerFile>();
   const metadata = new Map<string, Buffer>();
   const aliases = new Map<string, string>();
-  const outer = tarStream.extract();
-  const feeding = pipeline(save, outer);
-  try {
-    for await (const member of outer) {
-      const { header } = member;
-      const name = memberPath(header.name);
-      if (header.type === 'file') {
-        const { head, all } = await peek(member as AsyncIterable<Buffer>, SNIFF_BYTES);
-        const kind = sniff(head);
-        if (kind === 'tar' || kind === 'gzip') {
-          const file = path.join(dir, `layer-${files.size}`);
-          await pipeline(all, createWriteStream(file));
-          files.set(name, { file, gzip: kind === 'gzip' });
-        } else if (kind === 'json' && (header.size ?? 0) <= MAX_METADATA_BYTES) {
-          metadata.set(name, Buffer.concat(await all.toArray()));
-        } else {
-          all.resume();
-          await finished(all);
-        }
-        continue;
-      }
-      if (header.type === 'symlink')
-        aliases.set(name, memberPath(path.posix.join(path.posix.dirname(name), header.linkname ?? '')));
-      if (header.type === 'link') aliases.set(name, memberPath(header.linkname ?? ''));
-      member.resume();
+  await forEachMember(save, async ({ path: name, header, body }) => {
+    if (recordAlias(name, header, aliases) || !body) return;
+    const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+    const kind = sniff(head);
+    if (kind === 'tar' || kind === 'gzip') {
+      const file = path.join(dir, `layer-${files.size}`);
+      await pipeline(all, createWriteStream(file));
+      files.set(name, { file, gzip: kind === 'gzip' });
+    } else if (kind === 'json' && (header.size ?? 0) <= MAX_METADATA_BYTES) {
+      metadata.set(name, Buffer.concat(await all.toArray()));
+    } else {
+      all.resume();
+      await finished(all);
     }
-    await feeding;
-  } catch (err) {
-    outer.destroy();
-    await feeding.catch(() => undefined);
-    throw err;
-  }
-  const resolve = (name: string): string => {
-    let member = memberPath(name);
-    for (let hops = 0; hops < 16 && !files.has(member) && !metadata.has(member); hops++) {
-      const next = aliases.get(member);
-      if (next === undefined) break;
-      member = next;
-    }
-    return member;
-  };
+  });
   const manifestBytes = metadata.get('manifest.json');
   if (!manifestBytes) throw new DappdepsError('the saved image has no manifest.json');
   const parsed = dockerManifest.safeParse(JSON.parse(manifestBytes.toString('utf8')));
   if (!parsed.success) throw new DappdepsError('the saved image has a manifest.json docker does not write');
   const [manifest] = parsed.data;
-  const config = manifest ? metadata.get(resolve(manifest.Config)) : undefined;
+  const config = manifest ? metadata.get(resolveMember(aliases, manifest.Config)) : undefined;
   if (!manifest || !config) throw new DappdepsError('the saved image has no config');
   const layers = manifest.Layers.map((name) => {
-    const layer = files.get(resolve(name));
+    const layer = files.get(resolveMember(aliases, name));
     if (!layer) throw new DappdepsError(`the saved image names layer ${name}, which is not in the archive`);
     return layer;
   });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sniff } from '../archive/sniff.js';
 import { DappdepsError } from '../errors.js';
-import { forEachMember, hashBody, recordAlias, resolveMember } from './tar-members.js';
+import { resolveMember } from '../archive/save-archive.js';
+import { forEachMember, hashBody, recordAlias } from '../archive/tar-members.js';
 
 const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
@@ -56,7 +57,7 @@ export async function writeOciLayout(save: NodeJS.ReadableStream, dir: string, r
     throw new DappdepsError('manifest.json of the save archive does not describe exactly one image');
   const [image] = parsed.data as [z.infer<typeof dockerManifest>[number]];
   const blob = (member: string): Blob => {
-    const found = byMember.get(resolveMember(member, (m) => byMember.has(m), aliases) ?? '');
+    const found = byMember.get(resolveMember(aliases, member));
     if (!found) throw new DappdepsError(`manifest.json names ${member}, which is not in the save archive`);
     return found;
   };

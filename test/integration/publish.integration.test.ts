@@ -13,15 +13,16 @@ import { fixturesDir, realDistroDir } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { captureOutput } from '../support/capture-output.js';
 import { main } from '../../src/cli/main.js';
-import { startRegistry } from '../support/test-registry.js';
+import { startEngine, startRegistry } from '../support/test-services.js';
 
 const exec = promisify(execFile);
 const sh = async (cmd: string, ...args: string[]) => (await exec(cmd, args, { maxBuffer: 64 << 20 })).stdout;
 
 /**
- * The whole trip on a real engine and a real registry (Debian's docker-registry on 127.0.0.1): build, push,
- * remove the local images, pull (audited), volumes, run; save, remove, load, verify; and exports of an image
- * that is not a distro image to OCI (read by skopeo), docker (read by docker load) and ext4 (e2fsck, debugfs).
+ * The whole trip on a real engine and a real registry (Debian's docker-registry on 127.0.0.1): build ansible,
+ * push it with its run-time closure, remove the local images, pull them (audited), volumes, provision; save,
+ * load on a second engine that has no images, verify there; and exports to OCI (read by skopeo), docker (read
+ * by docker load) and ext4 (e2fsck, debugfs) of a committed Debian image and of the image the trip provisioned.
  * Everything runs under a repository of its own, so the shared dappdeps/* images are never touched.
  */
 describe('publish and carry: registry, bundles and exports', function () {
@@ -40,6 +41,8 @@ describe('publish and carry: registry, bundles and exports', function () {
     return { code, stdout: output.stdout, text: [...output.stdout, ...output.stderr].join('\n') };
   };
   const tag = (name: string, version: string) => `${repository}/${name}:${version}`;
+  /** Made by the registry trip's provision, exported by the ext4 test. */
+  const provisioned = `${repository}/provisioned:1`;
   const exists = async (ref: string) =>
     docker
       .getImage(ref)
@@ -66,12 +69,12 @@ describe('publish and carry: registry, bundles and exports', function () {
     distroDir = await distroCopy(repository);
     registry = await startRegistry(path.join(tmp, 'registry'));
     // Docker's layer cache makes this quick when the real distro was built on this engine.
-    const built = await cli('build', 'base');
+    const built = await cli('build', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
   });
 
   after(async () => {
-    await cli('volumes', 'base', '--rm');
+    await cli('volumes', 'ansible', '--rm');
     await registry?.stop();
     const images = await docker.listImages();
     for (const image of images)
@@ -85,43 +88,51 @@ describe('publish and carry: registry, bundles and exports', function () {
   });
 
   describe('through a registry', () => {
-    it('pushes the image, printing its digest', async () => {
-      const pushed = await cli('push', 'base', '--registry', registry.address);
+    const trip = ['ansible:2.4.4.0-10', 'git:0.2.1', 'base:0.2.3'];
+
+    it('pushes ansible with its run-time closure, printing each digest', async () => {
+      const pushed = await cli('push', 'ansible', '--with-deps', '--registry', registry.address);
       expect(pushed.code, pushed.text).to.equal(0);
-      expect(pushed.stdout.join('\n')).to.match(
-        new RegExp(`^${registry.address}/${repository}/base:0\\.2\\.3 sha256:[0-9a-f]{64}$`, 'm'),
-      );
-      expect(
-        await exists(`${registry.address}/${repository}/base:0.2.3`),
-        'the registry name is removed again',
-      ).to.equal(false);
+      for (const image of trip) {
+        const escaped = image.replace(/\./g, '\\.');
+        expect(pushed.stdout.join('\n')).to.match(
+          new RegExp(`^${registry.address}/${repository}/${escaped} sha256:[0-9a-f]{64}$`, 'm'),
+        );
+        expect(
+          await exists(`${registry.address}/${repository}/${image}`),
+          'the registry name is removed again',
+        ).to.equal(false);
+      }
     });
 
-    it('pulls it back after the local image is removed (registry from DAPPDEPS_REGISTRY), then volumes and run work', async () => {
-      await docker.getImage(tag('base', '0.2.3')).remove();
-      expect(await exists(tag('base', '0.2.3'))).to.equal(false);
+    it('pulls them back after the local images are removed (registry from DAPPDEPS_REGISTRY); volumes and provision work', async () => {
+      for (const image of trip) await docker.getImage(`${repository}/${image}`).remove();
       process.env.DAPPDEPS_REGISTRY = registry.address;
       try {
-        const pulled = await cli('pull', 'base');
+        const pulled = await cli('pull', 'ansible');
         expect(pulled.code, pulled.text).to.equal(0);
-        expect(pulled.stdout.join('\n')).to.match(/base:0\.2\.3: pulled from .*, audit \d+ files, \d+ ELF checked: ok/);
+        for (const image of trip)
+          expect(pulled.stdout.join('\n')).to.match(
+            new RegExp(`${image.replace(/\./g, '\\.')}: pulled from .*, audit \\d+ files, \\d+ ELF checked: ok`),
+          );
       } finally {
         delete process.env.DAPPDEPS_REGISTRY;
       }
-      expect(await exists(tag('base', '0.2.3'))).to.equal(true);
-      const volumes = await cli('volumes', 'base');
+      for (const image of trip) expect(await exists(`${repository}/${image}`), image).to.equal(true);
+      const volumes = await cli('volumes', 'ansible');
       expect(volumes.code, volumes.text).to.equal(0);
-      const ran = await cli(
-        'run',
-        '--with',
-        'base',
-        '--',
-        '/.dapp/deps/base/0.2.3/bin/bash',
-        '-c',
-        'echo pulled-$((6*7))',
+      const made = await cli(
+        'provision',
+        path.join(fixturesDir, 'publish/provision-site.yml'),
+        '--from',
+        'debian:bookworm',
+        '--tag',
+        provisioned,
       );
-      expect(ran.code, ran.text).to.equal(0);
-      const removed = await cli('volumes', 'base', '--rm'); // frees the image for the tests below
+      expect(made.code, made.text).to.equal(0);
+      const ran = await sh('docker', 'run', '--rm', '--network', 'none', provisioned, '/opt/tool/run');
+      expect(ran).to.equal('tool\n');
+      const removed = await cli('volumes', 'ansible', '--rm'); // frees the images for the tests below
       expect(removed.code, removed.text).to.equal(0);
     });
 
@@ -146,15 +157,16 @@ describe('publish and carry: registry, bundles and exports', function () {
       expect(await exists(ref)).to.equal(false);
     });
 
-    it('an unreachable registry and a missing tag: exit 1 with the reason, nothing tagged', async () => {
+    it('an unreachable registry, a missing tag, an image not built: exit 1 with the reason, nothing tagged', async () => {
       const unreachable = await cli('pull', 'base', '--registry', '127.0.0.1:1');
       expect(unreachable.code).to.equal(1);
       expect(unreachable.text).to.match(/pull (of )?127\.0\.0\.1:1\/\S*base:0\.2\.3 failed: .*connection refused/);
-      const missing = await cli('pull', 'git', '--registry', registry.address);
+      const empty = await distroCopy(`${repository}-empty`); // nothing built or pushed under this name
+      const missing = await runCli(empty, 'pull', 'git', '--registry', registry.address);
       expect(missing.code).to.equal(1);
       expect(missing.text).to.match(/pull (of )?\S+\/git:0\.2\.1 failed: .*not found/);
-      expect(await exists(tag('git', '0.2.1'))).to.equal(false);
-      const notBuilt = await cli('push', 'git', '--registry', registry.address);
+      expect(await exists(`${repository}-empty/git:0.2.1`)).to.equal(false);
+      const notBuilt = await runCli(empty, 'push', 'git', '--registry', registry.address);
       expect(notBuilt.code).to.equal(1);
       expect(notBuilt.text).to.contain('not built');
     });
@@ -181,12 +193,23 @@ describe('publish and carry: registry, bundles and exports', function () {
       expect(await exists(tag('base', '0.2.3'))).to.equal(false);
     });
 
-    it('loads the intact archive on an engine without the image, and verify passes', async () => {
-      const loaded = await load(bundle);
-      expect(loaded.code, loaded.text).to.equal(0);
-      expect(loaded.stdout.join('\n')).to.contain(`${tag('base', '0.2.3')} sha256:`);
-      const verified = await cli('verify', 'base', '--no-smoke');
-      expect(verified.code, verified.text).to.equal(0);
+    it('loads the intact archive on a second engine that has no images at all, and verify passes there', async () => {
+      const engine = await startEngine(path.join(tmp, 'engine'));
+      const mainEngine = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = engine.address;
+      try {
+        const before = await sh('docker', 'images', '-q');
+        expect(before, 'the second engine starts empty').to.equal('');
+        const loaded = await load(bundle);
+        expect(loaded.code, loaded.text).to.equal(0);
+        expect(loaded.stdout.join('\n')).to.contain(`${tag('base', '0.2.3')} sha256:`);
+        const verified = await cli('verify', 'base', '--no-smoke');
+        expect(verified.code, verified.text).to.equal(0);
+      } finally {
+        if (mainEngine === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = mainEngine;
+        await engine.stop();
+      }
     });
   });
 
@@ -239,20 +262,7 @@ describe('publish and carry: registry, bundles and exports', function () {
       expect(free).to.be.at.least(8 * 1024 * 1024);
     });
 
-    it("ext4 of an image made by provision (the real distro's ansible, git and base): e2fsck-clean, modes kept", async () => {
-      const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
-      expect(built.code, built.text).to.equal(0);
-      const provisioned = `${repository}/provisioned:1`;
-      const made = await runCli(
-        realDistroDir,
-        'provision',
-        path.join(fixturesDir, 'publish/provision-site.yml'),
-        '--from',
-        'debian:bookworm',
-        '--tag',
-        provisioned,
-      );
-      expect(made.code, made.text).to.equal(0);
+    it('ext4 of the image the trip provisioned: e2fsck-clean, modes kept, nothing of dappdeps', async () => {
       const out = path.join(tmp, 'provisioned.ext4');
       const exported = await cli('export', provisioned, '--format', 'ext4', '--out', out, '--free', '16M');
       expect(exported.code, exported.text).to.equal(0);

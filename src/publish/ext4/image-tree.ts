@@ -5,11 +5,11 @@ import { entryPath } from '../../archive/entry-path.js';
 import { planLayers } from '../../archive/layer-order.js';
 import { peek } from '../../archive/peek-stream.js';
 import { PathTree } from '../../archive/path-tree.js';
-import { type SaveArchive } from '../../archive/save-archive.js';
+import { emptySaveArchive, resolveMember } from '../../archive/save-archive.js';
 import { sniff, SNIFF_BYTES } from '../../archive/sniff.js';
 import { parseWhiteout } from '../../archive/whiteout.js';
 import { DappdepsError } from '../../errors.js';
-import { forEachMember, recordAlias, resolveMember } from '../tar-members.js';
+import { forEachMember, recordAlias } from '../../archive/tar-members.js';
 
 /** What the image's final root says about one path: the inode metadata a filesystem image must carry. */
 export interface EntryMeta {
@@ -38,13 +38,7 @@ const METADATA_BYTES = 16 * 1024 * 1024;
  */
 export async function readImageTree(save: NodeJS.ReadableStream): Promise<PathTree<EntryMeta>> {
   const layers = new Map<string, LayerHeaders>();
-  const archive: SaveArchive = {
-    layers: new Map(),
-    metadata: new Map(),
-    aliases: new Map(),
-    unusable: new Map(),
-    members: new Map(),
-  };
+  const archive = emptySaveArchive();
   await forEachMember(save, async ({ path: member, header, body }) => {
     if (recordAlias(member, header, archive.aliases) || !body) return;
     const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
@@ -59,7 +53,7 @@ export async function readImageTree(save: NodeJS.ReadableStream): Promise<PathTr
   });
   const tree = new PathTree<EntryMeta>();
   for (const { member: name } of planLayers(archive).layers) {
-    const layer = layers.get(resolveMember(name, (m) => layers.has(m), archive.aliases) ?? '');
+    const layer = layers.get(resolveMember(archive.aliases, name));
     if (!layer) throw new DappdepsError(`the image manifest names layer ${name}, which is not a layer in the archive`);
     for (const dir of layer.opaqueDirs) tree.deleteChildren(dir);
     for (const rel of layer.whiteouts) tree.delete(rel);

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import { memberPath } from '../archive/save-archive.js';
-import { SNIFF_BYTES } from '../archive/sniff.js';
+import { DigestTap } from './digest-tap.js';
+import { peek } from './peek-stream.js';
+import { memberPath } from './save-archive.js';
+import { SNIFF_BYTES } from './sniff.js';
 
 /** One member of a `docker save` archive as it streams by: its path, and its body for regular files. */
 export interface TarMember {
@@ -24,19 +25,25 @@ export async function forEachMember(
   visit: (member: TarMember) => Promise<void>,
 ): Promise<void> {
   const extract = tarStream.extract();
-  const feeding = pipeline(source, extract);
+  // Settles to the stream's error instead of rejecting: it may fail while `visit` is still busy, and must not
+  // be a rejection nobody listens to by then.
+  const feeding = pipeline(source, extract).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   try {
     for await (const entry of extract) {
       const body = entry.header.type === 'file' ? (entry as unknown as Readable) : undefined;
       await visit({ path: memberPath(entry.header.name), header: entry.header, body });
       entry.resume();
     }
-    await feeding;
   } catch (error) {
     extract.destroy();
-    await feeding.catch(() => undefined); // its error is this one, or the premature close we just caused
+    await feeding; // its error is this one, or the premature close we just caused
     throw error;
   }
+  const failed = await feeding;
+  if (failed !== undefined) throw failed;
 }
 
 /** What reading a member's body found: its digest, size and first bytes (to sniff its kind). */
@@ -48,51 +55,21 @@ export interface BodyDigest {
 
 /** sha256 of everything read from `body`, written to `file` on the way when one is given. */
 export async function hashBody(body: Readable, file?: string): Promise<BodyDigest> {
-  const hash = createHash('sha256');
-  let size = 0;
-  let head = Buffer.alloc(0);
-  async function* tap(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-      size += chunk.length;
-      yield chunk;
-    }
-  }
+  const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+  const tap = new DigestTap();
   const sink =
     file === undefined
       ? new Writable({ write: (_chunk, _encoding, done) => done() })
       : fs.createWriteStream(file, { flags: 'wx' });
-  await pipeline(body, tap, sink);
-  return { digest: `sha256:${hash.digest('hex')}`, size, head };
-}
-
-const MAX_ALIAS_HOPS = 16;
-
-/**
- * The member that holds `name`'s bytes, following symlink and hardlink members (`aliases`, member to target);
- * undefined when there is none.
- */
-export function resolveMember(
-  name: string,
-  holds: (member: string) => boolean,
-  aliases: ReadonlyMap<string, string>,
-): string | undefined {
-  let member = memberPath(name);
-  for (let hops = 0; hops < MAX_ALIAS_HOPS; hops++) {
-    if (holds(member)) return member;
-    const next = aliases.get(member);
-    if (next === undefined) return undefined;
-    member = memberPath(next);
-  }
-  return undefined;
+  await pipeline(all, tap, sink);
+  return { digest: `sha256:${tap.hex()}`, size: tap.bytes, head: head.subarray(0, SNIFF_BYTES) };
 }
 
 /** Records a symlink or hardlink member as an alias of its target (both archive-relative); false for others. */
 export function recordAlias(member: string, header: tarStream.Header, aliases: Map<string, string>): boolean {
   if (header.type === 'symlink')
-    aliases.set(member, path.posix.join(path.posix.dirname(member), header.linkname ?? ''));
-  else if (header.type === 'link') aliases.set(member, header.linkname ?? '');
+    aliases.set(member, memberPath(path.posix.join(path.posix.dirname(member), header.linkname ?? '')));
+  else if (header.type === 'link') aliases.set(member, memberPath(header.linkname ?? ''));
   else return false;
   return true;
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A throwaway Docker engine for the tests: a second dockerd with its data, state and socket in DIR, holding no
+# images, like the air-gapped machine a saved bundle is carried to. Needs root, as the main engine does.
+#   test-engine.sh start DIR   prints its DOCKER_HOST (unix://DIR/docker.sock) once it answers; pid in DIR/pid
+#   test-engine.sh stop DIR    stops it and waits until it has let go of DIR (DIR is the caller's to remove)
+set -euo pipefail
+cmd=${1:?usage: test-engine.sh start|stop DIR}
+dir=${2:?usage: test-engine.sh start|stop DIR}
+command -v dockerd >/dev/null || { echo "dockerd is missing: bash scripts/ensure-engine.sh installs it" >&2; exit 1; }
+host="unix://$dir/docker.sock"
+answers() { DOCKER_HOST=$host /usr/bin/docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+case "$cmd" in
+start)
+  mkdir -p "$dir/data" "$dir/exec"
+  # Like the main engine: no bridge, so containers get loopback only.
+  dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" -H "$host" \
+    --bridge=none --iptables=false --ip-masq=false >"$dir/dockerd.log" 2>&1 &
+  started=$!
+  for _ in $(seq 1 300); do
+    if answers; then echo "$host"; exit 0; fi
+    kill -0 "$started" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the throwaway engine did not start; its log:" >&2
+  tail -n 20 "$dir/dockerd.log" >&2
+  kill "$started" 2>/dev/null || true
+  exit 1
+  ;;
+stop)
+  [ -f "$dir/pid" ] || exit 0
+  pid=$(cat "$dir/pid")
+  kill "$pid" 2>/dev/null || true
+  # dockerd unmounts its layers and stops its containerd before it exits; only then may DIR be removed.
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  ;;
+*) echo "usage: test-engine.sh start|stop DIR" >&2; exit 2 ;;
+esac
