@@ -23,11 +23,15 @@ main() {
   # dpkg's records: package, version, architecture; and each package's paths mapped into P.
   dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n' |
     awk -F'\t' '$1 ~ /^.i/ {print $2 "\t" $3 "\t" $4}' | sort >"$work/packages"
-  # (dpkg's own file lists, read in one pass; mapped into P as map_rel does)
+  # (dpkg's own file lists, read in one pass; mapped into P as map_rel does; folders, which many packages
+  # list, own nothing)
   awk '/^\// {
       pkg = FILENAME; sub(/.*\//, "", pkg); sub(/\.list$/, "", pkg); sub(/:.*/, "", pkg)
-      p = $0; sub(/^\//, "", p); sub(/^usr\//, "", p); print p "\t" pkg
-    }' /var/lib/dpkg/info/*.list | sort -t $'\t' -k1,1 -u >"$work/owners"
+      p = $0; sub(/^\//, "", p); sub(/^usr\//, "", p); print p "\t" pkg "\t" $0
+    }' /var/lib/dpkg/info/*.list |
+    while IFS=$'\t' read -r rel pkg abs; do
+      if [ ! -d "$abs" ] || [ -L "$abs" ]; then printf '%s\t%s\n' "$rel" "$pkg"; fi
+    done | sort -t $'\t' -k1,1 -u >"$work/owners"
   # What P holds (regular files and symlinks), relative to P.
   find "$P" \( -type f -o -type l \) ! -path "$out" -printf '%P\t%y\n' | sort >"$work/files"
   for launcher in "${LAUNCHERS[@]}"; do printf '%s\n' "$launcher"; done | sort -u >"$work/launchers"
