@@ -3,6 +3,7 @@ import { buildDistro } from '../../src/orchestrator/build-distro.js';
 import type { NodeResult } from '../../src/orchestrator/dag-scheduler.js';
 import { bootstrapBaseImage } from '../../src/bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../../src/docker/docker-client.js';
+import type { Builder } from '../../src/docker/types.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import { timed } from './exec.js';
 import type { BenchScope } from './scope.js';
@@ -23,13 +24,23 @@ export async function buildFixture(
   scope: BenchScope,
   docker: DockerClient,
   distroDir: string,
-  options: { force: boolean; concurrency: number; nocache?: boolean },
+  options: {
+    force: boolean;
+    concurrency: number;
+    nocache?: boolean;
+    builder?: Builder;
+    workDir?: string;
+    /** Only these images and their build-time dependencies (default: all). */
+    names?: readonly string[];
+  },
 ): Promise<FixtureBuild> {
   const distro = await loadDistro(distroDir);
-  const workDir = path.join(scope.tmp, 'work');
+  const workDir = options.workDir ?? path.join(scope.tmp, 'work');
   const { ms, value: summary } = await timed(() =>
     buildDistro(distro, docker, {
       strategy: 'binary',
+      names: options.names ?? [],
+      builder: options.builder ?? 'classic',
       force: options.force,
       nocache: options.nocache ?? false,
       concurrency: options.concurrency,

@@ -5,9 +5,12 @@ import { labels } from '../labels.js';
 import { runToExit } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
+import type { EngineClient } from './engine-client.js';
 import type { ImageClient } from './image-client.js';
+import { imageMount } from './image-mount.js';
 import { dockerLog } from './log.js';
-import type { ContainerSummary, ImageMount, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
+import { initPodmanContainer } from './podman-init.js';
+import type { ContainerSummary, RunRequest, VolumeContainerRequest, VolumeOutcome } from './types.js';
 
 /** Rounds of look / remove / create before giving up on a name that other clients keep changing. */
 const VOLUME_ATTEMPTS = 20;
@@ -33,11 +36,13 @@ export interface ContainerClient {
 export class DockerodeContainerClient implements ContainerClient {
   readonly #docker: Docker;
   readonly #images: ImageClient;
+  readonly #engine: EngineClient;
   readonly #call: DockerCall;
 
-  constructor(docker: Docker, address: string, images: ImageClient) {
+  constructor(docker: Docker, address: string, images: ImageClient, engine: EngineClient) {
     this.#docker = docker;
     this.#images = images;
+    this.#engine = engine;
     this.#call = dockerCall(dockerLog('containers'), address);
   }
 
@@ -52,15 +57,19 @@ export class DockerodeContainerClient implements ContainerClient {
         // One made before the io.dappdeps.* labels (it has `dappdeps.image-id`) is recreated with its volume,
         // so none is left behind under labels nothing looks for any more.
         const current = existing.Config.Labels?.[labels.imageId] === image.id;
-        if (current && existing.Image === image.id && req.volume in (existing.Config.Volumes ?? {}))
+        // The volume is looked for among the mounts: Podman's inspect has no Config.Volumes.
+        if (current && existing.Image === image.id && existing.Mounts.some((m) => m.Destination === req.volume)) {
+          // Podman: the client that created it may not have initialised it yet (it fills the volume then).
+          await this.#populate(existing.Id, req.name);
           return replaced ? 'recreated' : 'reused';
+        }
         // By id: a container another client has just created under this name must survive.
         await this.#remove(existing.Id);
         replaced = true;
       }
       const created = await this.#call(`create volume container ${req.name}`, async () => {
         try {
-          await this.#docker.createContainer({
+          const container = await this.#docker.createContainer({
             name: req.name,
             Image: image.id,
             Cmd: ['no-such-cmd'],
@@ -68,6 +77,7 @@ export class DockerodeContainerClient implements ContainerClient {
             Labels: { ...req.labels, [labels.imageId]: image.id, [labels.image]: req.image },
             HostConfig: { NetworkMode: 'none' },
           });
+          await this.#populate(container.id, req.name);
           return true;
         } catch (error) {
           if (isConflict(error)) return false; // another client got the name first: look at what it made
@@ -124,6 +134,14 @@ export class DockerodeContainerClient implements ContainerClient {
     }
   }
 
+  /** Fills the container's volume from its image where the engine does not do it at create (Podman). */
+  async #populate(id: string, name: string): Promise<void> {
+    if ((await this.#engine.version()).product !== 'podman') return;
+    await this.#call(`initialise volume container ${name} (Podman fills volumes then)`, () =>
+      initPodmanContainer(this.#docker, id),
+    );
+  }
+
   async #inspect(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
     return this.#call(`inspect container ${name}`, async () => {
       try {
@@ -145,16 +163,4 @@ export class DockerodeContainerClient implements ContainerClient {
       }
     });
   }
-}
-
-/** `--mount type=image,source=…,target=…,image-subpath=…` (image mounts are read-only anyway). */
-function imageMount(m: ImageMount): Docker.MountSettings {
-  const mount: Docker.MountSettings & { ImageOptions: { Subpath: string } } = {
-    Type: 'image',
-    Source: m.image,
-    Target: m.target,
-    ReadOnly: true,
-    ImageOptions: { Subpath: m.subpath },
-  };
-  return mount;
 }

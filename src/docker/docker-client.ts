@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { DockerodeContainerClient, type ContainerClient } from './container-client.js';
 import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
+import { defaultSocket } from './engine-socket.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
 import { DockerodeTransferClient, type TransferClient } from './transfer-client.js';
 import { DockerodeImageStoreClient, type ImageStoreClient } from './image-store-client.js';
@@ -27,22 +28,24 @@ export interface DockerClientOptions {
 
 /**
  * A client for the engine at `socketPath`, else at DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY and
- * DOCKER_CERT_PATH, ssh://: docker-modem reads them), else at the default socket. Connects lazily: an absent
- * engine shows up as an EngineError from the first call (`engine.ping()` to check up front).
+ * DOCKER_CERT_PATH, ssh://: docker-modem reads them), else at Docker's socket, else at a Podman service's
+ * socket (see defaultSocket). Docker and Podman (its Docker-compatible API) are both served by these clients.
+ * Connects lazily: an absent engine shows up as an EngineError from the first call (`engine.ping()` to check
+ * up front).
  */
 export function createDockerClient(options: DockerClientOptions = {}): DockerClient {
-  const { socketPath } = options;
+  const socketPath = options.socketPath ?? (process.env.DOCKER_HOST ? undefined : defaultSocket());
   // docker-modem merges our options over those it derives from DOCKER_HOST; a host from there would win.
   const docker =
     socketPath === undefined ? new Docker() : new Docker({ socketPath, host: undefined, protocol: 'http' });
-  const address =
-    socketPath !== undefined ? `unix://${socketPath}` : (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
-  const images = new DockerodeImageClient(docker, address);
+  const address = socketPath !== undefined ? `unix://${socketPath}` : String(process.env.DOCKER_HOST);
+  const engine = new DockerodeEngineClient(docker, address);
+  const images = new DockerodeImageClient(docker, address, engine);
   return {
     address,
-    engine: new DockerodeEngineClient(docker, address),
+    engine,
     images,
-    containers: new DockerodeContainerClient(docker, address, images),
+    containers: new DockerodeContainerClient(docker, address, images, engine),
     transfer: new DockerodeTransferClient(docker, address),
     imageStore: new DockerodeImageStoreClient(docker, address),
     workContainers: new DockerodeWorkContainerClient(docker, address),

@@ -1,18 +1,20 @@
 import type Docker from 'dockerode';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { dockerLog } from './log.js';
-import type { EngineVersion } from './types.js';
+import type { EngineProduct, EngineVersion } from './types.js';
 
 /** The engine itself: is it there, which version. */
 export interface EngineClient {
   /** Resolves when the engine answers; EngineError saying how to start one when it does not. */
   ping(): Promise<void>;
+  /** Asked once per client: the engine behind a socket does not change during a run. */
   version(): Promise<EngineVersion>;
 }
 
 export class DockerodeEngineClient implements EngineClient {
   readonly #docker: Docker;
   readonly #call: DockerCall;
+  #version: Promise<EngineVersion> | undefined;
 
   constructor(docker: Docker, address: string) {
     this.#docker = docker;
@@ -24,9 +26,17 @@ export class DockerodeEngineClient implements EngineClient {
   }
 
   version(): Promise<EngineVersion> {
-    return this.#call('version', async () => {
-      const { Version, ApiVersion, Os, Arch } = await this.#docker.version();
-      return { version: Version, apiVersion: ApiVersion, os: Os, arch: Arch };
+    this.#version ??= this.#call('version', async () => {
+      const { Version, ApiVersion, Os, Arch, Components } = await this.#docker.version();
+      return { product: productOf(Components), version: Version, apiVersion: ApiVersion, os: Os, arch: Arch };
     });
+    // A failed answer is not kept: the next caller asks again.
+    this.#version.catch(() => (this.#version = undefined));
+    return this.#version;
   }
+}
+
+/** Podman's service names itself in the components of its version ("Podman Engine"); dockerd says "Engine". */
+export function productOf(components: readonly { Name?: string }[] | undefined): EngineProduct {
+  return (components ?? []).some((c) => /^podman\b/i.test(c.Name ?? '')) ? 'podman' : 'docker';
 }

@@ -29,10 +29,15 @@ export function engineMessage(error: unknown): string {
   return (message.startsWith(prefix) ? message.slice(prefix.length) : message).trim();
 }
 
-/** A name already taken: 409, or 400 "Conflict." on older engines. */
+/**
+ * A name already taken: 409, 400 "Conflict." on older engines, and Podman's 500 "that name is already in use"
+ * (its status says nothing, so the message decides).
+ */
 export function isConflict(error: unknown): boolean {
   const status = statusOf(error);
-  return status === 409 || (status === 400 && /conflict/i.test(engineMessage(error)));
+  if (status === 409) return true;
+  const message = engineMessage(error);
+  return (status === 400 && /conflict/i.test(message)) || (status === 500 && /name is already in use/i.test(message));
 }
 
 /** Another client is already removing this container: for us, as good as removed. */

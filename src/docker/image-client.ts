@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { buildFailure } from './build-stream-parser.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
+import type { EngineClient } from './engine-client.js';
 import { engineMessage, isConnectionFailure, statusOf } from './engine-failure.js';
 import { dockerLog } from './log.js';
 import { readProgressStream } from './read-progress-stream.js';
@@ -32,10 +33,12 @@ export interface ImageClient {
 
 export class DockerodeImageClient implements ImageClient {
   readonly #docker: Docker;
+  readonly #engine: EngineClient;
   readonly #call: DockerCall;
 
-  constructor(docker: Docker, address: string) {
+  constructor(docker: Docker, address: string, engine: EngineClient) {
     this.#docker = docker;
+    this.#engine = engine;
     this.#call = dockerCall(log, address);
   }
 
@@ -85,13 +88,16 @@ export class DockerodeImageClient implements ImageClient {
     const fail = buildFailure(req.image, req.logFile);
     return this.#call(`build ${req.tag}`, async () => {
       let stream: Readable;
+      // Podman builds with Buildah, which has `RUN --mount` in the one build endpoint it serves (no BuildKit
+      // session to open there); dockerd needs version 2 for BuildKit.
+      const buildkit = req.builder === 'buildkit' && (await this.#engine.version()).product === 'docker';
       try {
         stream = (await this.#docker.buildImage(req.context, {
           t: req.tag,
           labels: req.labels,
           networkmode: req.network ?? 'host',
           // dockerode opens the BuildKit session itself; the image store serves FROM and --mount=from.
-          version: req.builder === 'buildkit' ? '2' : '1',
+          version: buildkit ? '2' : '1',
           rm: true,
           forcerm: true,
           nocache: req.nocache ?? false,

@@ -25,13 +25,23 @@ export interface BuildRequest {
   /** Aborts the build (closes the request; the engine stops the build). */
   signal?: AbortSignal;
   /** `buildkit` for `RUN --mount` (BuildKit's progress is decoded into lines too); default `classic`. */
-  builder?: 'classic' | 'buildkit';
+  builder?: Builder;
   /** The RUN steps' network: default `host` (package mirrors); engines here have no bridge. */
   network?: 'host' | 'none';
 }
 
+/**
+ * How an engine builds: `classic` (dockerd's legacy builder, Buildah's usual Dockerfile path) or `buildkit`
+ * (Dockerfiles may `RUN --mount`: dockerd's BuildKit; Podman's Buildah has the same mounts).
+ */
+export type Builder = 'classic' | 'buildkit';
+
+/** Which engine answers the Docker API: dockerd, or Podman's Docker-compatible service. */
+export type EngineProduct = 'docker' | 'podman';
+
 export interface EngineVersion {
-  /** The engine's release, e.g. `20.10.24+dfsg1`. */
+  product: EngineProduct;
+  /** The engine's release, e.g. `20.10.24+dfsg1` (Docker) or `4.3.1` (Podman). */
   version: string;
   /** The newest API it speaks, e.g. `1.41`. */
   apiVersion: string;

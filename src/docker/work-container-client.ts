@@ -4,7 +4,9 @@ import tarStream from 'tar-stream';
 import { runToExit, type ContainerIo } from './run-to-exit.js';
 import { dockerCall, type DockerCall } from './docker-call.js';
 import { isRemovalInProgress, statusOf } from './engine-failure.js';
+import { imageMount } from './image-mount.js';
 import { dockerLog } from './log.js';
+import type { ImageMount } from './types.js';
 
 /** A container whose file system changes are the product: created, inspected, run once, committed. */
 export interface WorkContainerSpec {
@@ -15,6 +17,8 @@ export interface WorkContainerSpec {
   env: string[];
   /** Containers whose volumes are mounted read-only (`--volumes-from name:ro`). */
   volumesFrom: string[];
+  /** Images whose `subpath` is mounted read-only at `target` (Engine API >= 1.48). */
+  imageMounts?: ImageMount[];
   /** `host-path:container-path[:ro]` bind mounts. */
   binds: string[];
   /** tmpfs mounts: container path -> mount options. */
@@ -67,6 +71,7 @@ export class DockerodeWorkContainerClient implements WorkContainerClient {
         AttachStderr: true,
         HostConfig: {
           VolumesFrom: spec.volumesFrom.map((name) => `${name}:ro`),
+          Mounts: (spec.imageMounts ?? []).map(imageMount),
           Binds: spec.binds,
           Tmpfs: spec.tmpfs,
           NetworkMode: spec.network,

@@ -67,6 +67,9 @@ export const envValue = re(
   'plain text: letters, digits, spaces, _ . , + = : / @ % ^ - and {prefix}',
 );
 
+/** A file of the seal kit (templates/binary/seal/), named without a folder. */
+export const kitFile = re(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a file name of the seal kit, e.g. "sudo-root.py"');
+
 /** A path relative to an image's prefix: no leading '/', no '..' segment. */
 export const relativePath = re(
   /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[A-Za-z0-9_.+@/-]{1,255}$/,

@@ -131,6 +131,8 @@ export const binaryStrategy = z.strictObject({
   /** Packages of which only the needed libraries are copied, not the whole package. */
   libOnly: z.array(p.debianPackage).default([]),
   launchers: z.array(launcher).default([]),
+  /** Programs of the seal kit installed into the prefix, e.g. the ansible image's sudo for root (sudo-root.py). */
+  kit: z.array(z.strictObject({ file: p.kitFile, path: p.relativePath })).default([]),
   /** The build-time dependency whose gcc compiles the launchers (e.g. toolchain). */
   compiler: p.imageName.optional(),
   /** Write gcc's specs so what this image's gcc compiles uses the prefix's loader and libraries. */

@@ -5,7 +5,10 @@ export const mountModeOptions = ['auto', 'image', 'volumes-from'] as const;
 export type MountModeOption = (typeof mountModeOptions)[number];
 export type MountMode = Exclude<MountModeOption, 'auto'>;
 
-/** The first Engine API with `type: image` mounts (and their `Subpath`): Docker 28. */
+/**
+ * The first Engine API with `type: image` mounts (and their `Subpath`): Docker 28. Podman answers the API as
+ * 1.41 (4.3) and its image mounts lack a subpath, so it is never taken for one with image mounts.
+ */
 const IMAGE_MOUNTS = { major: 1, minor: 48 };
 export const IMAGE_MOUNTS_API = `${IMAGE_MOUNTS.major}.${IMAGE_MOUNTS.minor}`;
 
@@ -26,8 +29,16 @@ export function chooseMountMode(
   engine: EngineVersion,
 ): { mode: MountMode; notice?: string } {
   if (requested === 'volumes-from') return { mode: 'volumes-from' };
-  if (hasImageMounts(engine.apiVersion)) return { mode: 'image' };
+  if (engine.product === 'docker' && hasImageMounts(engine.apiVersion)) return { mode: 'image' };
   if (requested === 'auto') return { mode: 'volumes-from' };
+  if (engine.product === 'podman') {
+    return {
+      mode: 'volumes-from',
+      notice:
+        `Podman ${engine.version} mounts images only whole (its image mounts have no subpath), and a prefix must ` +
+        'sit at its own path, so the prefixes are mounted from volume containers (--volumes-from)',
+    };
+  }
   return {
     mode: 'volumes-from',
     notice:

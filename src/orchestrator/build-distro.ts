@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Builder } from '../docker/types.js';
 import { DappdepsError, LockError } from '../errors.js';
 import { labels } from '../labels.js';
 import { checkLock, lockProblem, staleImages } from '../lock/check-lock.js';
@@ -14,6 +15,12 @@ import { PrefixCache, prefixCacheDir } from '../prefix-cache/prefix-cache.js';
 
 export interface BuildDistroOptions {
   strategy: Strategy;
+  /**
+   * How a dependent's build stage gets its build-time dependencies: `classic` (default) sends their
+   * extracted prefixes in its context; `buildkit` bind-mounts them from their images (`RUN --mount`), so
+   * nothing is extracted. The source strategy always builds classic: its many RUN steps are written for it.
+   */
+  builder?: Builder;
   /** Images asked for (none: all); their build-time dependencies are built too. */
   names?: readonly string[];
   force: boolean;
@@ -81,12 +88,17 @@ export async function buildDistro(
   const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
   const buildable = selected.filter((i) => hasStrategy(i, strategy));
 
+  const builder = strategy === 'binary' ? (options.builder ?? 'classic') : 'classic';
+  // The content hash covers the classic rendering whatever the builder: the builder is how an image is made,
+  // not what it holds (both give the same prefix), so switching builders rebuilds nothing.
   const contexts = await renderDistro(distro, buildable, [strategy]);
+  const built = builder === 'classic' ? contexts : await renderDistro(distro, buildable, [strategy], builder);
   const jobs: ImageJob[] = [];
   // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
   for (const image of buildable) {
     const ctx = contexts.find((c) => c.image === image);
-    if (!ctx) continue;
+    const buildCtx = built.find((c) => c.image === image);
+    if (!ctx || !buildCtx) continue;
     const deps = index.buildDeps(image);
     const files = contextFiles(ctx);
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
@@ -101,7 +113,7 @@ export async function buildDistro(
         files,
         deps: depHashes,
       }),
-      files,
+      files: contextFiles(buildCtx),
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
       // The scheduler orders by the dependencies that are built in this run.
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
@@ -114,6 +126,7 @@ export async function buildDistro(
   const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
   const settings = {
     engine,
+    builder,
     prefixes,
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,

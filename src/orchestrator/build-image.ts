@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type { Builder } from '../docker/types.js';
 import { AuditError } from '../errors.js';
 import { labels } from '../labels.js';
 import type { GraphNode } from '../graph/dependency-graph.js';
@@ -24,6 +25,8 @@ export interface ImageJob extends GraphNode {
 
 export interface BuildSettings {
   engine: Pick<BuildEngine, 'images'>;
+  /** `buildkit`: the Dockerfiles mount the build-time dependencies, so none is extracted into the context. */
+  builder: Builder;
   /** Extracted prefixes of dependency images, shared with the build-end audit. */
   prefixes: PrefixCache;
   logDir: string;
@@ -45,7 +48,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   settings.onBuilding?.(job.name);
 
   const trees: InjectedTree[] = [];
-  for (const dep of job.buildDeps) {
+  for (const dep of settings.builder === 'buildkit' ? [] : job.buildDeps) {
     trees.push({ at: `deps/${dep.name}`, dir: (await settings.prefixes.get(dep.tag, dep.prefix)).root.dir });
   }
 
@@ -65,6 +68,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       logFile,
       idleTimeoutMs: settings.idleTimeoutMs,
       nocache: settings.nocache ?? false,
+      builder: settings.builder,
       signal,
     });
   } finally {

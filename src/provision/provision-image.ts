@@ -4,13 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError, UsageError } from '../errors.js';
-import type { Distro, Strategy } from '../manifest/model.js';
-import { ensureVolumes } from '../volumes/volume-containers.js';
+import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
+import { mountFlags } from '../mounts/mount-flags.js';
+import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
+import { mountSources } from '../mounts/mount-sources.js';
+import { prepareMounts } from '../mounts/prepare-mounts.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { listLayer, writeFilteredLayer } from './layer-files.js';
 import { loadArchive } from './load-archive.js';
 import { extraVarsArgs, readPlaybook } from './playbook-input.js';
 import { provenanceLabels } from './provenance.js';
+import { engineResidue } from './engine-residue.js';
+import { isPackageCache } from './package-caches.js';
 import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
 import { saveToDisk, type LayerFile } from './saved-image.js';
@@ -30,10 +35,18 @@ export interface ProvisionOptions {
   /** `host`, `none` or a network's name; default: `bridge` where the engine has one, else `host`. */
   network?: string;
   changes?: ConfigChanges;
+  /** Keep what the run put in package managers' download caches (apt's lists…): left as IMAGE had them otherwise. */
+  keepCaches?: boolean;
   /** On a failing playbook, keep the container to look inside (its name is in the error). */
   keepFailed?: boolean;
   /** Which build of the dappdeps images to mount (default: binary). */
   strategy?: Strategy;
+  /**
+   * How they are mounted: `image` mounts the images themselves (Engine API >= 1.48), `volumes-from` their
+   * volume containers; `auto` (default) image mounts where the engine has them. Asking for `image` on an
+   * engine without them falls back to volume containers, saying so through `onStep`.
+   */
+  mountMode?: MountModeOption;
   /** Ansible's output. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -51,6 +64,8 @@ export interface ProvisionResult {
   /** The one new layer, after the run's residue was removed. */
   layer: { diffId: string; bytes: number; entries: number; removed: string[] };
   network: string;
+  /** How the dappdeps images were mounted. */
+  mountMode: MountMode;
   labels: Record<string, string>;
   config: RunConfig;
 }
@@ -63,7 +78,8 @@ const REFERENCE =
  * Runs the playbook with ansible-playbook from the ansible image (its run-time dependencies mounted
  * read-only beside it) in a container of `from`, against localhost with the local connection, then commits
  * it and rewrites the commit: `from`'s layers unchanged plus one layer with exactly the playbook's changes
- * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed), and `from`'s
+ * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed, package managers'
+ * download caches as `from` had them unless `keepCaches`), and `from`'s
  * configuration with the requested changes and provenance labels. The result is checked before `tag` is
  * created or moved; on any failure nothing is tagged and the container and temporary images are removed.
  */
@@ -82,14 +98,19 @@ export async function provisionImage(
   const strategy = options.strategy ?? 'binary';
   const ansible = distro.index.image('ansible');
   const deps = distro.index.withRunDeps([ansible]);
-  const volumes = await ensureVolumes(docker, distro, deps, strategy);
+  const engine = await docker.engine.version();
+  const { mode, notice } = chooseMountMode(options.mountMode ?? 'auto', engine);
+  if (notice) step(notice);
+  const mounts = await prepareMounts(docker, distro, [ansible], strategy, mode);
   const depImages = await Promise.all(
     deps.map(async (image) => {
       const ref = distro.index.tag(image, strategy);
       return { ref, id: (await docker.imageStore.details(ref))?.id ?? '' };
     }),
   );
-  const network = options.network ?? ((await docker.workContainers.hasNetwork('bridge')) ? 'bridge' : 'host');
+  // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
+  const bridge = engine.product === 'docker' && (await docker.workContainers.hasNetwork('bridge'));
+  const network = options.network ?? (bridge ? 'bridge' : 'host');
   const paths = workPaths(distro);
   const name = `dappdeps-provision-${randomBytes(6).toString('hex')}`;
   const spec = runSpec({
@@ -102,7 +123,7 @@ export async function provisionImage(
     tags: options.tags ?? [],
     skipTags: options.skipTags ?? [],
     network,
-    volumesFrom: volumes.map((v) => v.container),
+    mounts,
   });
 
   const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
@@ -111,12 +132,25 @@ export async function provisionImage(
   try {
     step(`running ${path.basename(playbook.file)} in ${options.from} (network ${network})`);
     container = await docker.workContainers.create(spec);
+    // Read before the run: from the volume container, or, with image mounts, through the created container.
+    const version = await ansibleVersion(
+      docker,
+      mode === 'volumes-from' ? volumeContainerName(distro, ansible) : container,
+      ansible.prefix,
+    );
     const code = await docker.workContainers.run(container, options);
     if (code !== 0) {
       if (options.keepFailed) {
         const kept = container;
         container = undefined;
-        throw new DappdepsError(keptMessage(code, kept, spec.volumesFrom, distro));
+        throw new DappdepsError(
+          keptMessage(
+            code,
+            kept,
+            mountFlags(mountSources(distro, [ansible], strategy), mode === 'image' ? 'docker-run' : 'volumes-from'),
+            distro,
+          ),
+        );
       }
       throw new DappdepsError(`the playbook failed (ansible-playbook exited ${code}); no image was tagged`);
     }
@@ -125,7 +159,7 @@ export async function provisionImage(
     await docker.workContainers.remove(container);
     container = undefined;
 
-    step('rewriting the new layer (removing mount points and Ansible leftovers)');
+    step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
     const saved = await saveToDisk(await docker.images.save(committed), work);
     const top = saved.layers.at(-1);
     if (!top || saved.layers.length !== source.diffIds.length + 1) {
@@ -135,9 +169,11 @@ export async function provisionImage(
     }
     const entries = await listLayer(top);
     const imageVolumes = Object.keys((source.config as RunConfig).Volumes ?? {});
-    const candidates = residueCandidates(entries, paths.root, imageVolumes);
+    const engineMade = engineResidue(engine.product, entries);
+    const candidates = [...residueCandidates(entries, paths.root, imageVolumes), ...engineMade.dirs];
     const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
-    const drop = residueDrops(entries, lacking, paths.root);
+    const drop = residueDrops(entries, lacking, paths.root, engineMade.files);
+    if (!options.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
     const layerFile = path.join(work, 'layer.tar');
     const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
 
@@ -151,11 +187,7 @@ export async function provisionImage(
 
     const labels = provenanceLabels({
       playbookSha256: playbook.sha256,
-      ansibleVersion: await ansibleVersion(
-        docker,
-        volumes.find((v) => v.image === 'ansible')?.container,
-        ansible.prefix,
-      ),
+      ansibleVersion: version,
       deps: depImages,
       from: { ref: options.from, id: source.id },
     });
@@ -187,6 +219,7 @@ export async function provisionImage(
         removed: [...drop].sort().map((p) => `/${p}`),
       },
       network,
+      mountMode: mode,
       labels,
       config: (result?.config ?? {}) as RunConfig,
     };
@@ -204,8 +237,7 @@ function missingImage(ref: string): DappdepsError {
   return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
 }
 
-function keptMessage(code: number, container: string, volumesFrom: readonly string[], distro: Distro): string {
-  const mounts = volumesFrom.map((v) => `--volumes-from ${v}:ro`).join(' ');
+function keptMessage(code: number, container: string, mounts: string, distro: Distro): string {
   const bash = `${distro.index.image('base').prefix}/bin/bash`;
   return [
     `the playbook failed (ansible-playbook exited ${code}); no image was tagged. Kept the container ${container}:`,
@@ -223,10 +255,9 @@ async function lackingInSource(layers: readonly LayerFile[], candidates: string[
 }
 
 /** Ansible's own version (ansible-core's release.py in the prefix), for the provenance label. */
-async function ansibleVersion(docker: DockerClient, volume: string | undefined, prefix: string): Promise<string> {
-  if (!volume) return 'unknown';
+async function ansibleVersion(docker: DockerClient, container: string, prefix: string): Promise<string> {
   const release = await docker.workContainers.readFile(
-    volume,
+    container,
     `${prefix}/lib/python3/dist-packages/ansible/release.py`,
   );
   return /__version__\s*=\s*['"]([^'"]+)['"]/.exec(release?.toString('utf8') ?? '')?.[1] ?? 'unknown';

@@ -11,7 +11,7 @@ import { isWithin } from '../archive/entry-path.js';
 const WHITEOUT = '.wh.';
 
 /** The path an entry is about: a whiteout `dir/.wh.name` is about `dir/name`. */
-function subject(rel: string): string {
+export function entrySubject(rel: string): string {
   const base = path.posix.basename(rel);
   if (!base.startsWith(WHITEOUT) || base === `${WHITEOUT}${WHITEOUT}.opq`) return rel;
   const dir = path.posix.dirname(rel);
@@ -21,7 +21,7 @@ function subject(rel: string): string {
 
 /** Ansible's temporary files: `.ansible/tmp` in any home, `/tmp/.ansible*` and `/tmp/ansible*`. */
 export function isAnsibleLeftover(rel: string): boolean {
-  const p = subject(rel);
+  const p = entrySubject(rel);
   if (/(^|\/)\.ansible\/tmp(\/|$)/.test(p)) return true;
   const [first, second] = p.split('/');
   return first === 'tmp' && second !== undefined && /^\.?ansible/.test(second);
@@ -59,8 +59,9 @@ export function residueCandidates(
 }
 
 /**
- * The paths to leave out of the layer: mount stubs, Ansible's leftovers, and the candidate directories the
- * image lacked (`lacking`) that hold nothing else once those are gone. Files, links and whiteouts under
+ * The paths to leave out of the layer: mount stubs, Ansible's leftovers, the engine's own files
+ * (`engineFiles`, see engine-residue.ts), and the candidate directories the image lacked (`lacking`) that hold
+ * nothing else once those are gone. Files, links and whiteouts under
  * the dappdeps root (`root`, e.g. `.dapp`) are not dropped: they would be the playbook writing where dappdeps mounts, which the result
  * check refuses.
  */
@@ -68,10 +69,11 @@ export function residueDrops(
   entries: readonly TarEntryInfo[],
   lacking: ReadonlySet<string>,
   root: string,
+  engineFiles: ReadonlySet<string> = new Set(),
 ): Set<string> {
   const drop = new Set<string>();
   for (const entry of entries) {
-    if (isMountStub(entry, root) || isAnsibleLeftover(entry.path)) drop.add(entry.path);
+    if (isMountStub(entry, root) || isAnsibleLeftover(entry.path) || engineFiles.has(entry.path)) drop.add(entry.path);
   }
   // Deepest first, so a home emptied of its `.ansible` is judged after it.
   const candidates = [...lacking].sort((a, b) => b.split('/').length - a.split('/').length);
@@ -103,7 +105,7 @@ export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candid
       const dir = path.posix.dirname(entry.path);
       if (base === `${WHITEOUT}${WHITEOUT}.opq`) {
         for (const c of present) if (c !== dir && isWithin(c, dir === '.' ? '' : dir)) present.delete(c);
-      } else if (base.startsWith(WHITEOUT)) hide(subject(entry.path));
+      } else if (base.startsWith(WHITEOUT)) hide(entrySubject(entry.path));
     }
     for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { WorkContainerSpec } from '../docker/work-container-client.js';
 import type { Distro } from '../manifest/model.js';
+import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import type { PlaybookInput } from './playbook-input.js';
 import { labels } from '../labels.js';
 
@@ -29,7 +30,8 @@ export interface RunSpecInput {
   tags: string[];
   skipTags: string[];
   network: string;
-  volumesFrom: string[];
+  /** The dappdeps images' mounts: volume containers, or the images themselves. */
+  mounts: PreparedMounts;
 }
 
 /**
@@ -44,6 +46,8 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     `ANSIBLE_HOME=${paths.tmp}/ansible`,
     `ANSIBLE_LOCAL_TEMP=${paths.tmp}/local`,
     `ANSIBLE_REMOTE_TEMP=${paths.tmp}/remote`,
+    // become to an unprivileged user: its temporary files in the tmpfs too, not in the image's /var/tmp
+    `ANSIBLE_SYSTEM_TMPDIRS=${paths.tmp}`,
     'ANSIBLE_RETRY_FILES_ENABLED=false',
   ];
   if (playbook.hasConfig) env.push(`ANSIBLE_CONFIG=${paths.playbookDir}/ansible.cfg`);
@@ -63,7 +67,8 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     image: input.image,
     cmd,
     env,
-    volumesFrom: input.volumesFrom,
+    volumesFrom: input.mounts.volumesFrom,
+    imageMounts: input.mounts.imageMounts,
     binds: [`${playbook.dir}:${paths.playbookDir}:ro`],
     tmpfs: { [paths.tmp]: 'rw,exec,nosuid,nodev,mode=1777' },
     network: input.network,

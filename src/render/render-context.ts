@@ -1,22 +1,34 @@
+import type { Builder } from '../docker/types.js';
 import { labels as label } from '../labels.js';
-import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import { volumeContainerName, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { mountFlags } from '../mounts/mount-flags.js';
 import type { BinaryStrategy, SourceStrategy } from '../manifest/schema.js';
 
 export interface DepContext {
   name: string;
   version: string;
   prefix: string;
+  /** Its image for this strategy (what a BuildKit stage mounts). */
+  tag: string;
 }
 
 /** Everything a template may refer to. Manifest strings have `{prefix}` and `{triplet}` already replaced. */
 export interface RenderContext {
   strategy: Strategy;
+  /** The builder the Dockerfile is written for (see depMounts). */
+  builder: Builder;
+  /**
+   * With `buildkit`, the `RUN` options (ending with a space) that bind-mount each build-time dependency's
+   * prefix from its image, read-only at the same path; empty with `classic`, where the prefixes are copied
+   * into the stage from the context (`deps/<name>/`).
+   */
+  depMounts: string;
   baseImage: string;
   arch: { gnu: string; debian: string };
   image: { name: string; version: string; prefix: string; description: string; tag: string; bin: string[] };
   /** Who publishes the distribution (Omnibus projects' maintainer and homepage). */
   distro: { maintainer: string; homepage: string };
-  /** Build-time dependencies: their prefix trees are injected into the context as `deps/<name>/`. */
+  /** Build-time dependencies: injected into the context as `deps/<name>/` (classic) or mounted (buildkit). */
   buildDeps: DepContext[];
   runDeps: DepContext[];
   /** Static labels of the final image (the creation time and content hash are added at build time). */
@@ -28,10 +40,15 @@ export interface RenderContext {
   compilerPath: string | undefined;
 }
 
-export function renderContext(distro: Distro, image: ImageModel, strategy: Strategy): RenderContext {
+export function renderContext(
+  distro: Distro,
+  image: ImageModel,
+  strategy: Strategy,
+  builder: Builder = 'classic',
+): RenderContext {
   const dep = (name: string): DepContext => {
     const d = distro.index.image(name);
-    return { name: d.name, version: d.version, prefix: d.prefix };
+    return { name: d.name, version: d.version, prefix: d.prefix, tag: distro.index.tag(d, strategy) };
   };
   const { manifest } = image;
   const triplet = `${distro.settings.architecture.gnu}-linux-gnu`;
@@ -56,8 +73,15 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
     [label.strategy, strategy],
     [label.runDeps, manifest.dependencies.run.join(',')],
   ].map(([key, value]) => ({ key: key ?? '', value: value ?? '' }));
+  const buildDeps = manifest.dependencies.build.map(dep);
+  const mounts = mountFlags(
+    buildDeps.map((d) => ({ ...d, container: volumeContainerName(distro, distro.index.image(d.name)) })),
+    'buildkit',
+  );
   return {
     strategy,
+    builder,
+    depMounts: builder === 'buildkit' && mounts !== '' ? `${mounts} ` : '',
     baseImage: settings[strategy].baseImage,
     arch: settings.architecture,
     image: {
@@ -69,7 +93,7 @@ export function renderContext(distro: Distro, image: ImageModel, strategy: Strat
       bin: manifest.bin,
     },
     distro: { maintainer: settings.labels.vendor ?? settings.repository, homepage: settings.labels.source },
-    buildDeps: manifest.dependencies.build.map(dep),
+    buildDeps,
     runDeps: manifest.dependencies.run.map(dep),
     labels,
     source: mapStrings(manifest.source, expand),

@@ -1,3 +1,4 @@
+import type { Builder } from '../docker/types.js';
 import { strategies, hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { readLock } from '../lock/lock-file.js';
 import { TemplateSet } from './handlebars-env.js';
@@ -16,11 +17,15 @@ export interface RenderedContext {
   dir: string;
 }
 
-/** Render the given images (all by default) for the given strategies (all by default), in memory. */
+/**
+ * Render the given images (all by default) for the given strategies (all by default), in memory, for the
+ * classic builder (what `images/` holds) unless told otherwise.
+ */
 export async function renderDistro(
   distro: Distro,
   images: readonly ImageModel[] = distro.images,
   only: readonly Strategy[] = strategies,
+  builder: Builder = 'classic',
 ): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
   const kits: Record<Strategy, RenderedFiles> = { binary: await sealKit(templates), source: new Map() };
@@ -29,7 +34,7 @@ export async function renderDistro(
   for (const image of images) {
     for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
-      const files = await renderImage(distro, templates, image, strategy, lock);
+      const files = await renderImage(distro, templates, image, strategy, builder, lock);
       out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}` });
     }
   }

@@ -1,3 +1,4 @@
+import type { Builder } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 import type { DistroLock } from '../lock/lock-file.js';
@@ -15,9 +16,10 @@ export async function renderImage(
   templates: TemplateSet,
   image: ImageModel,
   strategy: Strategy,
+  builder: Builder = 'classic',
   lock?: DistroLock,
 ): Promise<RenderedFiles> {
-  const ctx = renderContext(distro, image, strategy);
+  const ctx = renderContext(distro, image, strategy, builder);
   if (strategy === 'binary') {
     if (!ctx.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
     return renderBinary(ctx, templates, lock);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import type { EngineVersion } from '../../src/docker/types.js';
@@ -5,7 +7,8 @@ import { loadDistro } from '../../src/manifest/load-distro.js';
 import { hasImageMounts } from '../../src/mounts/mount-mode.js';
 import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
-import { realDistroDir } from '../support/paths.js';
+import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { labels } from '../../src/labels.js';
 import { runCli } from '../support/run-cli.js';
 
 const BASE_PREFIX = '/.dapp/deps/base/0.2.3';
@@ -39,7 +42,7 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
   before(async () => {
     docker = createDockerClient();
     engine = await docker.engine.version(); // no engine: fail here, loudly, never skip
-    const built = await runCli(realDistroDir, 'build', 'base');
+    const built = await runCli(realDistroDir, 'build', 'base', 'ansible');
     expect(built.code, built.text).to.equal(0);
     await ensureSmokeTargets(docker, await loadDistro(realDistroDir), new AbortController().signal);
   });
@@ -72,6 +75,39 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
 
       expect(run.code, run.text).to.equal(0);
       expect(run.stderr, mode).to.deep.equal([]);
+    }
+  });
+
+  it('provision --mount-mode image provisions, falling back with a notice where the engine lacks them', async () => {
+    const to = `dappdeps-test-mount-mode/provisioned-${randomBytes(3).toString('hex')}:1`;
+    const playbook = path.join(fixturesDir, 'provision/empty/site.yml');
+    const run = await runCli(
+      realDistroDir,
+      'provision',
+      playbook,
+      '--from',
+      TARGET,
+      '--tag',
+      to,
+      '--json',
+      '-e',
+      'greeting=hi',
+      '--mount-mode',
+      'image',
+    );
+    try {
+      expect(run.code, run.text).to.equal(0);
+      const result = JSON.parse(run.stdout.join('\n')) as { mountMode: string; labels: Record<string, string> };
+      expect(result.labels[labels.provisionAnsible]).to.match(/^2\.14\./);
+      if (hasImageMounts(engine.apiVersion)) expect(result.mountMode).to.equal('image');
+      else {
+        expect(result.mountMode).to.equal('volumes-from');
+        expect(run.stderr.join('\n')).to.contain(
+          `provision: image mounts need Engine API >= 1.48 (Docker 28); this engine (${engine.version}`,
+        );
+      }
+    } finally {
+      await docker.images.remove(to);
     }
   });
 

@@ -20,7 +20,10 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   let fx: FixtureDistro;
   const docker = new Docker();
   const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
-  const build = (...args: string[]) => cli('build', '--json', '--work-dir', path.join(fx.tmp, 'work'), ...args);
+  // The classic builder, whose extraction into the context is what these tests are about (the default, auto,
+  // takes BuildKit here; test/integration/builders.integration.test.ts compares the two).
+  const build = (...args: string[]) =>
+    cli('build', '--json', '--builder', 'classic', '--work-dir', path.join(fx.tmp, 'work'), ...args);
   let first: Awaited<ReturnType<typeof build>>;
 
   // Mocha runs a suite's own tests before its nested suites: the first build happens here, once.

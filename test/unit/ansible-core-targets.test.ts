@@ -68,13 +68,19 @@ describe('ansible-core targets suite: pure parts', () => {
     const [play] = parse(rolePlaybook(spec, false)) as Record<string, unknown>[];
     expect(play?.tasks).to.deep.equal([{ import_role: { name: 'git', tasks_from: 'dappdeps-subset.yml' } }]);
     expect(play?.vars).to.deep.equal({ output_dir: '/tmp/output_dir', x: '1' });
-    expect(containerScript(spec, '/p/bin', false)).to.contain('- import_tasks: a.yml');
+    expect(containerScript(spec, '/p/bin', '/p/bin/python3', false)).to.contain('- import_tasks: a.yml');
     expect(parse(rolePlaybook(spec, true))[0].roles).to.deep.equal(['git']);
   });
 
   it('runs a script target with the mode’s ansible first on PATH, keeping its exit status', () => {
-    const script = containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', false).split('\n');
+    const script = containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', '/p/bin/python3', false).split(
+      '\n',
+    );
     expect(script).to.include('cd /tmp/suite/targets/become_su');
+    // ansible-test's inventory names the Python modules run with (command_shell reads the variable)
+    expect(script).to.include(
+      'testhost ansible_connection=local ansible_pipelining=yes ansible_python_interpreter=/p/bin/python3',
+    );
     expect(script).to.include('PATH="/p/bin:$PATH" ./runme.sh || status=$?');
     expect(script.slice(-3)).to.deep.equal(['echo DAPPDEPS_TIMES', 'times', 'exit $status']);
   });

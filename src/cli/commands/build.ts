@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Strategy } from '../../manifest/model.js';
+import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
 import type { Reporter } from '../../ui/reporter.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
@@ -13,6 +14,7 @@ import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions {
   strategy: Strategy;
+  builder: BuilderOption;
   force?: boolean;
   /** False with `--no-cache` (commander's negatable option). */
   cache: boolean;
@@ -33,6 +35,14 @@ export function registerBuild(program: Command, output: Output): void {
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption())
+    .addOption(
+      new Option(
+        '--builder <builder>',
+        'how an image gets its build-time dependencies: classic (extracted into the build context), buildkit (RUN --mount from their images); auto: buildkit where the engine has it',
+      )
+        .choices(builderOptions)
+        .default('auto'),
+    )
     .option('--force', 'rebuild even when an image with the same content hash exists')
     .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
     .addOption(
@@ -47,16 +57,19 @@ export function registerBuild(program: Command, output: Output): void {
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
+      const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
       const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
       const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
       const distro = await openDistro(options, output);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();
+      const builder = chooseBuilder(options.builder, await docker.engine.version());
       const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
       const dir = workDir(distro, options.workDir);
       const summary = await interruptible((signal) =>
         buildDistro(distro, docker, {
           strategy: options.strategy,
+          builder,
           names,
           force: (options.force ?? false) || !options.cache,
           nocache: !options.cache,

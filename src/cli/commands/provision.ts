@@ -7,6 +7,8 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
+import { mountModeOption } from '../mount-mode-option.js';
+import type { MountModeOption } from '../../mounts/mount-mode.js';
 
 interface ProvisionCliOptions extends DistroOptions {
   from: string;
@@ -22,8 +24,10 @@ interface ProvisionCliOptions extends DistroOptions {
   workdir?: string;
   user?: string;
   keepFailed?: boolean;
+  keepCaches?: boolean;
   json?: boolean;
   strategy: Strategy;
+  mountMode: MountModeOption;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -58,8 +62,13 @@ export function registerProvision(program: Command, output: Output): void {
     .option('--workdir <dir>', "the result's working directory")
     .option('--user <user>', "the result's USER (the playbook runs as the image's own USER)")
     .option('--keep-failed', 'keep the container of a failed run and print how to look inside')
+    .option(
+      '--keep-caches',
+      "keep what the run put in package managers' download caches (apt's lists and archives, apk's, dnf's, yum's)",
+    )
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
+    .addOption(mountModeOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
       const { readPlaybook } = await import('../../provision/playbook-input.js');
       const { provisionImage } = await import('../../provision/provision-image.js');
@@ -80,7 +89,9 @@ export function registerProvision(program: Command, output: Output): void {
           network: options.network,
           changes,
           keepFailed: options.keepFailed,
+          keepCaches: options.keepCaches,
           strategy: options.strategy,
+          mountMode: options.mountMode,
           stdout: ansibleOutput,
           stderr: ansibleOutput,
           onStep: (text) => output.err(`provision: ${text}`),

@@ -22,6 +22,8 @@
 #                                      followed by ",private" (recorded, given back to
 #                                      children by a sealed Python) and/or
 #                                      ",unless=<abs-path>" (skipped where it exists)
+#   kit      <file> <rel-path>         seal: install the seal kit's <file> as the program
+#                                      P/<rel-path> (mode 0755, shebang pointed into P)
 #
 # Debian paths map into P as /usr/X -> P/X and /X -> P/X.
 
@@ -39,7 +41,7 @@ note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
 conf_load() {
   local file=$1 key rest
   [ -r "$file" ] || die "config $file not readable"
-  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=()
+  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=()
   while read -r key rest || [ -n "$key" ]; do
     case "$key" in ''|'#'*) continue ;; esac
     rest=${rest//@P@/$P}
@@ -55,6 +57,7 @@ conf_load() {
       cc)       CC=$rest ;;
       launcher) LAUNCHERS+=("$rest") ;;
       env)      ENVS+=("$rest") ;;
+      kit)      KITS+=("$rest") ;;
       *) die "unknown directive '$key' in $file" ;;
     esac
   done <"$file"

@@ -252,7 +252,21 @@ reshebang() {
   rm -f "$tmp"
 }
 
-# 5. Shebangs of executable scripts: interpreters from P.
+# 5a. Programs of the seal kit that the config asks for (e.g. the ansible image's
+#     sudo for root, sudo-root.py), installed before the shebangs are pointed into P.
+install_kit_files() {
+  local e file rel
+  for e in "${KITS[@]}"; do
+    read -r file rel <<<"$e"
+    [[ "$file" =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ && -f "$SEAL_DIR/$file" ]] || die "kit: no file '$file' in the seal kit"
+    [[ -n "$rel" && "$rel" != /* && "/$rel/" != */../* ]] || die "kit: '$rel' is not a path relative to P"
+    if [ -e "$P/$rel" ] || [ -L "$P/$rel" ]; then die "kit: P/$rel exists already"; fi
+    install -D -m 0755 "$SEAL_DIR/$file" "$P/$rel"
+    note "kit: $file -> ${rel}"
+  done
+}
+
+# 5b. Shebangs of executable scripts: interpreters from P.
 fix_shebangs() {
   local f
   while IFS= read -r f; do
@@ -333,7 +347,8 @@ build_launchers() {
 #    child-env.py). Bytecode is precompiled so nothing writes into the read-only
 #    volume at run time; unchecked-hash pycs stay valid whatever mtimes the layers
 #    end up with. Ansible modules are not: they are read as source and shipped to
-#    the target, never imported where they lie.
+#    the target, never imported where they lie; nor the collections' module_utils,
+#    which almost only modules import (a few lookups compile theirs in memory).
 prepare_python() {
   [ -x "$P/bin/python3" ] || return 0
   local site pydirs=("$P"/lib/python3 "$P"/lib/python3.*)
@@ -344,7 +359,7 @@ prepare_python() {
     note "python: $site gives the programs it starts the environment from before the launchers"
   fi
   "$P/bin/python3" -m compileall -q -j0 --invalidation-mode unchecked-hash \
-    -x '/(ansible|ansible_collections/[^/]+/[^/]+/plugins)/modules/' "${pydirs[@]}" >/dev/null 2>&1 ||
+    -x '/(ansible/modules|ansible_collections/[^/]+/[^/]+/plugins/(modules|module_utils))/' "${pydirs[@]}" >/dev/null 2>&1 ||
     note "warning: compileall reported errors (files with py2 syntax are left uncompiled)"
 }
 
@@ -408,6 +423,7 @@ main() {
   relink_symlinks
   patch_loaders
   patch_elfs
+  install_kit_files
   fix_shebangs
   build_launchers
   prepare_python

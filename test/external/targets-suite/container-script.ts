@@ -44,14 +44,25 @@ function heredoc(path: string, text: string): string {
   return `cat > ${path} <<'DAPPDEPS_EOF'\n${text}\nDAPPDEPS_EOF`;
 }
 
+/** ansible-test's inventory: `testhost` with the local connection and the mode's Python for modules. */
+export function inventory(python: string): string {
+  return `[testgroup]\ntesthost ansible_connection=local ansible_pipelining=yes ansible_python_interpreter=${python}`;
+}
+
 /**
- * The `sh -c` script that runs one target in a container whose ansible-* programs live in `ansibleBin`:
- * the suite is copied out of its read-only mount, then the role is played or runme.sh runs (with
- * `ansibleBin` first on PATH, as ansible-test puts its own ansible first).
+ * The `sh -c` script that runs one target in a container whose ansible-* programs live in `ansibleBin` and
+ * whose modules run with `python`: the suite is copied out of its read-only mount, the inventory written,
+ * then the role is played or runme.sh runs (with `ansibleBin` first on PATH, as ansible-test puts its own
+ * ansible first).
  */
-export function containerScript(spec: TargetSpec, ansibleBin: string, full: boolean): string {
+export function containerScript(spec: TargetSpec, ansibleBin: string, python: string, full: boolean): string {
   // mkdir first: the busybox image has no /tmp
-  const lines = ['set -e', `mkdir -p ${outputDir}`, `cp -r ${suiteMount} ${suiteCopy}`];
+  const lines = [
+    'set -e',
+    `mkdir -p ${outputDir}`,
+    `cp -r ${suiteMount} ${suiteCopy}`,
+    heredoc(`${suiteCopy}/inventory`, inventory(python)),
+  ];
   if (spec.kind === 'script') {
     lines.push(`cd ${suiteCopy}/targets/${spec.name}`, ...measured(`PATH="${ansibleBin}:$PATH" ./runme.sh`));
     return lines.join('\n');

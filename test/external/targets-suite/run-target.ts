@@ -12,6 +12,8 @@ export interface Mode {
   name: string;
   image: string;
   ansibleBin: string;
+  /** The Python modules run with (the inventory's `ansible_python_interpreter`). */
+  python: string;
   env: readonly string[];
   volumesFrom: readonly string[];
 }
@@ -55,7 +57,7 @@ export async function runTarget(
     name: `dappdeps-wtargets-${mode.name}-${spec.name}-${randomBytes(3).toString('hex')}`,
     Image: mode.image,
     Entrypoint: ['/bin/sh', '-c'],
-    Cmd: [containerScript(spec, mode.ansibleBin, settings.full)],
+    Cmd: [containerScript(spec, mode.ansibleBin, mode.python, settings.full)],
     Env: [...targetEnv, ...mode.env],
     Labels: { 'io.dappdeps.test': 'ansible-core-targets' },
     HostConfig: {

@@ -67,14 +67,21 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       name: nativeMode,
       image: await ensureNativeImage(client, baseImage),
       ansibleBin: '/usr/bin',
-      env: ['ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3'],
+      python: '/usr/bin/python3',
+      env: [],
       volumesFrom: [],
     });
   }
   if (wanted.some((m) => m !== nativeMode)) {
     const ansible: ImageModel = findImage(distro, 'ansible');
     const volumes = await ensureVolumes(client, distro, withRunDeps(distro, [ansible]), 'binary');
-    const relocated = { ansibleBin: `${ansible.prefix}/bin`, env: [], volumesFrom: volumes.map((v) => v.container) };
+    const relocated = {
+      ansibleBin: `${ansible.prefix}/bin`,
+      // the launcher the ansible image's own ANSIBLE_PYTHON_INTERPRETER names
+      python: `${ansible.prefix}/bin/python3`,
+      env: [],
+      volumesFrom: volumes.map((v) => v.container),
+    };
     if (wanted.includes('relocated')) modes.push({ name: 'relocated', image: baseImage, ...relocated });
     if (wanted.includes('relocated-busybox')) {
       const [busybox] = await ensureSmokeTargets(client, distro, new AbortController().signal);

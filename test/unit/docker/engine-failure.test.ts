@@ -30,6 +30,16 @@ describe('docker engine failures', () => {
     expect(isConflict(httpFailure(400, 'bad parameter', 'invalid reference format'))).to.equal(false);
   });
 
+  it("recognises Podman's name conflict by its message: its status is 500", () => {
+    const podman =
+      'container create: creating container storage: the container name "x" is already in use by 1f2e. You have ' +
+      'to remove that container to be able to reuse that name: that name is already in use';
+    expect(isConflict(httpFailure(500, 'server error', podman))).to.equal(true);
+    expect(
+      isConflict(httpFailure(500, 'server error', 'creating container storage: no space left on device')),
+    ).to.equal(false);
+  });
+
   it('recognises a removal already in progress', () => {
     expect(
       isRemovalInProgress(httpFailure(409, 'unexpected', 'removal of container abc is already in progress')),

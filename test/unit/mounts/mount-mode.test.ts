@@ -3,6 +3,7 @@ import { chooseMountMode, hasImageMounts } from '../../../src/mounts/mount-mode.
 import { expect } from '../../support/expect.js';
 
 const engine = (apiVersion: string, version = '28.0.0'): EngineVersion => ({
+  product: 'docker',
   version,
   apiVersion,
   os: 'linux',
@@ -39,6 +40,17 @@ describe('mount mode', () => {
       'image mounts need Engine API >= 1.48 (Docker 28); this engine (20.10.24+dfsg1, API 1.41) has none, ' +
         'so the prefixes are mounted from volume containers (--volumes-from)',
     );
+  });
+
+  it('image on Podman: volume containers, with a notice saying why (no subpath), whatever API it reports', () => {
+    for (const apiVersion of ['1.41', '1.48']) {
+      const { mode, notice } = chooseMountMode('image', { ...engine(apiVersion, '4.3.1'), product: 'podman' });
+      expect(mode).to.equal('volumes-from');
+      expect(notice).to.equal(
+        'Podman 4.3.1 mounts images only whole (its image mounts have no subpath), and a prefix must sit at its ' +
+          'own path, so the prefixes are mounted from volume containers (--volumes-from)',
+      );
+    }
   });
 
   it('volumes-from: volume containers on every engine', () => {

@@ -10,6 +10,11 @@ import type { Distro } from '../../../src/manifest/model.js';
 import { expect } from '../../support/expect.js';
 import { fixturesDir } from '../../support/paths.js';
 
+/** The fixture has no lock (its templates seal nothing): a build never asks the mirror. */
+const noMirror: BuildEngine['containers'] = {
+  run: () => Promise.reject(new Error('the fixture has no lock: nothing to check against the mirror')),
+};
+
 describe('buildDistro nocache (fake engine)', () => {
   let distro: Distro;
   let workDir: string;
@@ -25,9 +30,7 @@ describe('buildDistro nocache (fake engine)', () => {
       },
       remove: async () => undefined,
     },
-    containers: {
-      run: () => Promise.reject(new Error('the fixture has no lock: nothing to check against the mirror')),
-    },
+    containers: noMirror,
   };
   const build = (options: Partial<BuildDistroOptions>) =>
     buildDistro(distro, engine, {
@@ -59,3 +62,69 @@ describe('buildDistro nocache (fake engine)', () => {
     expect(requests.map((r) => r.nocache)).to.deep.equal([false]);
   });
 });
+
+describe('buildDistro builders (fake engine)', () => {
+  let distro: Distro;
+  let workDir: string;
+  const requests: { request: BuildRequest; entries: Map<string, string> }[] = [];
+  const engine: BuildEngine = {
+    images: {
+      // tools is built, with this id, by the time app is: its content hash label matches nothing, so both build.
+      inspect: async (tag) => (tag.endsWith('/tools:1.0') ? { id: 'sha256:tools', labels: {}, size: 0 } : undefined),
+      save: async () => {
+        throw new Error('nothing may be extracted');
+      },
+      build: async (request) => {
+        requests.push({ request, entries: await contextEntries(request.context) });
+        return { id: `sha256:${request.image}` };
+      },
+      remove: async () => undefined,
+    },
+    containers: noMirror,
+  };
+
+  before(async () => {
+    distro = await loadDistro(path.join(fixturesDir, 'orchestrator/distro'));
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-builders-'));
+  });
+  after(() => rm(workDir, { recursive: true, force: true }));
+
+  it('with BuildKit, mounts the build-time dependency from its image in each RUN instead of extracting it', async () => {
+    const summary = await buildDistro(distro, engine, {
+      strategy: 'binary',
+      builder: 'buildkit',
+      names: ['app'],
+      force: true,
+      concurrency: 1,
+      workDir,
+      idleTimeoutMs: 1000,
+      ensureBaseImage: async () => undefined,
+    });
+    expect(summary.results.map((r) => [r.name, r.state])).to.deep.equal([
+      ['tools', 'built'],
+      ['app', 'built'],
+    ]);
+    const app = requests.find((r) => r.request.image === 'app');
+    expect(app?.request.builder).to.equal('buildkit');
+    expect([...(app?.entries.keys() ?? [])].filter((name) => name.startsWith('deps/'))).to.deep.equal([]);
+    const dockerfile = app?.entries.get('Dockerfile') ?? '';
+    expect(dockerfile).to.contain(
+      'RUN --mount=type=bind,from=dappdeps-it/tools:1.0,source=/.dapp/deps/tools/1.0,target=/.dapp/deps/tools/1.0 test -x',
+    );
+    expect(dockerfile).not.to.contain('COPY deps/');
+  });
+});
+
+/** The files of a build context tar, by name. */
+async function contextEntries(context: Readable): Promise<Map<string, string>> {
+  const { default: tarStream } = await import('tar-stream');
+  const extract = tarStream.extract();
+  context.pipe(extract);
+  const entries = new Map<string, string>();
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk as Buffer);
+    entries.set(entry.header.name, Buffer.concat(chunks).toString('utf8'));
+  }
+  return entries;
+}

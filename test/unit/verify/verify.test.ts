@@ -122,6 +122,7 @@ describe('verify (no Docker)', () => {
     });
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
+      builder: 'classic',
       prefixes: {} as PrefixCache,
       logDir,
       force: true,

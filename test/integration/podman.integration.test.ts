@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
+import { labels } from '../../src/labels.js';
+import { loadDistro } from '../../src/manifest/load-distro.js';
+import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
+import { expect } from '../support/expect.js';
+import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
+import { savedLayers } from '../support/image-layers.js';
+import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { startPodman } from '../support/podman-service.js';
+import { runCli } from '../support/run-cli.js';
+
+/** Events of a `build --json` run, by image. */
+function states(stdout: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of stdout) {
+    const e = JSON.parse(line) as { event: string; image?: string };
+    if (e.image && e.event !== 'start') out[e.image] = e.event;
+  }
+  return out;
+}
+
+/**
+ * The same commands on Podman 4.3 (Debian's, through its Docker-compatible API, started by
+ * scripts/podman-service.sh): a fixture distro built by Podman with both builders and one failing image,
+ * volume containers, run, and provision with a clean result and a failing playbook. The real distro's images
+ * are copied from the Docker engine (save, then load into Podman), not built again: building them is the
+ * same Dockerfile work, minutes of it, where the subset is about what Podman does differently.
+ */
+describe('Podman as the engine (its Docker-compatible API)', function () {
+  this.timeout(900_000);
+  const docker = createDockerClient(); // the Docker engine, where the real images are
+  let podman: DockerClient;
+  let service: Awaited<ReturnType<typeof startPodman>>;
+  let dockerHost: string | undefined;
+  let fx: FixtureDistro;
+  let busybox: string;
+  const results: string[] = [];
+  const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
+  const build = (...args: string[]) => cli('build', '--json', '--work-dir', path.join(fx.tmp, 'work'), ...args);
+  const fixture = (name: string) => path.join(fixturesDir, 'provision', name, 'site.yml');
+  let first: Awaited<ReturnType<typeof build>>;
+
+  before(async () => {
+    await docker.engine.ping(); // no engine: fail here, loudly, never skip
+    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    expect(built.code, built.text).to.equal(0);
+    const distro = await loadDistro(realDistroDir);
+    const [target] = await ensureSmokeTargets(docker, distro, new AbortController().signal);
+    busybox = target?.image ?? '';
+    const refs = [
+      distro.settings.binary.baseImage,
+      busybox,
+      ...distro.index.withRunDeps([distro.index.image('ansible')]).map((i) => distro.index.tag(i, 'binary')),
+    ];
+
+    service = await startPodman();
+    podman = createDockerClient({ socketPath: service.host.replace(/^unix:\/\//, '') });
+    expect((await podman.engine.version()).product).to.equal('podman');
+    // Only what Podman lacks (ids are the config digests on both engines): a later run loads nothing.
+    const missing: string[] = [];
+    for (const ref of refs) {
+      const want = await docker.images.inspect(ref);
+      if ((await podman.images.inspect(ref))?.id !== want?.id) missing.push(ref);
+    }
+    if (missing.length > 0) await podman.imageStore.load(await docker.transfer.saveMany(missing));
+
+    dockerHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = service.host; // the CLI and the test's own readers now talk to Podman
+    fx = await fixtureDistro('orchestrator');
+    first = await build('--builder', 'classic');
+  });
+
+  after(async () => {
+    if (process.env.DOCKER_HOST === service?.host) {
+      await fx?.cleanup();
+      for (const ref of results) await podman.images.remove(ref).catch(() => undefined);
+    }
+    if (dockerHost === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = dockerHost;
+    await service?.stop();
+  });
+
+  it('builds a fixture distro (classic): a dependency extracted from a Podman save, the failing image named', async () => {
+    expect(first.code, first.stderr.join('\n')).to.equal(1);
+    expect(states(first.stdout)).to.deep.equal({
+      tools: 'built',
+      app: 'built',
+      solo: 'built',
+      broken: 'failed',
+      'after-broken': 'skipped',
+    });
+    expect(first.stderr.join('\n')).to.contain('about to fail on purpose');
+    const out = path.join(fx.tmp, 'classic');
+    expect((await cli('extract', 'app', '--to', out)).code).to.equal(0);
+    expect(await readFile(path.join(out, '.dapp/deps/app/2.0/built-with'), 'utf8')).to.equal('hello from tools\n');
+  });
+
+  it("builds a dependent with BuildKit's mount (Buildah's RUN --mount): the same prefix, nothing extracted", async () => {
+    // The builder is not part of the content hash: what the classic builder made is not made again.
+    const cached = await build('--builder', 'buildkit', 'app');
+    expect(states(cached.stdout)).to.deep.equal({ tools: 'cached', app: 'cached' });
+    const again = await build('--builder', 'buildkit', '--force', 'app');
+    expect(again.code, again.stderr.join('\n')).to.equal(0);
+    expect(states(again.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
+    const out = path.join(fx.tmp, 'buildkit');
+    expect((await cli('extract', 'app', '--to', out)).code).to.equal(0);
+    expect(await readFile(path.join(out, '.dapp/deps/app/2.0/built-with'), 'utf8')).to.equal('hello from tools\n');
+  });
+
+  it('creates volume containers Podman has filled, reuses them, and survives concurrent creations', async () => {
+    expect((await cli('volumes', 'solo')).stdout).to.deep.equal([`${fx.volumePrefix}solo: created (solo)`]);
+    expect((await cli('volumes', 'solo')).stdout).to.deep.equal([`${fx.volumePrefix}solo: reused (solo)`]);
+    // The prefix is there through --volumes-from: Podman filled the volume though the container never ran.
+    const run = await cli(
+      'run',
+      '--with',
+      'solo',
+      '--mount-mode',
+      'volumes-from',
+      '--',
+      '/.dapp/deps/solo/1.0/bin/solo',
+      '7',
+    );
+    expect(run.code).to.equal(7);
+    const runs = await Promise.all(Array.from({ length: 6 }, () => cli('volumes', 'tools')));
+    expect(runs.map((r) => r.code)).to.deep.equal(Array(6).fill(0));
+    const named = await podman.containers.listByLabel(`${labels.name}=tools`);
+    expect(named.filter((c) => c.name === `${fx.volumePrefix}tools`)).to.have.length(1);
+  });
+
+  it("provisions an image as clean as on Docker: no Podman files or config, the source's layers and config kept", async () => {
+    const to = `dappdeps-test-podman/modes-${randomBytes(3).toString('hex')}:1`;
+    results.push(to);
+    const run = await runCli(realDistroDir, 'provision', fixture('modes'), '--from', busybox, '--tag', to);
+    expect(run.code, run.text).to.equal(0);
+    const [result, source] = [await savedLayers(to), await savedLayers(busybox)];
+    expect(result.config.rootfs.diff_ids.slice(0, -1)).to.deep.equal(source.config.rootfs.diff_ids);
+    // Podman's commit left /etc/hosts, /etc/hostname, /etc/resolv.conf, /etc/mtab, /run/.containerenv, /dev,
+    // /proc and /sys in the layer, and Volumes and Env in the config; only the playbook's changes remain.
+    expect((result.layers.at(-1) ?? []).map((e) => e.name)).to.deep.equal([
+      'bin',
+      'bin/.wh.wget',
+      'opt',
+      'opt/tool',
+      'opt/tool/run',
+    ]);
+    const { Labels, ...config } = result.config.config as { Labels: Record<string, string> };
+    const { Labels: sourceLabels, ...expected } = source.config.config as { Labels: Record<string, string> };
+    // Podman's inspect does not report `Image` (the classic builder's parent id, a Docker-only field of the
+    // config file), so that one field comes out empty; every other one is the source's.
+    expect(config).to.deep.equal({ ...expected, Image: '' });
+    expect(Labels).to.include(sourceLabels);
+  });
+
+  it('fails a failing playbook with exit 1, tags nothing and leaves no container', async () => {
+    const to = `dappdeps-test-podman/fail-${randomBytes(3).toString('hex')}:1`;
+    const run = await runCli(realDistroDir, 'provision', fixture('fail'), '--from', busybox, '--tag', to);
+    expect(run.code).to.equal(1);
+    expect(run.text).to.match(/the playbook failed \(ansible-playbook exited 2\); no image was tagged/);
+    expect(await podman.images.inspect(to)).to.equal(undefined);
+    expect(await podman.containers.listByLabel(labels.provisionRun)).to.deep.equal([]);
+  });
+});
