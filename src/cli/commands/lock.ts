@@ -20,7 +20,7 @@ export function registerLock(program: Command, output: Output): void {
     .option('--json', 'print the result as one JSON document')
     .action(async (options: LockOptions) => {
       const { readLock, writeLock, lockPath } = await import('../../lock/lock-file.js');
-      const { LockError } = await import('../../errors.js');
+      const { ChildExit, LockError } = await import('../../errors.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
       if (options.check) {
@@ -41,7 +41,8 @@ export function registerLock(program: Command, output: Output): void {
             `${check.installable ? 'installable' : 'not installable'}: ${check.packages.length} packages, ${check.updates.length} with a newer version`,
           );
         }
-        if (!check.installable) process.exitCode = 1;
+        // The report is the output (one JSON document with --json): exit 1 without an error message after it.
+        if (!check.installable) throw new ChildExit(1);
         return;
       }
       const { resolveLock } = await import('../../lock/resolve-lock.js');
