@@ -10,6 +10,11 @@ import type { Distro } from '../../../src/manifest/model.js';
 import { expect } from '../../support/expect.js';
 import { fixturesDir } from '../../support/paths.js';
 
+/** The fixture has no lock (its templates seal nothing): a build never asks the mirror. */
+const noMirror: BuildEngine['containers'] = {
+  run: () => Promise.reject(new Error('the fixture has no lock: nothing to check against the mirror')),
+};
+
 describe('buildDistro nocache (fake engine)', () => {
   let distro: Distro;
   let workDir: string;
@@ -25,6 +30,7 @@ describe('buildDistro nocache (fake engine)', () => {
       },
       remove: async () => undefined,
     },
+    containers: noMirror,
   };
   const build = (options: Partial<BuildDistroOptions>) =>
     buildDistro(distro, engine, {
@@ -74,6 +80,7 @@ describe('buildDistro builders (fake engine)', () => {
       },
       remove: async () => undefined,
     },
+    containers: noMirror,
   };
 
   before(async () => {

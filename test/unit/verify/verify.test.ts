@@ -95,7 +95,7 @@ describe('verify (no Docker)', () => {
       logDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-logs-'));
     });
     after(() => rm(logDir, { recursive: true, force: true }));
-    const engine: BuildEngine = {
+    const engine: Pick<BuildEngine, 'images'> = {
       images: {
         inspect: async () => undefined,
         save: async () => Readable.from([]),
