@@ -26,7 +26,7 @@ export interface ImageJob extends GraphNode {
 }
 
 export interface BuildSettings {
-  engine: BuildEngine;
+  engine: Pick<BuildEngine, 'images'>;
   /** Extracted prefixes of dependency images, shared with the build-end audit. */
   prefixes: PrefixCache;
   logDir: string;
