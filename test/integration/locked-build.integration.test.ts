@@ -74,7 +74,9 @@ describe('a locked, described, reproducible image (fixture distro, real engine a
   });
 
   it("carries an SPDX 2.3 document that validates against SPDX 2.3's required fields (our schema of the specification), with valid license expressions", async () => {
-    const schema = JSON.parse(await readFile(path.join(fixturesDir, 'spdx/spdx-2.3-required.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      await readFile(path.join(fixturesDir, 'spdx/spdx-2.3-required.schema.json'), 'utf8'),
+    ) as object;
     const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     expect(validate(sbom), JSON.stringify(validate.errors)).to.equal(true);
     for (const p of sbom.packages)
