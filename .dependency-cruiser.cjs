@@ -3,8 +3,8 @@
  * render, provision, demo, publish) → the core they share (audit, prefix-cache) → the base (docker, archive, manifest, graph,
  * errors, labels). `npm run depcheck` fails on a cycle or an import against that direction.
  */
-const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish)/';
-const core = '^src/(audit|prefix-cache)/';
+const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish|sbom)/';
+const core = '^src/(audit|prefix-cache|lock)/';
 const base = '^src/(docker|archive|manifest|graph)/|^src/(errors|labels)\\.ts$';
 
 module.exports = {

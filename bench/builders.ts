@@ -26,13 +26,13 @@ export async function builders(scope: BenchScope): Promise<BenchResult> {
     const dir = path.join(scope.tmp, builder, 'distro');
     await cp(path.join(repoRoot, 'distro'), dir, { recursive: true });
     const settings = path.join(dir, 'distro.yaml');
-    const repository = `${scope.repository}-${builder}`;
+    // Under the scope's repository (its cleanup removes every tag there, also after a failed build).
     const text = await readFile(settings, 'utf8');
     await writeFile(
       settings,
       text
-        .replace(/^repository: .*$/m, `repository: ${repository}`)
-        .replace(/^volumePrefix: .*$/m, `volumePrefix: ${repository}-`),
+        .replace(/^repository: .*$/m, `repository: ${scope.repository}/${builder}`)
+        .replace(/^volumePrefix: .*$/m, `volumePrefix: ${scope.repository}-${builder}-`),
     );
     const workDir = path.join(scope.tmp, builder, 'work');
     const built = await buildFixture(scope, docker, dir, {
@@ -43,7 +43,6 @@ export async function builders(scope: BenchScope): Promise<BenchResult> {
       workDir,
       names: only,
     });
-    for (const tag of Object.values(built.tags)) scope.adopt(tag);
     return built;
   };
   // BuildKit first: if the mirror's answers get faster as the run goes on, that favours classic.

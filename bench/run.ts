@@ -7,6 +7,7 @@ import { arm64 } from './arm64.js';
 import { binaryDistro } from './binary-distro.js';
 import { builders } from './builders.js';
 import { cliStartup } from './cli-startup.js';
+import { coldBuild } from './cold-build.js';
 import { dagWallTime } from './dag-wall-time.js';
 import { exportFormats } from './export.js';
 import { extraction } from './extraction.js';
@@ -21,6 +22,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   extraction,
   dag: dagWallTime,
   'binary-distro': binaryDistro,
+  'cold-build': coldBuild,
   builders,
   export: exportFormats,
   provision,

@@ -2,7 +2,8 @@
 # Podman's Docker-compatible API service for the tests: Debian's podman (installed when missing, as root), its
 # storage, run state and socket all under DIR, so it shares nothing with another Podman on the machine.
 #   podman-service.sh start DIR   prints the DOCKER_HOST (unix://DIR/podman.sock) once the service answers
-#   podman-service.sh stop DIR    stops it; its images stay in DIR for the next start (rm -rf DIR forgets them)
+#   podman-service.sh stop DIR    stops it and lets go of DIR; its images stay there for the next start
+#                                 (rm -rf DIR forgets them)
 set -euo pipefail
 cmd=${1:?usage: podman-service.sh start|stop DIR}
 dir=${2:?usage: podman-service.sh start|stop DIR}
@@ -55,12 +56,11 @@ stop)
   [ -f "$pidfile" ] || exit 0
   pid=$(cat "$pidfile")
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    if ! kill -0 "$pid" 2>/dev/null; then rm -f "$pidfile" "$sock"; exit 0; fi
-    sleep 0.1
-  done
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pidfile" "$sock"
+  # Podman's overlay driver bind-mounts its own folder and leaves it mounted: let go of DIR.
+  if mountpoint -q "$dir/storage/overlay"; then umount "$dir/storage/overlay" || true; fi
   ;;
 *) say "usage: podman-service.sh start|stop DIR"; exit 2 ;;
 esac

@@ -31,8 +31,12 @@ stop)
   pid=$(cat "$dir/pid")
   kill "$pid" 2>/dev/null || true
   # dockerd unmounts its layers and stops its containerd before it exits; only then may DIR be removed.
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
+  # What dockerd leaves mounted under DIR (its default network namespace): unmounted, so DIR can be removed.
+  awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m"
+  done
   ;;
 *) echo "usage: test-engine.sh start|stop DIR" >&2; exit 2 ;;
 esac

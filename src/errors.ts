@@ -127,3 +127,13 @@ export class ChildExit extends DappdepsError {
     super(`command exited with ${code}`, { exitCode: code });
   }
 }
+
+/** The package lock is missing, malformed, stale or no longer installable; the hint says to lock again. */
+export class LockError extends DappdepsError {
+  constructor(
+    message: string,
+    hint = 'run `dappdeps lock` to resolve the packages again (and commit distro/distro.lock)',
+  ) {
+    super(message, { hint });
+  }
+}

@@ -10,6 +10,10 @@ export const labels = {
   strategy: 'io.dappdeps.strategy',
   /** On images: the run-time dependencies to mount beside it, comma-separated. */
   runDeps: 'io.dappdeps.run-deps',
+  /** On sealed images: the path of their SPDX 2.3 document (inside the prefix). */
+  sbom: 'io.dappdeps.sbom',
+  /** On sealed images: the SOURCE_DATE_EPOCH every file time of the prefix was set to (from the lock). */
+  sourceDateEpoch: 'io.dappdeps.source-date-epoch',
   /** On images: what they are made of (see contentHash); equal hashes mean an equivalent image. */
   contentHash: 'io.dappdeps.content-hash',
   /** On a volume container: the id of the image whose content its volume holds. */

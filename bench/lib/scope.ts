@@ -35,11 +35,6 @@ export class BenchScope {
     return `${this.repository}/${name}:${version}`;
   }
 
-  /** Remove `ref` too on cleanup (a tag outside the scope's repository). */
-  adopt(ref: string): void {
-    this.created.push(ref);
-  }
-
   /** Remember the images a build created, from its classic-builder output. */
   recordBuildOutput(output: string): void {
     this.created.push(...createdImageIds(output));

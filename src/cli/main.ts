@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
 import { registerLoad } from './commands/load.js';
+import { registerLock } from './commands/lock.js';
 import { registerMounts } from './commands/mounts.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
@@ -17,6 +18,7 @@ import { registerProvision } from './commands/provision.js';
 import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
 import { registerSave } from './commands/save.js';
+import { registerSbom } from './commands/sbom.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
@@ -42,6 +44,8 @@ export function createProgram(output: Output): Command {
     registerPlan,
     registerSchema,
     registerBuild,
+    registerLock,
+    registerSbom,
     registerBootstrap,
     registerExtract,
     registerVolumes,

@@ -27,7 +27,7 @@ export interface ContainerClient {
   /** All containers, in any state, having `label` (`key` or `key=value`). */
   listByLabel(label: string): Promise<ContainerSummary[]>;
   /**
-   * Runs `cmd` in a new container of `image` with the volume containers mounted read-only and no network;
+   * Runs `cmd` in a new container of `image` with the volume containers mounted read-only and no network (unless asked);
    * resolves with its exit code. The container is removed afterwards, also on failure and abort.
    */
   run(req: RunRequest): Promise<number>;
@@ -123,7 +123,7 @@ export class DockerodeContainerClient implements ContainerClient {
         HostConfig: {
           VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`),
           Mounts: (req.imageMounts ?? []).map(imageMount),
-          NetworkMode: 'none',
+          NetworkMode: req.network ?? 'none',
         },
       }),
     );

@@ -66,6 +66,8 @@ export interface RunRequest {
   imageMounts?: ImageMount[];
   env?: string[];
   workingDir?: string;
+  /** `none` unless said otherwise; `host` for a command that reads a package mirror. */
+  network?: 'none' | 'host';
   /** Output of the command, both streams demultiplexed. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;

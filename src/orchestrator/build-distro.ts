@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { Builder } from '../docker/types.js';
-import { DappdepsError } from '../errors.js';
+import { DappdepsError, LockError } from '../errors.js';
+import { labels } from '../labels.js';
+import { checkLock, lockProblem, staleImages } from '../lock/check-lock.js';
+import { LOCK_FILE, readLock } from '../lock/lock-file.js';
 import { buildEndAudit } from '../audit/build-end-audit.js';
 import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
 import { contextFiles, renderDistro } from '../render/render-distro.js';
@@ -47,6 +50,35 @@ export interface BuildSummary {
   tags: Record<string, string>;
 }
 
+/**
+ * Images built from the lock (those whose context carries `apt.lock`) that are not cached: before any of them
+ * is built, the lock must still match the manifests and the mirror must still have every locked version with
+ * its locked sha256. A no-op rebuild asks nothing.
+ */
+async function checkLockBeforeBuilding(
+  distro: Distro,
+  engine: BuildEngine,
+  jobs: readonly ImageJob[],
+  options: BuildDistroOptions,
+): Promise<void> {
+  const locked = jobs.filter((j) => j.files.has('apt.lock'));
+  const toBuild: ImageJob[] = [];
+  for (const job of locked) {
+    const existing = await engine.images.inspect(job.tag);
+    if (options.force || existing?.labels[labels.contentHash] !== job.hash) toBuild.push(job);
+  }
+  if (toBuild.length === 0) return;
+  const lock = await readLock(distro.dir);
+  if (!lock) throw new LockError(`the distro has no ${LOCK_FILE}`);
+  const images = toBuild.map((j) => j.image);
+  const stale = staleImages(lock, images);
+  const problem =
+    stale.length > 0
+      ? lockProblem({ installable: false, stale, packages: [], updates: [] })
+      : lockProblem(await checkLock(distro, lock, engine.containers, images, options.signal));
+  if (problem) throw problem;
+}
+
 /** Build the distro (or the named images and what they need) in dependency order, in parallel. */
 export async function buildDistro(
   distro: Distro,
@@ -72,6 +104,10 @@ export async function buildDistro(
     if (!ctx || !buildCtx) continue;
     const deps = index.buildDeps(image);
     const files = contextFiles(ctx);
+    // A template that does not use `depMounts` (a distro's own, written for the classic builder) renders the
+    // same for both and expects its dependencies in the context: that image builds classic.
+    const mounts = deps.length > 0 && buildCtx.files.get('Dockerfile') !== ctx.files.get('Dockerfile');
+    const jobBuilder = builder === 'buildkit' && (deps.length === 0 || mounts) ? 'buildkit' : 'classic';
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
     jobs.push({
       name: image.name,
@@ -84,7 +120,8 @@ export async function buildDistro(
         files,
         deps: depHashes,
       }),
-      files: contextFiles(buildCtx),
+      builder: jobBuilder,
+      files: contextFiles(jobBuilder === 'buildkit' ? buildCtx : ctx),
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
       // The scheduler orders by the dependencies that are built in this run.
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
@@ -92,11 +129,11 @@ export async function buildDistro(
   }
 
   if (jobs.length > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
+  await checkLockBeforeBuilding(distro, engine, jobs, options);
 
   const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
   const settings = {
     engine,
-    builder,
     prefixes,
     logDir: path.join(options.workDir, 'logs'),
     force: options.force,

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ContainerClient } from '../docker/container-client.js';
 import type { BuildRequest, ImageInfo } from '../docker/types.js';
 
 /** The part of the Docker client the orchestrator uses (the real one is created in src/docker/). */
@@ -10,4 +11,6 @@ export interface BuildEngine {
     /** Untags an image the audit rejected. */
     remove(tag: string): Promise<void>;
   };
+  /** A container of the base image asks the mirror whether the lock is still installable. */
+  containers: Pick<ContainerClient, 'run'>;
 }

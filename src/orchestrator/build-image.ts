@@ -19,14 +19,14 @@ export interface ImageJob extends GraphNode {
   tag: string;
   hash: string;
   files: RenderedFiles;
+  /** `buildkit`: its Dockerfile mounts the build-time dependencies, so none is extracted into the context. */
+  builder: Builder;
   /** Build-time dependencies: already built (the scheduler guarantees it). */
   buildDeps: { name: string; tag: string; prefix: string }[];
 }
 
 export interface BuildSettings {
-  engine: BuildEngine;
-  /** `buildkit`: the Dockerfiles mount the build-time dependencies, so none is extracted into the context. */
-  builder: Builder;
+  engine: Pick<BuildEngine, 'images'>;
   /** Extracted prefixes of dependency images, shared with the build-end audit. */
   prefixes: PrefixCache;
   logDir: string;
@@ -53,7 +53,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   settings.onBuilding?.(job.name);
 
   const trees: InjectedTree[] = [];
-  for (const dep of settings.builder === 'buildkit' ? [] : job.buildDeps) {
+  for (const dep of job.builder === 'buildkit' ? [] : job.buildDeps) {
     trees.push({ at: `deps/${dep.name}`, dir: (await settings.prefixes.get(dep.tag, dep.prefix)).root.dir });
   }
 
@@ -77,7 +77,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       idleTimeoutMs: settings.idleTimeoutMs,
       nocache: settings.nocache ?? false,
       ...(settings.platform ? { platform: settings.platform } : {}),
-      builder: settings.builder,
+      builder: job.builder,
       signal,
     });
   } finally {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
-import { forEachMember } from '../archive/tar-members.js';
+import { forEachMember, hashBody } from '../archive/tar-members.js';
 
 /** The member dappdeps adds to a `docker save` archive; `docker load` ignores files it does not know. */
 export const CHECKSUMS_MEMBER = 'dappdeps-checksums.json';
@@ -104,14 +104,13 @@ export async function checkBundle(file: string): Promise<BundleCheck> {
   await forEachMember(fs.createReadStream(file), async ({ path, header, body }) => {
     if (header.type === 'symlink' || header.type === 'link') found.set(path, `-> ${header.linkname ?? ''}`);
     if (!body) return;
-    const hash = createHash('sha256');
-    const kept: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (path === CHECKSUMS_MEMBER) kept.push(chunk);
-      else hash.update(chunk);
+    if (path !== CHECKSUMS_MEMBER) {
+      found.set(path, (await hashBody(body)).digest);
+      return;
     }
-    if (path === CHECKSUMS_MEMBER) record = Buffer.concat(kept);
-    else found.set(path, `sha256:${hash.digest('hex')}`);
+    const kept: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Buffer>) kept.push(chunk); // tar-stream bodies: no toArray
+    record = Buffer.concat(kept);
   }).catch((error: unknown) => {
     throw new DappdepsError(`${file} is not a readable tar archive: ${(error as Error).message}`, { cause: error });
   });

@@ -1,5 +1,6 @@
 import type { Builder } from '../docker/types.js';
 import { strategies, hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
+import { readLock } from '../lock/lock-file.js';
 import { TemplateSet } from './handlebars-env.js';
 import { sealKit } from './kinds/binary.js';
 import { renderImage } from './render-image.js';
@@ -28,11 +29,12 @@ export async function renderDistro(
 ): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
   const kits: Record<Strategy, RenderedFiles> = { binary: await sealKit(templates), source: new Map() };
+  const lock = only.includes('binary') ? await readLock(distro.dir) : undefined;
   const out: RenderedContext[] = [];
   for (const image of images) {
     for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
-      const files = await renderImage(distro, templates, image, strategy, builder);
+      const files = await renderImage(distro, templates, image, strategy, builder, lock);
       out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}` });
     }
   }

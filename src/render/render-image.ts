@@ -1,6 +1,7 @@
 import type { Builder } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import type { DistroLock } from '../lock/lock-file.js';
 import type { TemplateSet } from './handlebars-env.js';
 import { renderBinary } from './kinds/binary.js';
 import { renderLfs } from './kinds/lfs.js';
@@ -16,11 +17,12 @@ export async function renderImage(
   image: ImageModel,
   strategy: Strategy,
   builder: Builder = 'classic',
+  lock?: DistroLock,
 ): Promise<RenderedFiles> {
   const ctx = renderContext(distro, image, strategy, builder);
   if (strategy === 'binary') {
     if (!ctx.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
-    return renderBinary(ctx, templates);
+    return renderBinary(ctx, templates, lock);
   }
   const { source } = ctx;
   if (!source) throw new DappdepsError(`${image.name} has no source strategy`);

@@ -2,18 +2,8 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
-import { runCli } from '../support/run-cli.js';
+import { buildStates, fixtureCli } from '../support/fixture-cli.js';
 import { treeDifferences, treeDigest } from '../support/tree-digest.js';
-
-/** Events of a `build --json` run, by image. */
-function states(stdout: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of stdout) {
-    const e = JSON.parse(line) as { event: string; image?: string };
-    if (e.image && e.event !== 'start') out[e.image] = e.event;
-  }
-  return out;
-}
 
 /**
  * `build --builder classic|buildkit` on the Docker engine (dockerd 20.10: BuildKit 0.8 through dockerode's
@@ -23,8 +13,7 @@ function states(stdout: string[]): Record<string, string> {
 describe('the two builders on a real engine (fixture distro)', function () {
   this.timeout(600_000);
   let fx: FixtureDistro;
-  const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
-  const build = (...args: string[]) => cli('build', '--json', '--work-dir', path.join(fx.tmp, 'work'), ...args);
+  const { cli, build } = fixtureCli(() => fx);
   /** Both images' prefixes, extracted, as one digest (each image's paths start with its prefix). */
   const prefixes = async (to: string) => {
     const digest = new Map<string, string>();
@@ -46,12 +35,12 @@ describe('the two builders on a real engine (fixture distro)', function () {
   it('give the same prefixes: classic extracts the dependency, BuildKit mounts it', async () => {
     const classic = await build('--builder', 'classic', 'app');
     expect(classic.code, classic.stderr.join('\n')).to.equal(0);
-    expect(states(classic.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
+    expect(buildStates(classic.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
     const byClassic = await prefixes('classic');
 
     const buildkit = await build('--builder', 'buildkit', '--force', 'app');
     expect(buildkit.code, buildkit.stderr.join('\n')).to.equal(0);
-    expect(states(buildkit.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
+    expect(buildStates(buildkit.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
     const byBuildkit = await prefixes('buildkit');
 
     expect(byClassic.get('.dapp/deps/app/2.0/built-with')).to.be.a('string');
@@ -62,7 +51,7 @@ describe('the two builders on a real engine (fixture distro)', function () {
   it('BuildKit makes a failing step fail the build, with its output', async () => {
     const failed = await build('--builder', 'buildkit', 'broken');
     expect(failed.code).to.equal(1);
-    expect(states(failed.stdout)).to.deep.equal({ broken: 'failed' });
+    expect(buildStates(failed.stdout)).to.deep.equal({ broken: 'failed' });
     expect(failed.stderr.join('\n')).to.contain('about to fail on purpose');
   });
 });

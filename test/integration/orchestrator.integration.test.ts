@@ -3,27 +3,16 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
-import { runCli } from '../support/run-cli.js';
-
-/** Events of a `build --json` run, by image. */
-function states(stdout: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of stdout) {
-    const e = JSON.parse(line) as { event: string; image?: string };
-    if (e.image && e.event !== 'start') out[e.image] = e.event;
-  }
-  return out;
-}
+import { buildStates, fixtureCli, ORCHESTRATOR_FIRST_BUILD } from '../support/fixture-cli.js';
 
 describe('orchestrator on a real engine (fixture distro)', function () {
   this.timeout(600_000);
   let fx: FixtureDistro;
   const docker = new Docker();
-  const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
+  const { cli, build: buildWith } = fixtureCli(() => fx);
   // The classic builder, whose extraction into the context is what these tests are about (the default, auto,
   // takes BuildKit here; test/integration/builders.integration.test.ts compares the two).
-  const build = (...args: string[]) =>
-    cli('build', '--json', '--builder', 'classic', '--work-dir', path.join(fx.tmp, 'work'), ...args);
+  const build = (...args: string[]) => buildWith('--builder', 'classic', ...args);
   let first: Awaited<ReturnType<typeof build>>;
 
   // Mocha runs a suite's own tests before its nested suites: the first build happens here, once.
@@ -37,13 +26,7 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   describe('a first build', () => {
     it('builds what it can, fails the broken image, skips its dependent, and exits 1', () => {
       expect(first.code).to.equal(1);
-      expect(states(first.stdout)).to.deep.equal({
-        tools: 'built',
-        app: 'built',
-        solo: 'built',
-        broken: 'failed',
-        'after-broken': 'skipped',
-      });
+      expect(buildStates(first.stdout)).to.deep.equal(ORCHESTRATOR_FIRST_BUILD);
     });
 
     it('names the failed image and shows the tail of its log', () => {
@@ -92,13 +75,13 @@ describe('orchestrator on a real engine (fixture distro)', function () {
   it('reports unchanged images as cached on the second run, without sending a context', async () => {
     const again = await build('tools', 'app', 'solo');
     expect(again.code).to.equal(0);
-    expect(states(again.stdout)).to.deep.equal({ tools: 'cached', app: 'cached', solo: 'cached' });
+    expect(buildStates(again.stdout)).to.deep.equal({ tools: 'cached', app: 'cached', solo: 'cached' });
   });
 
   it('rebuilds with --force', async () => {
     const forced = await build('--force', 'solo');
     expect(forced.code).to.equal(0);
-    expect(states(forced.stdout)).to.deep.equal({ solo: 'built' });
+    expect(buildStates(forced.stdout)).to.deep.equal({ solo: 'built' });
   });
 
   describe('volume containers', () => {

@@ -9,18 +9,9 @@ import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
 import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
-import { startPodman } from '../support/podman-service.js';
+import { startPodman, type TestService } from '../support/test-services.js';
+import { buildStates, fixtureCli, ORCHESTRATOR_FIRST_BUILD } from '../support/fixture-cli.js';
 import { runCli } from '../support/run-cli.js';
-
-/** Events of a `build --json` run, by image. */
-function states(stdout: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of stdout) {
-    const e = JSON.parse(line) as { event: string; image?: string };
-    if (e.image && e.event !== 'start') out[e.image] = e.event;
-  }
-  return out;
-}
 
 /**
  * The same commands on Podman 4.3 (Debian's, through its Docker-compatible API, started by
@@ -33,13 +24,12 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
   this.timeout(900_000);
   const docker = createDockerClient(); // the Docker engine, where the real images are
   let podman: DockerClient;
-  let service: Awaited<ReturnType<typeof startPodman>>;
+  let service: TestService;
   let dockerHost: string | undefined;
   let fx: FixtureDistro;
   let busybox: string;
   const results: string[] = [];
-  const cli = (command: string, ...args: string[]) => runCli(fx.dir, command, ...args);
-  const build = (...args: string[]) => cli('build', '--json', '--work-dir', path.join(fx.tmp, 'work'), ...args);
+  const { cli, build } = fixtureCli(() => fx);
   const fixture = (name: string) => path.join(fixturesDir, 'provision', name, 'site.yml');
   let first: Awaited<ReturnType<typeof build>>;
 
@@ -56,8 +46,9 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
       ...distro.index.withRunDeps([distro.index.image('ansible')]).map((i) => distro.index.tag(i, 'binary')),
     ];
 
-    service = await startPodman();
-    podman = createDockerClient({ socketPath: service.host.replace(/^unix:\/\//, '') });
+    // Kept between runs (default /var/lib/dappdeps-podman): the images copied in are not copied again.
+    service = await startPodman(process.env.DAPPDEPS_PODMAN_DIR ?? '/var/lib/dappdeps-podman');
+    podman = createDockerClient({ socketPath: service.address.replace(/^unix:\/\//, '') });
     expect((await podman.engine.version()).product).to.equal('podman');
     // Only what Podman lacks (ids are the config digests on both engines): a later run loads nothing.
     const missing: string[] = [];
@@ -68,13 +59,13 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
     if (missing.length > 0) await podman.imageStore.load(await docker.transfer.saveMany(missing));
 
     dockerHost = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = service.host; // the CLI and the test's own readers now talk to Podman
+    process.env.DOCKER_HOST = service.address; // the CLI and the test's own readers now talk to Podman
     fx = await fixtureDistro('orchestrator');
     first = await build('--builder', 'classic');
   });
 
   after(async () => {
-    if (process.env.DOCKER_HOST === service?.host) {
+    if (process.env.DOCKER_HOST === service?.address) {
       await fx?.cleanup();
       for (const ref of results) await podman.images.remove(ref).catch(() => undefined);
     }
@@ -85,13 +76,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
 
   it('builds a fixture distro (classic): a dependency extracted from a Podman save, the failing image named', async () => {
     expect(first.code, first.stderr.join('\n')).to.equal(1);
-    expect(states(first.stdout)).to.deep.equal({
-      tools: 'built',
-      app: 'built',
-      solo: 'built',
-      broken: 'failed',
-      'after-broken': 'skipped',
-    });
+    expect(buildStates(first.stdout)).to.deep.equal(ORCHESTRATOR_FIRST_BUILD);
     expect(first.stderr.join('\n')).to.contain('about to fail on purpose');
     const out = path.join(fx.tmp, 'classic');
     expect((await cli('extract', 'app', '--to', out)).code).to.equal(0);
@@ -101,10 +86,10 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
   it("builds a dependent with BuildKit's mount (Buildah's RUN --mount): the same prefix, nothing extracted", async () => {
     // The builder is not part of the content hash: what the classic builder made is not made again.
     const cached = await build('--builder', 'buildkit', 'app');
-    expect(states(cached.stdout)).to.deep.equal({ tools: 'cached', app: 'cached' });
+    expect(buildStates(cached.stdout)).to.deep.equal({ tools: 'cached', app: 'cached' });
     const again = await build('--builder', 'buildkit', '--force', 'app');
     expect(again.code, again.stderr.join('\n')).to.equal(0);
-    expect(states(again.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
+    expect(buildStates(again.stdout)).to.deep.equal({ tools: 'built', app: 'built' });
     const out = path.join(fx.tmp, 'buildkit');
     expect((await cli('extract', 'app', '--to', out)).code).to.equal(0);
     expect(await readFile(path.join(out, '.dapp/deps/app/2.0/built-with'), 'utf8')).to.equal('hello from tools\n');

@@ -34,7 +34,8 @@ export class CuttingProxy {
     this.server = net.createServer((client) => this.connect(client));
   }
 
-  static async start(engineSocket = '/var/run/docker.sock'): Promise<CuttingProxy> {
+  /** In front of the engine the tests use: DOCKER_HOST's unix socket, else the default one. */
+  static async start(engineSocket = defaultEngineSocket()): Promise<CuttingProxy> {
     const proxy = new CuttingProxy(await fs.mkdtemp(path.join(os.tmpdir(), 'dappdeps-proxy-')), engineSocket);
     await new Promise<void>((resolve) => proxy.server.listen(proxy.socketPath, resolve));
     return proxy;
@@ -96,4 +97,9 @@ export class CuttingProxy {
       });
     }
   }
+}
+
+function defaultEngineSocket(): string {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }

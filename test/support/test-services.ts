@@ -28,3 +28,9 @@ export const startRegistry = (dir: string) => startService('test-registry.sh', d
 
 /** A second, empty Docker engine with everything in `dir`; its address is a DOCKER_HOST. */
 export const startEngine = (dir: string) => startService('test-engine.sh', dir);
+
+/**
+ * Podman's API service (Debian's podman, installed when missing) with everything in `dir`; its address is a
+ * DOCKER_HOST. Its images stay in `dir` for the next start.
+ */
+export const startPodman = (dir: string) => startService('podman-service.sh', dir);

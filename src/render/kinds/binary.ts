@@ -1,18 +1,48 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { LockError } from '../../errors.js';
+import { labels } from '../../labels.js';
+import { imageLockText, LOCK_FILE, type DistroLock } from '../../lock/lock-file.js';
 import type { TemplateSet } from '../handlebars-env.js';
 import type { RenderContext } from '../render-context.js';
 import { dockerfileCandidates, type RenderedFiles } from '../rendered-files.js';
 
+/** Where a sealed prefix holds its SPDX document (written by the seal kit's sbom.sh). */
+export const SBOM_IN_PREFIX = 'share/dappdeps/sbom.spdx.json';
+
 /**
- * The binary strategy: a Dockerfile and the sealing configuration (a templates folder without sealing, like
- * a test fixture's, has no configuration).
+ * The binary strategy: a Dockerfile, the sealing configuration and the image's part of the lock (a templates
+ * folder without sealing, like a test fixture's, has neither).
  */
-export async function renderBinary(ctx: RenderContext, templates: TemplateSet): Promise<RenderedFiles> {
+export async function renderBinary(
+  ctx: RenderContext,
+  templates: TemplateSet,
+  lock: DistroLock | undefined,
+): Promise<RenderedFiles> {
   const files: RenderedFiles = new Map();
-  files.set('Dockerfile', (await templates.first(dockerfileCandidates('binary', ctx.image.name)))(ctx));
   const conf = await templates.optional('binary/seal.conf.hbs');
-  if (conf) files.set('seal.conf', conf(ctx));
+  const dockerfile = await templates.first(dockerfileCandidates('binary', ctx.image.name));
+  if (!conf) {
+    files.set('Dockerfile', dockerfile(ctx));
+    return files;
+  }
+  // A sealed image is built from the lock's exact packages; its lines are part of the context (and its hash).
+  if (!lock) throw new LockError(`the distro has no ${LOCK_FILE}: sealed binary images are built from it`);
+  const sealed = {
+    ...ctx,
+    sourceDateEpoch: lock.sourceDateEpoch,
+    // The prefix and its parent folders with normalised times (stage-output.sh): copied whole, so the layer's
+    // folders are not made by COPY at build time.
+    stagedRoot: '/dappdeps-out',
+    labels: [
+      ...ctx.labels,
+      { key: labels.sbom, value: `${ctx.image.prefix}/${SBOM_IN_PREFIX}` },
+      { key: labels.sourceDateEpoch, value: String(lock.sourceDateEpoch) },
+    ],
+  };
+  files.set('Dockerfile', dockerfile(sealed));
+  files.set('seal.conf', conf(sealed));
+  files.set('apt.lock', imageLockText(lock, ctx.image.name));
   return files;
 }
 

@@ -42,12 +42,21 @@ apply_drops() {
   done
 }
 
+# Owning package of every library path dpkg lists, read once from dpkg's own file lists: a `dpkg -S` per
+# library reads the whole database each time (most of the closure's time on a busy machine).
+load_lib_owners() {
+  local path pkg
+  while IFS=$'\t' read -r path pkg; do
+    [ -n "${LIB_OWNER[$path]:-}" ] || LIB_OWNER[$path]=$pkg
+  done < <(awk '/\.so/ {p = FILENAME; sub(/.*\//, "", p); sub(/\.list$/, "", p); sub(/:.*/, "", p); print $0 "\t" p}' \
+    /var/lib/dpkg/info/*.list)
+}
+
 # Owning package of a library path. Merged /usr makes dpkg record either spelling.
 owner_of() {
-  local f=$1 c out
+  local f=$1 c
   for c in "$f" "$(readlink -f "$f")" "/usr$f" "${f#/usr}"; do
-    out=$(dpkg -S "$c" 2>/dev/null | grep -v '^diversion' | head -n1) || true
-    [ -n "$out" ] && { printf '%s' "${out%%: *}" | cut -d, -f1; return 0; }
+    [ -n "${LIB_OWNER[$c]:-}" ] && { printf '%s' "${LIB_OWNER[$c]}"; return 0; }
   done
   return 1
 }
@@ -108,6 +117,7 @@ take_elf_closure() {
 collect_closure() {
   local pkg f elfs
   for pkg in "${PACKAGES[@]}"; do PKG_DONE[$pkg]=1; done
+  load_lib_owners
   apply_drops
   while :; do
     ADDED=0
@@ -408,7 +418,7 @@ main() {
   [ -d "$P" ] || die "prefix $P does not exist (run collect.sh first)"
   command -v patchelf >/dev/null || die "patchelf is not installed in the build stage"
   shopt -s nullglob globstar dotglob
-  declare -gA ELF_DONE=() LIB_SEEN=() PKG_DONE=() RPATH_SEEN=() LD_REAL=()
+  declare -gA ELF_DONE=() LIB_SEEN=() PKG_DONE=() RPATH_SEEN=() LD_REAL=() LIB_OWNER=()
   RPATH_DIRS=() INTERP_REL=() ADDED=0 RPATH='' ELF_INTERP='' ELF_NEEDED=''
 
   collect_closure

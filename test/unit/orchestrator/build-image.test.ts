@@ -10,6 +10,11 @@ import type { Distro } from '../../../src/manifest/model.js';
 import { expect } from '../../support/expect.js';
 import { fixturesDir } from '../../support/paths.js';
 
+/** The fixture has no lock (its templates seal nothing): a build never asks the mirror. */
+const noMirror: BuildEngine['containers'] = {
+  run: () => Promise.reject(new Error('the fixture has no lock: nothing to check against the mirror')),
+};
+
 describe('buildDistro nocache (fake engine)', () => {
   let distro: Distro;
   let workDir: string;
@@ -25,6 +30,7 @@ describe('buildDistro nocache (fake engine)', () => {
       },
       remove: async () => undefined,
     },
+    containers: noMirror,
   };
   const build = (options: Partial<BuildDistroOptions>) =>
     buildDistro(distro, engine, {
@@ -74,6 +80,7 @@ describe('buildDistro builders (fake engine)', () => {
       },
       remove: async () => undefined,
     },
+    containers: noMirror,
   };
 
   before(async () => {
@@ -121,3 +128,48 @@ async function contextEntries(context: Readable): Promise<Map<string, string>> {
   }
   return entries;
 }
+
+describe('buildDistro with BuildKit and templates written for the classic builder (fake engine)', () => {
+  it('builds classic the image whose template ignores depMounts: its dependency goes into the context', async () => {
+    const distro = await loadDistro(path.join(fixturesDir, 'faults/distro'));
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-classic-templates-'));
+    const requests: BuildRequest[] = [];
+    const engine: BuildEngine = {
+      images: {
+        inspect: async (tag) => (tag.endsWith('/tools:1.0') ? { id: 'sha256:tools', labels: {}, size: 0 } : undefined),
+        save: async () => {
+          throw new Error('no extraction in this test');
+        },
+        build: async (request) => {
+          requests.push(request);
+          return { id: 'sha256:new' };
+        },
+        remove: async () => undefined,
+      },
+      containers: {
+        run: async () => {
+          throw new Error('no lock check: the fixture is not sealed');
+        },
+      },
+    };
+    try {
+      const summary = await buildDistro(distro, engine, {
+        strategy: 'binary',
+        builder: 'buildkit',
+        force: true,
+        concurrency: 1,
+        workDir,
+        idleTimeoutMs: 1000,
+        ensureBaseImage: async () => undefined,
+      });
+      // tools (no dependency) is built with BuildKit; app would need tools extracted: classic, so it asks for
+      // tools' save (which this fake engine refuses), and fails on that, not on a missing deps/ folder.
+      expect(requests.map((r) => [r.image, r.builder])).to.deep.equal([['tools', 'buildkit']]);
+      const app = summary.results.find((r) => r.name === 'app');
+      expect(app?.state).to.equal('failed');
+      expect(String(app?.error)).to.contain('no extraction in this test');
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -14,7 +14,7 @@ describe('the seal kit', () => {
     const source = contexts.find((c) => c.strategy === 'source');
     const kitFiles = (await readdir(path.join(repoRoot, 'templates/binary/seal'))).sort().map((f) => `seal/${f}`);
 
-    expect([...(binary?.files.keys() ?? [])]).to.deep.equal(['Dockerfile', 'seal.conf']);
+    expect([...(binary?.files.keys() ?? [])]).to.deep.equal(['Dockerfile', 'seal.conf', 'apt.lock']);
     expect([...(binary?.kit.keys() ?? [])]).to.deep.equal(kitFiles);
     expect([...(binary ? contextFiles(binary) : new Map()).keys()]).to.include.members(['Dockerfile', ...kitFiles]);
     expect(source?.kit.size).to.equal(0);

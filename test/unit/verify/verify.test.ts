@@ -95,7 +95,7 @@ describe('verify (no Docker)', () => {
       logDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-logs-'));
     });
     after(() => rm(logDir, { recursive: true, force: true }));
-    const engine: BuildEngine = {
+    const engine: Pick<BuildEngine, 'images'> = {
       images: {
         inspect: async () => undefined,
         save: async () => Readable.from([]),
@@ -117,12 +117,12 @@ describe('verify (no Docker)', () => {
       tag: 't/sealed:1.0',
       hash: 'h',
       files: new Map([['Dockerfile', 'FROM scratch']]),
+      builder: 'classic',
       buildDeps: [],
       deps: [],
     });
     const settings = (result: ImageAudit): BuildSettings => ({
       engine,
-      builder: 'classic',
       prefixes: {} as PrefixCache,
       logDir,
       force: true,
