@@ -1,9 +1,10 @@
 import type { ContainerClient } from '../docker/container-client.js';
-import { LockError } from '../errors.js';
+import type { LockError } from '../errors.js';
 import type { Distro, ImageModel } from '../manifest/model.js';
 import { runAptQuery } from './apt-query.js';
 import type { LockScriptOutput } from './apt-records.js';
-import { LOCK_FILE, type DistroLock } from './lock-file.js';
+import type { DistroLock } from './lock-file.js';
+import { lockError, type LockLocation } from './lock-location.js';
 import { lockedImages, requestedPackages } from './resolve-lock.js';
 
 export interface PackageCheck {
@@ -87,11 +88,12 @@ export async function checkLock(
   return { installable, stale, packages, updates };
 }
 
-/** The error `build` stops with before anything is built, naming what is wrong. */
-export function lockProblem(check: LockCheck): LockError | undefined {
+/** The error `build` stops with before anything is built, naming what is wrong and the command that mends it. */
+export function lockProblem(check: LockCheck, where: LockLocation): LockError | undefined {
   if (check.stale.length > 0)
-    return new LockError(
-      `${LOCK_FILE} is stale: ${check.stale
+    return lockError(
+      where,
+      `${where.file} is stale: ${check.stale
         .map(
           (s) => `${s.image} asks for ${[...s.added.map((a) => `+${a}`), ...s.removed.map((r) => `-${r}`)].join(' ')}`,
         )
@@ -99,14 +101,16 @@ export function lockProblem(check: LockCheck): LockError | undefined {
     );
   const gone = check.packages.filter((p) => p.source === 'missing');
   if (gone.length > 0)
-    return new LockError(
-      `the mirror no longer has ${gone.map((p) => `${p.name} ${p.locked}`).join(', ')} (locked in ${LOCK_FILE})`,
+    return lockError(
+      where,
+      `the mirror no longer has ${gone.map((p) => `${p.name} ${p.locked}`).join(', ')} (locked in ${where.file})`,
     );
   const changed = check.packages.filter((p) => p.source === 'hash-mismatch');
   if (changed.length > 0)
-    return new LockError(
+    return lockError(
+      where,
       `the mirror's ${changed.map((p) => `${p.name} ${p.locked}`).join(', ')} differ${changed.length === 1 ? 's' : ''} from the locked sha256`,
-      'the mirror serves other files under the locked versions: check the mirror before running `dappdeps lock` again',
+      `the mirror serves other files under the locked versions: check the mirror before running \`${where.command}\` again`,
     );
   return undefined;
 }

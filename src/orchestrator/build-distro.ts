@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Builder } from '../docker/types.js';
-import { DappdepsError, LockError } from '../errors.js';
+import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
 import { checkLock, lockProblem, staleImages } from '../lock/check-lock.js';
-import { LOCK_FILE, readLock } from '../lock/lock-file.js';
+import { lockError, lockLocation, readDistroLock } from '../lock/lock-location.js';
 import { buildEndAudit } from '../audit/build-end-audit.js';
 import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
 import { contextFiles, renderDistro } from '../render/render-distro.js';
@@ -68,14 +68,15 @@ async function checkLockBeforeBuilding(
     if (options.force || existing?.labels[labels.contentHash] !== job.hash) toBuild.push(job);
   }
   if (toBuild.length === 0) return;
-  const lock = await readLock(distro.dir);
-  if (!lock) throw new LockError(`the distro has no ${LOCK_FILE}`);
+  const where = lockLocation(distro);
+  const lock = await readDistroLock(distro);
+  if (!lock) throw lockError(where, `the distro has no ${where.file}`);
   const images = toBuild.map((j) => j.image);
   const stale = staleImages(lock, images);
   const problem =
     stale.length > 0
-      ? lockProblem({ installable: false, stale, packages: [], updates: [] })
-      : lockProblem(await checkLock(distro, lock, engine.containers, images, options.signal));
+      ? lockProblem({ installable: false, stale, packages: [], updates: [] }, where)
+      : lockProblem(await checkLock(distro, lock, engine.containers, images, options.signal), where);
   if (problem) throw problem;
 }
 

@@ -1,6 +1,6 @@
 import type { Builder } from '../docker/types.js';
 import { strategies, hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
-import { readLock } from '../lock/lock-file.js';
+import { readDistroLock } from '../lock/lock-location.js';
 import { TemplateSet } from './handlebars-env.js';
 import { sealKit } from './kinds/binary.js';
 import { renderImage } from './render-image.js';
@@ -29,7 +29,7 @@ export async function renderDistro(
 ): Promise<RenderedContext[]> {
   const templates = await TemplateSet.open(distro.templatesDir);
   const kits: Record<Strategy, RenderedFiles> = { binary: await sealKit(templates), source: new Map() };
-  const lock = only.includes('binary') ? await readLock(distro.dir) : undefined;
+  const lock = only.includes('binary') ? await readDistroLock(distro) : undefined;
   const out: RenderedContext[] = [];
   for (const image of images) {
     for (const strategy of only) {

@@ -2,6 +2,7 @@ import type { Builder } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 import type { DistroLock } from '../lock/lock-file.js';
+import { lockLocation } from '../lock/lock-location.js';
 import type { TemplateSet } from './handlebars-env.js';
 import { renderBinary } from './kinds/binary.js';
 import { renderLfs } from './kinds/lfs.js';
@@ -22,7 +23,7 @@ export async function renderImage(
   const ctx = renderContext(distro, image, strategy, builder);
   if (strategy === 'binary') {
     if (!ctx.binary) throw new DappdepsError(`${image.name} has no binary strategy`);
-    return renderBinary(ctx, templates, lock);
+    return renderBinary(ctx, templates, lock, lockLocation(distro));
   }
   const { source } = ctx;
   if (!source) throw new DappdepsError(`${image.name} has no source strategy`);

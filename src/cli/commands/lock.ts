@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import type { Output } from '../../ui/output.js';
 
-interface LockOptions extends DistroOptions {
+interface LockOptions extends DistroOptions, ArchOptions {
   check?: boolean;
   json?: boolean;
 }
@@ -11,22 +12,26 @@ interface LockOptions extends DistroOptions {
 export function registerLock(program: Command, output: Output): void {
   addDistroOption(program.command('lock'))
     .description(
-      "resolve every binary image's Debian packages to exact versions and .deb sha256s in distro/distro.lock; --check: is it still installable, what is newer",
+      "resolve every binary image's Debian packages to exact versions and .deb sha256s in distro/distro.lock (distro.<arch>.lock with --arch); --check: is it still installable, what is newer",
     )
+    .addOption(archOption())
     .option(
       '--check',
       'do not write: report whether the lock is still installable and which packages have newer versions',
     )
     .option('--json', 'print the result as one JSON document')
     .action(async (options: LockOptions) => {
-      const { readLock, writeLock, lockPath } = await import('../../lock/lock-file.js');
-      const { ChildExit, LockError } = await import('../../errors.js');
-      const distro = await openDistro(options, output);
+      const { writeLock } = await import('../../lock/lock-file.js');
+      const { lockError, lockLocation, readDistroLock } = await import('../../lock/lock-location.js');
+      const { ChildExit } = await import('../../errors.js');
+      // Another architecture's packages are resolved in its own base image, run under emulation.
+      const distro = await distroForArchOption(await openDistro(options, output), { ...options, strategy: 'binary' });
+      const where = lockLocation(distro);
       const docker = await openEngine();
       if (options.check) {
         const { checkLock } = await import('../../lock/check-lock.js');
-        const lock = await readLock(distro.dir);
-        if (!lock) throw new LockError(`${lockPath(distro.dir)} does not exist`);
+        const lock = await readDistroLock(distro);
+        if (!lock) throw lockError(where, `${where.path} does not exist`);
         const check = await interruptible((signal) => checkLock(distro, lock, docker.containers, undefined, signal));
         if (options.json) output.out(JSON.stringify(check, null, 2));
         else {
@@ -47,15 +52,23 @@ export function registerLock(program: Command, output: Output): void {
       }
       const { resolveLock } = await import('../../lock/resolve-lock.js');
       const { lockChanges } = await import('../../lock/lock-changes.js');
-      const before = await readLock(distro.dir).catch(() => undefined);
-      const lock = await interruptible((signal) => resolveLock(distro, docker.containers, before, signal));
-      await writeLock(distro.dir, lock);
+      const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
+      const before = await readDistroLock(distro).catch(() => undefined);
+      const lock = await interruptible(async (signal) => {
+        // Made when missing, as `build` does: for another architecture nothing else provides it.
+        await bootstrapBaseImage(docker, distro.settings.binary.baseImage, {
+          onProgress: (m) => output.err(m),
+          signal,
+        });
+        return resolveLock(distro, docker.containers, before, signal);
+      });
+      await writeLock(distro.dir, lock, where.file);
       const changes = lockChanges(before, lock);
-      if (options.json) output.out(JSON.stringify({ file: lockPath(distro.dir), changes }, null, 2));
+      if (options.json) output.out(JSON.stringify({ file: where.path, changes }, null, 2));
       else {
         for (const c of changes) output.out(`${c.name}: ${c.from ?? '(new)'} -> ${c.to ?? '(gone)'}`);
         output.out(
-          `wrote ${lockPath(distro.dir)}: ${Object.keys(lock.packages).length} packages for ${Object.keys(lock.images).length} images, ${changes.length} changed`,
+          `wrote ${where.path}: ${Object.keys(lock.packages).length} packages for ${Object.keys(lock.images).length} images, ${changes.length} changed`,
         );
       }
     });

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LockError } from '../../errors.js';
 import { labels } from '../../labels.js';
-import { imageLockText, LOCK_FILE, type DistroLock } from '../../lock/lock-file.js';
+import { imageLockText, type DistroLock } from '../../lock/lock-file.js';
+import { lockError, type LockLocation } from '../../lock/lock-location.js';
 import type { TemplateSet } from '../handlebars-env.js';
 import type { RenderContext } from '../render-context.js';
 import { dockerfileCandidates, type RenderedFiles } from '../rendered-files.js';
@@ -18,6 +18,7 @@ export async function renderBinary(
   ctx: RenderContext,
   templates: TemplateSet,
   lock: DistroLock | undefined,
+  where: LockLocation,
 ): Promise<RenderedFiles> {
   const files: RenderedFiles = new Map();
   const conf = await templates.optional('binary/seal.conf.hbs');
@@ -27,7 +28,8 @@ export async function renderBinary(
     return files;
   }
   // A sealed image is built from the lock's exact packages; its lines are part of the context (and its hash).
-  if (!lock) throw new LockError(`the distro has no ${LOCK_FILE}: sealed binary images are built from it`);
+  if (!lock) throw lockError(where, `the distro has no ${where.file}: sealed binary images are built from it`);
+  if (!lock.images[ctx.image.name]) throw lockError(where, `${where.file} has no entry for ${ctx.image.name}`);
   const sealed = {
     ...ctx,
     sourceDateEpoch: lock.sourceDateEpoch,
@@ -42,7 +44,7 @@ export async function renderBinary(
   };
   files.set('Dockerfile', dockerfile(sealed));
   files.set('seal.conf', conf(sealed));
-  files.set('apt.lock', imageLockText(lock, ctx.image.name));
+  files.set('apt.lock', imageLockText(lock, ctx.image.name, where.file));
   return files;
 }
 

@@ -14,6 +14,7 @@ import { expect } from '../../support/expect.js';
 import { realDistroDir } from '../../support/paths.js';
 
 const sha = (c: string) => c.repeat(64);
+const defaultLock = { file: 'distro.lock', path: '/d/distro.lock', command: 'dappdeps lock' };
 
 /** What the apt query script prints in the base image (shapes copied from a real run). */
 const scriptOutput = [
@@ -125,7 +126,7 @@ describe('the package lock', () => {
       ['zlib1g', 'mirror'],
     ]);
     expect(checks.find((c) => c.name === 'rsync')?.newer).to.equal('3.2.7-1+deb12u7');
-    const problem = lockProblem({ installable: false, stale: [], packages: checks, updates: [] });
+    const problem = lockProblem({ installable: false, stale: [], packages: checks, updates: [] }, defaultLock);
     expect(problem).to.be.instanceOf(LockError);
     expect(problem?.message).to.contain('no longer has gone 1.0-1');
     expect(problem?.hint).to.contain('dappdeps lock');
@@ -136,7 +137,7 @@ describe('the package lock', () => {
     const base = distro.index.image('base');
     const stale = staleImages(lock, [base]);
     expect(stale).to.have.length(1);
-    const problem = lockProblem({ installable: false, stale, packages: [], updates: [] });
+    const problem = lockProblem({ installable: false, stale, packages: [], updates: [] }, defaultLock);
     expect(problem?.message).to.match(/stale: base asks for \+patchelf/);
   });
 
