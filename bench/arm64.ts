@@ -11,7 +11,7 @@ import type { BenchResult } from './lib/report.js';
 import type { BenchScope } from './lib/scope.js';
 
 /** The images built, with their build-time dependencies (default: what a consumer mounts). */
-const IMAGES_ENV = 'DAPPDEPS_BENCH_ARM64_IMAGES';
+const IMAGES_ENV = 'DAPPDEPS_BENCH_IMAGES';
 /** Emulation runs shell loops about 10 times slower: a cold arm64 build should cost no more than that. */
 const GOAL_RATIO = 10;
 
