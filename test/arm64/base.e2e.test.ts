@@ -36,7 +36,8 @@ describe('arm64 under emulation on a real engine', function () {
     let report: VerifyReport & { passed: boolean };
 
     before(async () => {
-      built = await cli('build', '--arch', 'arm64', 'base');
+      // --force: built and audited on every run (docker's layer cache still spares a re-run the emulated steps).
+      built = await cli('build', '--arch', 'arm64', 'base', '--force');
       checked = await cli('lock', '--check', '--arch', 'arm64');
       verified = await cli('verify', '--arch', 'arm64', 'base', '--json');
       report = JSON.parse(verified.stdout.join('\n')) as typeof report;
