@@ -52,7 +52,7 @@ export type LockedPackage = z.output<typeof lockedPackage>;
 export type LockedImage = z.output<typeof lockedImage>;
 export type DistroLock = z.output<typeof distroLock>;
 
-export function lockPath(distroDir: string, file: string = LOCK_FILE): string {
+function lockPath(distroDir: string, file: string = LOCK_FILE): string {
   return path.join(distroDir, file);
 }
 

@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -9,6 +9,7 @@ import { architectures } from '../../src/manifest/architectures.js';
 import { contextTar } from '../../src/orchestrator/context-tar.js';
 import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
+import { realDistroDir } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 const PREFIX = '/.dapp/deps/planted/1.0';
@@ -78,5 +79,22 @@ describe('arm64: a planted program of another machine, on a real engine', functi
     const tags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []);
     expect(tags.filter((t) => t.startsWith(`${fx.repository}/planted:`))).to.deep.equal([]);
     expect(tags).to.include(`${base}-arm64`); // the base is still there: the failure is the image's own
+  });
+});
+
+describe('arm64: build without its lock, on a real engine', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-arm64-nolock-'));
+    await cp(realDistroDir, dir, { recursive: true });
+    await rm(path.join(dir, 'distro.arm64.lock'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('stops before building anything, naming the lock and the command that writes it', async () => {
+    const run = await runCli(dir, 'build', '--arch', 'arm64', 'base', '--work-dir', path.join(dir, 'work'));
+    expect(run.code, run.text).to.equal(1);
+    expect(run.text).to.contain('no distro.arm64.lock').and.to.contain('`dappdeps lock --arch arm64`');
+    expect(run.text).not.to.contain('base: building');
   });
 });
