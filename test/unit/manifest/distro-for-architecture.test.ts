@@ -68,8 +68,12 @@ describe('the distro for an architecture', () => {
     expect(dockerfile).to.contain('FROM arm64v8/debian:bookworm AS build').and.not.to.contain('deps/toolchain');
     // The build stage installs its packages, gcc and libc6-dev among them, from the arm64 lock.
     const aptLock = String(ctx?.files.get('apt.lock'));
-    expect(aptLock).to.contain('from distro/distro.arm64.lock').and.to.match(/^# requested: .* gcc libc6-dev$/m);
-    expect(aptLock).to.match(/^gcc \S+ arm64 [0-9a-f]{64}$/m).and.not.to.match(/ amd64 /);
+    expect(aptLock)
+      .to.contain('from distro/distro.arm64.lock')
+      .and.to.match(/^# requested: .* gcc libc6-dev$/m);
+    expect(aptLock)
+      .to.match(/^gcc \S+ arm64 [0-9a-f]{64}$/m)
+      .and.not.to.match(/ amd64 /);
     expect(sealConf).to.contain('cc /usr/bin/gcc\n').and.to.contain('drop lib/aarch64-linux-gnu/gconv\n');
     expect(sealConf).not.to.contain('x86_64');
   });
