@@ -9,6 +9,8 @@
 # a newline are refused.
 use strict;
 use warnings;
+use lib __FILE__ =~ m{^(.*)/} ? $1 : '.';    # the kit's own WalkTree.pm
+use WalkTree qw(walk_tree);
 
 use constant { PT_LOAD => 1, PT_DYNAMIC => 2, PT_INTERP => 3 };
 use constant { DT_NULL => 0, DT_NEEDED => 1, DT_STRTAB => 5, DT_RPATH => 15, DT_RUNPATH => 29 };
@@ -109,22 +111,10 @@ sub scan {
   push @found, join('|', $path, "$st[0]:$st[1]", $info->{interp}, join(' ', @{ $info->{needed} }), $info->{rpath});
 }
 
-sub walk {
-  my ($dir) = @_;
-  opendir(my $dh, $dir) or fail("cannot read $dir: $!");
-  my @names = grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-  closedir($dh);
-  for my $name (@names) {
-    my $path = "$dir/$name";
-    my @st = lstat($path) or fail("cannot stat $path: $!");
-    if (-d _) { walk($path) } else { scan($path, @st) }
-  }
-}
-
 fail('usage: elf-scan.pl DIR|FILE...') unless @ARGV;
 for my $arg (@ARGV) {
   $arg =~ s{(?<=.)/+$}{};
   my @st = stat($arg) or fail("cannot stat $arg: $!");    # a FILE argument may be a symlink: its target
-  if (-d _) { walk($arg) } else { scan($arg, @st) }
+  if (-d _) { walk_tree($arg, \&scan) } else { scan($arg, @st) }
 }
 print "$_\n" for sort @found;

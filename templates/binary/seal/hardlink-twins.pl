@@ -5,25 +5,17 @@
 # Usage: hardlink-twins.pl P
 use strict;
 use warnings;
+use lib __FILE__ =~ m{^(.*)/} ? $1 : '.';    # the kit's own WalkTree.pm
+use WalkTree qw(walk_tree);
 use File::Temp qw(tempfile);
 
 my $P = shift @ARGV or die "usage: hardlink-twins.pl P\n";
 my %stat;    # path -> [dev:inode, mode-uid-gid]
 
-sub walk {
-  my ($dir) = @_;
-  opendir(my $dh, $dir) or die "hardlink-twins: cannot read $dir: $!\n";
-  my @names = grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-  closedir($dh);
-  for my $name (@names) {
-    my $path = "$dir/$name";
-    my @st = lstat($path) or die "hardlink-twins: cannot stat $path: $!\n";
-    if (-d _) { walk($path) }
-    elsif (-f _ && $st[7] > 16384) { $stat{$path} = ["$st[0]:$st[1]", sprintf('%o-%d-%d', $st[2] & 07777, @st[4, 5])] }
-  }
-}
-
-walk($P);
+walk_tree($P, sub {
+  my ($path, @st) = @_;
+  $stat{$path} = ["$st[0]:$st[1]", sprintf('%o-%d-%d', $st[2] & 07777, @st[4, 5])] if -f _ && $st[7] > 16384;
+});
 exit 0 unless %stat;
 my ($list, $listname) = tempfile(UNLINK => 1);
 print {$list} "$_\0" for sort keys %stat;

@@ -4,6 +4,8 @@
 # Usage: relink-symlinks.pl P
 use strict;
 use warnings;
+use lib __FILE__ =~ m{^(.*)/} ? $1 : '.';    # the kit's own WalkTree.pm
+use WalkTree qw(walk_tree);
 
 my $P = shift @ARGV or die "usage: relink-symlinks.pl P\n";
 $P =~ m{^/.*[^/]$} or die "relink-symlinks: P must be absolute, without a trailing /\n";
@@ -54,18 +56,5 @@ sub relink {
   $changed++;
 }
 
-sub walk {
-  my ($dir) = @_;
-  opendir(my $dh, $dir) or die "relink-symlinks: cannot read $dir: $!\n";
-  my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-  closedir($dh);
-  for my $name (@names) {
-    my $path = "$dir/$name";
-    lstat($path) or die "relink-symlinks: cannot stat $path: $!\n";
-    if (-l _) { $seen++; relink($path) }
-    elsif (-d _) { walk($path) }
-  }
-}
-
-walk($P);
+walk_tree($P, sub { if (-l _) { $seen++; relink($_[0]) } });
 print STDERR "dappdeps-seal: symlinks: $seen, relinked $changed\n";

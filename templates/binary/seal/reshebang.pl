@@ -5,6 +5,8 @@
 # Usage: reshebang.pl P
 use strict;
 use warnings;
+use lib __FILE__ =~ m{^(.*)/} ? $1 : '.';    # the kit's own WalkTree.pm
+use WalkTree qw(walk_tree);
 
 my $P = shift @ARGV or die "usage: reshebang.pl P\n";
 my $rewritten = 0;
@@ -40,23 +42,16 @@ sub reshebang {
   $rewritten++;
 }
 
-sub walk {
-  my ($dir) = @_;
-  opendir(my $dh, $dir) or die "reshebang: cannot read $dir: $!\n";
-  my @names = sort grep { $_ ne '.' && $_ ne '..' } readdir($dh);
-  closedir($dh);
-  for my $name (@names) {
-    my $path = "$dir/$name";
-    my @st = lstat($path) or die "reshebang: cannot stat $path: $!\n";
-    if (-d _) { walk($path); next }
-    next unless -f _ && ($st[2] & 0111);
-    open(my $fh, '<:raw', $path) or die "reshebang: $path: $!\n";
-    my $magic = '';
-    read($fh, $magic, 2);
-    close($fh);
-    reshebang($path) if $magic eq '#!';
-  }
+# An executable regular file whose first two bytes are "#!".
+sub script {
+  my ($path, @st) = @_;
+  return unless -f _ && ($st[2] & 0111);
+  open(my $fh, '<:raw', $path) or die "reshebang: $path: $!\n";
+  my $magic = '';
+  read($fh, $magic, 2);
+  close($fh);
+  reshebang($path) if $magic eq '#!';
 }
 
-walk($P);
+walk_tree($P, \&script);
 print STDERR "dappdeps-seal: shebangs pointed into P: $rewritten\n";
