@@ -1,9 +1,13 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse } from 'yaml';
 import { verdictOf } from '../external/targets-suite/compare.js';
 import { containerScript, rolePlaybook } from '../external/targets-suite/container-script.js';
 import { demuxLogs } from '../external/targets-suite/docker-logs.js';
 import { parseChildCpu, parseRecaps } from '../external/targets-suite/recap.js';
 import type { RunOutcome } from '../external/targets-suite/run-target.js';
+import { ciBusybox, ciTargets, targets } from '../external/targets-suite/selection.js';
+import { suiteDir } from '../external/targets-suite/suite.js';
 import { expect } from '../support/expect.js';
 
 const recap = (line: string) => `PLAY [testhost] ****\n\nPLAY RECAP *********\n${line}\n\n`;
@@ -23,7 +27,7 @@ function outcome(passed: boolean, ok: number, changed = 0, failed = 0): RunOutco
   };
 }
 
-describe('ansible-core targets suite: pure parts', () => {
+describe('Ansible targets suite: pure parts', () => {
   it('reads the recap counts and adds up the recaps of several playbooks', () => {
     const one =
       'testhost                   : ok=12   changed=3    unreachable=0    failed=1    skipped=2    rescued=0    ignored=4';
@@ -60,28 +64,20 @@ describe('ansible-core targets suite: pure parts', () => {
     expect(demuxLogs(Buffer.concat([frame(1, 'out '), frame(2, 'err '), frame(1, 'ok\n')]))).to.equal('out err ok\n');
   });
 
-  it('wraps a role as ansible-test does, or imports only its subset', () => {
-    expect(parse(rolePlaybook({ name: 'stat', kind: 'role' }, false))).to.deep.equal([
-      { hosts: 'testhost', gather_facts: true, vars: { output_dir: '/tmp/output_dir' }, roles: ['stat'] },
+  it('plays a target as a role against testhost, without gathering facts', () => {
+    expect(parse(rolePlaybook({ name: 'become' }))).to.deep.equal([
+      { hosts: 'testhost', gather_facts: false, roles: ['become'] },
     ]);
-    const spec = { name: 'git', kind: 'role' as const, subset: { tasksFrom: ['a.yml'], vars: { x: '1' } } };
-    const [play] = parse(rolePlaybook(spec, false)) as Record<string, unknown>[];
-    expect(play?.tasks).to.deep.equal([{ import_role: { name: 'git', tasks_from: 'dappdeps-subset.yml' } }]);
-    expect(play?.vars).to.deep.equal({ output_dir: '/tmp/output_dir', x: '1' });
-    expect(containerScript(spec, '/p/bin', '/p/bin/python3', false)).to.contain('- import_tasks: a.yml');
-    expect(parse(rolePlaybook(spec, true))[0].roles).to.deep.equal(['git']);
   });
 
-  it('runs a script target with the mode’s ansible first on PATH, keeping its exit status', () => {
-    const script = containerScript({ name: 'become_su', kind: 'script' }, '/p/bin', '/p/bin/python3', false).split(
-      '\n',
-    );
-    expect(script).to.include('cd /tmp/suite/targets/become_su');
-    // ansible-test's inventory names the Python modules run with (command_shell reads the variable)
+  it('runs the play with the mode’s ansible-playbook and inventory, keeping its exit status', () => {
+    const script = containerScript({ name: 'become' }, '/p/bin', '/p/bin/python3').split('\n');
+    // the inventory names the Python modules run with (unarchive writes a zip with it)
     expect(script).to.include(
       'testhost ansible_connection=local ansible_pipelining=yes ansible_python_interpreter=/p/bin/python3',
     );
-    expect(script).to.include('PATH="/p/bin:$PATH" ./runme.sh || status=$?');
+    expect(script).to.include('[ -d /tmp ] || mkdir -m 1777 /tmp');
+    expect(script).to.include('/p/bin/ansible-playbook -i /tmp/suite/inventory /tmp/suite/become.yml || status=$?');
     expect(script.slice(-3)).to.deep.equal(['echo DAPPDEPS_TIMES', 'times', 'exit $status']);
   });
 
@@ -91,5 +87,23 @@ describe('ansible-core targets suite: pure parts', () => {
     expect(verdictOf(outcome(true, 5), outcome(false, 3, 0, 1))).to.equal('regression');
     expect(verdictOf(outcome(false, 5), outcome(false, 3))).to.equal('fails-both');
     expect(verdictOf(outcome(false, 5), outcome(true, 3))).to.equal('relocated-only');
+  });
+
+  it('runs every target folder, each a role whose tasks assert their results', () => {
+    const folders = readdirSync(suiteDir).sort();
+    expect(targets.map((t) => t.name).sort()).to.deep.equal(folders);
+    for (const name of folders) {
+      const main = path.join(suiteDir, name, 'tasks', 'main.yml');
+      expect(existsSync(main), main).to.equal(true);
+      const tasks = parse(readFileSync(main, 'utf8')) as Record<string, unknown>[];
+      expect(
+        tasks.some((task) => 'assert' in task),
+        `${name} asserts nothing`,
+      ).to.equal(true);
+    }
+    expect(ciTargets.filter((name) => !targets.some((t) => t.name === name))).to.deep.equal([]);
+    expect(
+      ciBusybox.filter((name) => !ciTargets.includes(name) || !targets.find((t) => t.name === name)?.busybox),
+    ).to.deep.equal([]);
   });
 });
