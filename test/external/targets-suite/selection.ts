@@ -13,7 +13,8 @@ export interface TargetSpec {
 export const targets: readonly TargetSpec[] = [
   // root becomes a user it writes into /etc/passwd (sudo: the image's own, else the ansible prefix's; su)
   { name: 'become', busybox: true },
-  // tar.gz only (the prefixes have no unzip; the target checks that a zip fails saying so); needs GNU tar
+  // tar.gz only (the prefixes have no unzip: the target checks that a zip fails saying so); not in busybox:
+  // it makes its user with useradd, and unarchive needs GNU tar
   { name: 'unarchive' },
   { name: 'command_shell', busybox: true },
   { name: 'lineinfile', busybox: true },
