@@ -58,6 +58,8 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   // each leave a whole log, never one interleaved or truncated by the other.
   const partial = `${logFile}.tmp-${process.pid}`;
   const log = createWriteStream(partial);
+  // The two builders' logs look nothing alike: the first line says which one this is.
+  log.write(`dappdeps: build of ${job.tag} with the ${job.builder} builder, content hash ${job.hash}\n`);
   try {
     await engine.images.build({
       image: job.name,
