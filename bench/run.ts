@@ -4,7 +4,6 @@
  * whatever the ratios (non-zero only when a benchmark could not run at all).
  */
 import { binaryDistro } from './binary-distro.js';
-import { builders } from './builders.js';
 import { cliStartup } from './cli-startup.js';
 import { coldBuild } from './cold-build.js';
 import { dagWallTime } from './dag-wall-time.js';
@@ -22,7 +21,6 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   dag: dagWallTime,
   'binary-distro': binaryDistro,
   'cold-build': coldBuild,
-  builders,
   export: exportFormats,
   provision,
 };
