@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv } from 'ajv';
 import Docker from 'dockerode';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { VerifyReport } from '../../src/verify/verify-distro.js';
 import { expect } from '../support/expect.js';
-import { realDistroDir } from '../support/paths.js';
+import { fixturesDir, realDistroDir } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 /**
@@ -55,5 +58,23 @@ describe('the real binary distro on a real engine', function () {
       ["the target's own ls runs with the prefixes mounted", true],
       ["inside base's bash, the target's own ls, PATH and environment are unchanged", true],
     ]);
+  });
+
+  it("prints each built image's SPDX 2.3 document (`dappdeps sbom`), valid, listing its Debian packages with purls", async () => {
+    const schema = JSON.parse(
+      await readFile(path.join(fixturesDir, 'spdx/spdx-2.3-required.schema.json'), 'utf8'),
+    ) as object;
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    for (const name of ['toolchain', 'base', 'git', 'ansible']) {
+      const printed = await cli('sbom', name);
+      expect(printed.code, printed.text).to.equal(0);
+      const doc = JSON.parse(printed.stdout.join('\n')) as {
+        name: string;
+        packages: { name: string; externalRefs?: { referenceLocator: string }[] }[];
+      };
+      expect(validate(doc), `${name}: ${JSON.stringify(validate.errors)}`).to.equal(true);
+      const purls = doc.packages.flatMap((p) => p.externalRefs?.map((r) => r.referenceLocator) ?? []);
+      expect(purls.filter((p) => p.startsWith('pkg:deb/debian/')).length, name).to.be.greaterThan(10);
+    }
   });
 });

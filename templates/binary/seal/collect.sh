@@ -6,28 +6,27 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-collect_package() {
-  dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q 'install ok installed' ||
-    die "package $1 is not installed in the build stage"
-  pkg_files "$1" | copy_paths
-  note "collected package $1"
-}
-
-collect_path() {
-  [ -e "$1" ] || [ -L "$1" ] || die "path $1 does not exist in the build stage"
-  if [ -d "$1" ] && [ ! -L "$1" ]; then
-    find "$1" \( -type f -o -type l \) | copy_paths
-  else
-    printf '%s\n' "$1" | copy_paths
-  fi
-  note "collected path $1"
-}
-
+# Every file of the config's packages and paths, copied in one tar stream.
 main() {
-  local pkg path
+  local pkg path status
+  local -A installed=()
   conf_load "$1"
-  for pkg in "${PACKAGES[@]}"; do collect_package "$pkg"; done
-  for path in "${PATHS[@]}"; do collect_path "$path"; done
+  while IFS=$'\t' read -r pkg status; do
+    [[ "$status" == ii* ]] && installed[$pkg]=1
+  done < <(dpkg-query -W -f='${Package}\t${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+  for pkg in "${PACKAGES[@]}"; do
+    [ -n "${installed[$pkg]:-}" ] || die "package $pkg is not installed in the build stage"
+  done
+  for path in "${PATHS[@]}"; do
+    [ -e "$path" ] || [ -L "$path" ] || die "path $path does not exist in the build stage"
+  done
+  {
+    [ "${#PACKAGES[@]}" -eq 0 ] || pkg_files "${PACKAGES[@]}"
+    for path in "${PATHS[@]}"; do
+      if [ -d "$path" ] && [ ! -L "$path" ]; then find "$path" \( -type f -o -type l \); else printf '%s\n' "$path"; fi
+    done
+  } | copy_paths
+  note "collected ${#PACKAGES[@]} packages and ${#PATHS[@]} paths"
 }
 
 main "$@"

@@ -29,6 +29,8 @@
 
 set -euo pipefail
 export LC_ALL=C
+# The seal kit's folder (its Perl helpers).
+DD_KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Docs, man pages, info, lintian overrides, bug reports, translations: never shipped.
 DD_EXCLUDE='^/usr/share/(doc|doc-base|man|info|lintian|bug|linda|menu|gtk-doc|help|locale|bash-completion|zsh|fish|apport)(/|$)|^/etc/(cron\.|logrotate\.d|init\.d|systemd|bash_completion\.d)|^/lib/systemd|^/usr/lib/systemd'
@@ -64,22 +66,17 @@ conf_load() {
   [ -n "$P" ] || die "no 'prefix' in $file"
 }
 
-# Debian absolute path -> path relative to P ("/usr/bin/x" -> "bin/x", "/etc/x" -> "etc/x")
-map_rel() { local p=${1#/}; case "$p" in usr/*) p=${p#usr/} ;; usr) p=. ;; esac; printf '%s' "$p"; }
+# Debian absolute path -> path relative to P ("/usr/bin/x" -> "bin/x", "/etc/x" -> "etc/x"), into the variable
+# named $1: no subshell, since a fork is what a loaded machine (and qemu-user emulation) makes slowest.
+map_rel_to() { local _p=${2#/}; case "$_p" in usr/*) _p=${_p#usr/} ;; usr) _p=. ;; esac; printf -v "$1" '%s' "$_p"; }
 
-# Read absolute Debian paths on stdin, copy files/symlinks into P with the mapping.
+# Read absolute Debian paths on stdin, copy files/symlinks into P with the mapping (map-paths.pl picks them).
 # One tar stream keeps hardlinks (git's builtins) as hardlinks.
 copy_paths() {
-  local list; list=$(mktemp)
-  local f
-  while IFS= read -r f; do
-    case "$f" in /*) ;; *) continue ;; esac
-    case "$DD_MERGED_ALIASES" in *" $f "*) continue ;; esac
-    [[ "$f" =~ $DD_EXCLUDE ]] && continue
-    if [ -L "$f" ] || { [ -e "$f" ] && [ ! -d "$f" ]; }; then
-      printf '%s\t%s\n' "$(map_rel "$f")" "${f#/}"
-    fi
-  done | sort -t $'\t' -k1,1 -u | cut -f2 >"$list"
+  local list
+  list=$(mktemp)
+  DD_EXCLUDE=$DD_EXCLUDE DD_MERGED_ALIASES=$DD_MERGED_ALIASES perl "$DD_KIT/map-paths.pl" >"$list" ||
+    die "map-paths.pl failed"
   if [ -s "$list" ]; then
     mkdir -p "$P"
     tar -C / --no-recursion --verbatim-files-from -T "$list" -cf - |
@@ -88,7 +85,7 @@ copy_paths() {
   rm -f "$list"
 }
 
-# Files of an installed package (absolute paths; diversion notes filtered out).
-pkg_files() { dpkg -L "$1" | grep '^/' | grep -v '^/\.$' || true; }
+# Files of installed packages (absolute paths; diversion notes filtered out).
+pkg_files() { dpkg -L "$@" | grep '^/' | grep -v '^/\.$' || true; }
 
 in_list() { local x=$1; shift; local y; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }

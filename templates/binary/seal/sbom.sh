@@ -23,7 +23,7 @@ main() {
   # dpkg's records: package, version, architecture; and each package's paths mapped into P.
   dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n' |
     awk -F'\t' '$1 ~ /^.i/ {print $2 "\t" $3 "\t" $4}' | sort >"$work/packages"
-  # (dpkg's own file lists, read in one pass; mapped into P as map_rel does; folders, which many packages
+  # (dpkg's own file lists, read in one pass; mapped into P as map_rel_to does; folders, which many packages
   # list, own nothing)
   awk '/^\// {
       pkg = FILENAME; sub(/.*\//, "", pkg); sub(/\.list$/, "", pkg); sub(/:.*/, "", pkg)

@@ -7,36 +7,39 @@ SEAL_DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$SEAL_DIR/lib.sh"
 
-is_elf() { [ "$(head -c4 "$1" 2>/dev/null)" = $'\177ELF' ]; }
-
-# Regular ELF files under P; grep pre-filters so we do not fork per file.
-list_elfs() {
-  find "$P" -type f -size +52c -print0 |
-    xargs -0 -r grep -laF --null "$(printf '\177ELF')" 2>/dev/null |
-    while IFS= read -r -d '' f; do is_elf "$f" && printf '%s\n' "$f"; done || true
+# The dynamic ELF files under P, read by elf-scan.pl in one process: ELFS (sorted paths) and, per path,
+# ELF_INO (dev:inode), ELF_INTERP, ELF_NEEDED (space-separated) and ELF_RPATH (RPATH or RUNPATH).
+scan_elfs() {
+  local f ino interp needed rpath
+  perl "$SEAL_DIR/elf-scan.pl" "$P" >"$WORK/elfs" || die "elf-scan.pl failed"
+  ELFS=()
+  ELF_INO=() ELF_INTERP=() ELF_NEEDED=() ELF_RPATH=()
+  while IFS='|' read -r f ino interp needed rpath; do
+    ELFS+=("$f")
+    ELF_INO[$f]=$ino ELF_INTERP[$f]=$interp ELF_NEEDED[$f]=$needed ELF_RPATH[$f]=$rpath
+  done <"$WORK/elfs"
 }
 
-# What ld.so resolves for an ELF file: sets ELF_INTERP and ELF_NEEDED; fails for a
-# static file or one with nothing to resolve.
-elf_deps() {
-  ELF_INTERP=$(patchelf --print-interpreter "$1" 2>/dev/null) || ELF_INTERP=''
-  ELF_NEEDED=$(patchelf --print-needed "$1" 2>/dev/null) || ELF_NEEDED=''
-  [ -n "$ELF_NEEDED$ELF_INTERP" ]
+# One of P's loaders (the same file, whatever its name)?
+is_loader() {
+  local ld
+  for ld in "${!LD_REAL[@]}"; do [ "$1" -ef "$ld" ] && return 0; done
+  return 1
 }
 
-# The dynamic ELF files that are not one of P's loaders.
-list_patchable_elfs() {
-  local f
-  while IFS= read -r f; do
-    [ -n "${LD_REAL[$(readlink -f "$f")]:-}" ] || printf '%s\n' "$f"
-  done < <(list_elfs)
+# What a loader resolves for the files in $WORK/trace.in ("file|loader" lines), into $WORK/trace: "file|lib|path",
+# "file|interp|path", "file|missing|name" or "file|failed|message" (trace-libs.pl: one exec per file).
+trace_libs() {
+  perl "$SEAL_DIR/trace-libs.pl" "$1" <"$WORK/trace.in" >"$WORK/trace" || die "trace-libs.pl failed"
 }
 
+# rm -rf P/<glob> for every drop, in one rm.
 apply_drops() {
-  local g f
+  local g f found=()
   for g in "${DROPS[@]}"; do
-    for f in "$P"/$g; do rm -rf -- "$f"; done
+    for f in "$P"/$g; do found+=("$f"); done
   done
+  [ "${#found[@]}" -eq 0 ] || rm -rf -- "${found[@]}"
 }
 
 # Owning package of every library path dpkg lists, read once from dpkg's own file lists: a `dpkg -S` per
@@ -49,13 +52,14 @@ load_lib_owners() {
     /var/lib/dpkg/info/*.list)
 }
 
-# Owning package of a library path. Merged /usr makes dpkg record either spelling.
+# Owning package of a library path, into OWNER (empty when dpkg lists none). Merged /usr makes dpkg record
+# either spelling; the resolved path is the last resort, since it costs a fork.
 owner_of() {
   local f=$1 c
-  for c in "$f" "$(readlink -f "$f")" "/usr$f" "${f#/usr}"; do
-    [ -n "${LIB_OWNER[$c]:-}" ] && { printf '%s' "${LIB_OWNER[$c]}"; return 0; }
+  OWNER=''
+  for c in "$f" "/usr$f" "${f#/usr}" "$(readlink -f "$f")"; do
+    [ -n "${LIB_OWNER[$c]:-}" ] && { OWNER=${LIB_OWNER[$c]}; return 0; }
   done
-  return 1
 }
 
 add_rpath_dir() {
@@ -64,67 +68,89 @@ add_rpath_dir() {
   RPATH_DIRS+=("$1")
 }
 
-# Copy one library the ELF file needs into P, with its whole owning package
-# (dlopen()ed plugins come along) unless that package is lib-only. Sets ADDED=1
-# when P grew.
+# Take one library an ELF file needs into P, with its whole owning package (dlopen()ed plugins come along)
+# unless that package is lib-only: queued in TAKE_PKGS and TAKE_LIBS, copied by take_queued.
 take_library() {
-  local lib=$1 owner
+  local lib=$1
   [ -n "${LIB_SEEN[$lib]:-}" ] && return
   LIB_SEEN[$lib]=1
-  owner=$(owner_of "$lib") || owner=""
-  owner=${owner%%:*}
-  if [ -n "$owner" ] && ! in_list "$owner" "${LIBONLY[@]}" && [ -z "${PKG_DONE[$owner]:-}" ]; then
-    PKG_DONE[$owner]=1
-    note "closure: $lib -> whole package $owner"
-    pkg_files "$owner" | copy_paths
+  owner_of "$lib"
+  OWNER=${OWNER%%:*}
+  if [ -n "$OWNER" ] && ! in_list "$OWNER" "${LIBONLY[@]}" && [ -z "${PKG_DONE[$OWNER]:-}" ]; then
+    PKG_DONE[$OWNER]=1
+    note "closure: $lib -> whole package $OWNER"
+    TAKE_PKGS+=("$OWNER")
+  fi
+  TAKE_LIBS+=("$lib")
+}
+
+# Copy what take_library queued: the packages, then each library (and its symlink chain) that they did not
+# bring, also when its owner is lib-only or unknown. Sets ADDED=1 when P grew.
+take_queued() {
+  local lib rel missing=()
+  if [ "${#TAKE_PKGS[@]}" -gt 0 ]; then
+    pkg_files "${TAKE_PKGS[@]}" | copy_paths
     apply_drops
     ADDED=1
   fi
-  # the library itself (and its symlink chain), also when its owner is lib-only/unknown
-  if [ ! -e "$P/$(map_rel "$lib")" ]; then
-    printf '%s\n%s\n' "$lib" "$(readlink -f "$lib")" | copy_paths
+  for lib in "${TAKE_LIBS[@]}"; do
+    map_rel_to rel "$lib"
+    [ -e "$P/$rel" ] || missing+=("$lib")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    { printf '%s\n' "${missing[@]}"; readlink -f -- "${missing[@]}"; } | copy_paths
     ADDED=1
   fi
+  TAKE_PKGS=() TAKE_LIBS=()
 }
 
-# One ELF file's libraries and interpreter, as the build stage's ldd resolves them.
-take_elf_closure() {
-  local f=$1 out kind lib
-  if [ -n "$ELF_INTERP" ] && [[ "$ELF_INTERP" != "$P"/* ]] && ! in_list "$ELF_INTERP" "${INTERP_REL[@]}"; then
-    INTERP_REL+=("$ELF_INTERP")
-  fi
-  out=$(ldd "$f" 2>&1) || true
-  if grep -q 'not found' <<<"$out"; then
-    die "$f: library not found in the build stage: $(grep 'not found' <<<"$out" | tr -s ' \t' ' ')"
-  fi
-  while read -r kind lib; do
-    [ -n "$lib" ] || continue
-    if [[ "$lib" == "$P"/* ]]; then
-      [ "$kind" = lib ] && add_rpath_dir "$(dirname "$lib")"
-      continue
-    fi
-    [ "$kind" = lib ] && add_rpath_dir "$P/$(map_rel "$(dirname "$lib")")"
-    take_library "$lib"
-  done < <(awk '/=> \// {print "lib", $3; next} /^[ \t]*\// {print "interp", $1}' <<<"$out")
-}
-
-# 1. Shared-library closure, until a pass adds nothing. ldd misses dlopen()ed
-#    plugins (OpenSSL providers, NSS, gconv, Python extension deps), so the whole
-#    owning package comes along.
+# 1. Shared-library closure, until a pass adds nothing: each new ELF file's libraries and interpreter, as
+#    the build stage's loader resolves them (what ldd prints). The loader misses dlopen()ed plugins (OpenSSL
+#    providers, NSS, gconv, Python extension deps), so the whole owning package comes along.
 collect_closure() {
-  local pkg f elfs
+  local pkg f interp kind lib rel missing sys_ld
   for pkg in "${PACKAGES[@]}"; do PKG_DONE[$pkg]=1; done
   load_lib_owners
   apply_drops
+  # The stage's own loader traces the libraries (no interpreter of their own); the shell's is that loader.
+  sys_ld=$(perl "$SEAL_DIR/elf-scan.pl" "$(readlink -f "$BASH")" | cut -d'|' -f3)
+  [ -x "$sys_ld" ] || die "the build stage's loader '$sys_ld' is not there"
   while :; do
     ADDED=0
-    mapfile -t elfs < <(list_elfs) # snapshot: the loop body adds files to P
-    for f in "${elfs[@]}"; do
-      [ -e "$f" ] || continue # removed by a drop meanwhile
+    scan_elfs
+    : >"$WORK/trace.in"
+    for f in "${ELFS[@]}"; do
       [ -n "${ELF_DONE[$f]:-}" ] && continue
       ELF_DONE[$f]=1
-      elf_deps "$f" && take_elf_closure "$f"
+      interp=${ELF_INTERP[$f]}
+      if [ -n "$interp" ] && [[ "$interp" != "$P"/* ]] && ! in_list "$interp" "${INTERP_REL[@]}"; then
+        INTERP_REL+=("$interp")
+      fi
+      [ -n "$interp" ] && [[ "$interp" != "$P"/* ]] && [ -x "$interp" ] || interp=$sys_ld
+      printf '%s|%s\n' "$f" "$interp" >>"$WORK/trace.in"
     done
+    [ -s "$WORK/trace.in" ] || break
+    trace_libs "$sys_ld"
+    missing=''
+    while IFS='|' read -r f kind lib; do
+      case "$kind" in
+        missing) missing+=" $f: $lib;" ;;
+        failed) note "warning: $f: the build stage's loader failed: $lib" ;;
+        lib | interp)
+          if [[ "$lib" == "$P"/* ]]; then
+            [ "$kind" = lib ] && add_rpath_dir "${lib%/*}"
+            continue
+          fi
+          if [ "$kind" = lib ]; then
+            map_rel_to rel "${lib%/*}"
+            add_rpath_dir "$P/$rel"
+          fi
+          take_library "$lib"
+          ;;
+      esac
+    done <"$WORK/trace"
+    [ -z "$missing" ] || die "libraries not found in the build stage:$missing"
+    take_queued
     [ "$ADDED" = 0 ] && break
   done
   apply_drops
@@ -148,18 +174,7 @@ order_rpath() {
 }
 
 # 2. Symlinks: every link (absolute, or relative crossing /usr) points into P, relative.
-relink_symlinks() {
-  local l t rel reldir abs new
-  while IFS= read -r l; do
-    t=$(readlink "$l")
-    rel=${l#"$P"/}
-    reldir=$(dirname "$rel")
-    if [[ "$t" == /* ]]; then abs=$t; else abs=$(realpath -m -s "/$reldir/$t"); fi
-    [[ "$abs" == "$P"/* || "$abs" == "$P" ]] && abs=/${abs#"$P"/} # already P-absolute
-    new=$(realpath -m -s --relative-to="$P/$reldir" "$P/$(map_rel "$abs")")
-    [ "$new" = "$t" ] || ln -sfn -- "$new" "$l"
-  done < <(find "$P" -type l)
-}
+relink_symlinks() { perl "$SEAL_DIR/relink-symlinks.pl" "$P" || die "relink-symlinks.pl failed"; }
 
 # Overwrite a compiled-in path in place (same length, NUL-padded) with one that
 # exists nowhere: "/.dapp/.none" where it fits, else "/.none" or "/.n" (ld.so
@@ -196,60 +211,41 @@ patch_loader() {
 patch_loaders() {
   local i ld
   for i in "${INTERP_REL[@]}"; do
-    ld="$P/$(map_rel "$i")"
+    map_rel_to ld "$i"
+    ld=$P/$ld
     [ -e "$ld" ] || die "interpreter $i not collected into P"
     LD_REAL[$(readlink -f "$ld")]=1
   done
   for ld in "${!LD_REAL[@]}"; do patch_loader "$ld"; done
 }
 
-# 4. Interpreter + RPATH of every dynamic ELF. Hardlinks are visited once per name:
-#    if collect.sh ran in an earlier RUN step, overlayfs copy-up has split them.
+# 4. Interpreter + RPATH of every dynamic ELF, one patchelf run per set of changes (patchelf rewrites a file
+#    in place, so each inode is patched once, whatever its names).
 patch_elfs() {
-  local f n only_ld args
-  while IFS= read -r f; do
-    elf_deps "$f" || continue
-    args=()
-    if [ -n "$ELF_INTERP" ] && [[ "$ELF_INTERP" != "$P"/* ]]; then
-      args+=(--set-interpreter "$P/$(map_rel "$ELF_INTERP")")
+  local f n rel only_ld args key
+  local -A todo=() seen=()
+  scan_elfs
+  for f in "${ELFS[@]}"; do
+    is_loader "$f" && continue
+    [ -n "${seen[${ELF_INO[$f]}]:-}" ] && continue
+    seen[${ELF_INO[$f]}]=1
+    args=''
+    if [ -n "${ELF_INTERP[$f]}" ] && [[ "${ELF_INTERP[$f]}" != "$P"/* ]]; then
+      map_rel_to rel "${ELF_INTERP[$f]}"
+      args="--set-interpreter $P/$rel"
     fi
     # glibc's own libraries only need the (already loaded) loader: leave them untouched
     only_ld=1
-    for n in $ELF_NEEDED; do in_list "$n" "${INTERP_REL[@]##*/}" || only_ld=0; done
-    if [ "$only_ld" = 0 ] && [ "$(patchelf --print-rpath "$f" 2>/dev/null)" != "$RPATH" ]; then
-      args+=(--force-rpath --set-rpath "$RPATH")
+    for n in ${ELF_NEEDED[$f]}; do in_list "$n" "${INTERP_REL[@]##*/}" || only_ld=0; done
+    if [ "$only_ld" = 0 ] && [ "${ELF_RPATH[$f]}" != "$RPATH" ]; then
+      args+=" --force-rpath --set-rpath $RPATH"
     fi
-    [ "${#args[@]}" -eq 0 ] || patchelf "${args[@]}" "$f"
-  done < <(list_patchable_elfs)
-}
-
-# Rewrite one script's "#!" line to an interpreter in P; "#!/usr/bin/env x" too,
-# since a scratch image has no /usr/bin/env. Fails when P has no such interpreter.
-reshebang() {
-  local f=$1 line spec prog rest name target d tmp
-  line=$(head -n1 "$f" | tr -d '\r')
-  spec=${line#\#!}
-  spec=${spec#"${spec%%[! ]*}"}
-  prog=${spec%% *}
-  rest=${spec#"$prog"}
-  [[ "$prog" == "$P"/* ]] && return 0
-  if [ "$prog" = /usr/bin/env ] || [ "$prog" = /bin/env ]; then
-    rest=${rest#"${rest%%[! ]*}"}
-    name=${rest%% *}
-    rest=${rest#"$name"}
-  else
-    name=${prog##*/}
-  fi
-  target=''
-  for d in bin sbin; do [ -e "$P/$d/$name" ] && { target="$P/$d/$name"; break; }; done
-  if [ -z "$target" ]; then
-    note "warning: shebang interpreter not in P: ${f#"$P"/}: $line"
-    return 0
-  fi
-  tmp=$(mktemp)
-  { printf '#!%s%s\n' "$target" "$rest"; tail -n +2 "$f"; } >"$tmp"
-  cat "$tmp" >"$f" # keeps inode, mode, hardlinks
-  rm -f "$tmp"
+    [ -z "$args" ] || todo[$args]+="$f"$'\n'
+  done
+  for key in "${!todo[@]}"; do
+    read -r -a args <<<"$key" # P and RPATH hold no blanks (conf_load's character set)
+    printf '%s' "${todo[$key]}" | tr '\n' '\0' | xargs -0 patchelf "${args[@]}" || die "patchelf ${args[*]} failed"
+  done
 }
 
 # 5a. Programs of the seal kit that the config asks for (e.g. the ansible image's
@@ -267,14 +263,7 @@ install_kit_files() {
 }
 
 # 5b. Shebangs of executable scripts: interpreters from P.
-fix_shebangs() {
-  local f
-  while IFS= read -r f; do
-    is_elf "$f" && continue
-    [ "$(head -c2 "$f")" = '#!' ] || continue
-    reshebang "$f"
-  done < <(find "$P" -type f -perm /111)
-}
+fix_shebangs() { perl "$SEAL_DIR/reshebang.pl" "$P" || die "reshebang.pl failed"; }
 
 # The launcher table's line for one config "env" directive, whose op word is
 # "<op>[,private][,unless=<abs-path>]" (see launcher.c).
@@ -358,50 +347,43 @@ prepare_python() {
     cp "$SEAL_DIR/child-env.py" "$site"
     note "python: $site gives the programs it starts the environment from before the launchers"
   fi
-  "$P/bin/python3" -m compileall -q -j0 --invalidation-mode unchecked-hash \
+  # -B: the modules compileall itself imports would otherwise get timestamp pycs first (which -f replaces):
+  # stale once stage-output.sh resets every time, and sitecustomize's would hold the time it was copied.
+  "$P/bin/python3" -B -m compileall -f -q -j0 --invalidation-mode unchecked-hash \
     -x '/(ansible/modules|ansible_collections/[^/]+/[^/]+/plugins/(modules|module_utils))/' "${pydirs[@]}" >/dev/null 2>&1 ||
     note "warning: compileall reported errors (files with py2 syntax are left uncompiled)"
 }
 
-# 8. Identical files become hardlinks (Debian ships e.g. bin/git and lib/git-core/git
-#    as two copies); docker layers keep hardlinks.
-hardlink_twins() {
-  local -A first=()
-  local sum f
-  while IFS=' ' read -r sum f; do
-    if [ -n "${first[$sum]:-}" ]; then
-      [ "$(stat -c %i "$f")" = "$(stat -c %i "${first[$sum]}")" ] || ln -f -- "${first[$sum]}" "$f"
-    else
-      first[$sum]=$f
-    fi
-  done < <(find "$P" -type f -size +16k -print0 | xargs -0 -r sha256sum | sed 's/  / /' |
-    while read -r sum f; do printf '%s %s\n' "$sum$(stat -c '-%a-%u-%g' "$f")" "$f"; done |
-    sort -k1,1 -s)
-}
+# 8. Identical files become hardlinks (Debian ships e.g. bin/git and lib/git-core/git as two copies); docker
+#    layers keep hardlinks.
+hardlink_twins() { perl "$SEAL_DIR/hardlink-twins.pl" "$P" || die "hardlink-twins.pl failed"; }
 
-# One file of the audit: fails (after saying why) when it resolves anything outside P.
-audit_elf() {
-  local f=$1 ld=$2 rp d out bad rps ok=0
-  elf_deps "$f" || return 0
-  if [ -n "$ELF_INTERP" ] && [[ "$ELF_INTERP" != "$P"/* ]]; then
-    note "audit: $f: interpreter $ELF_INTERP"
-    ok=1
-  fi
-  rp=$(patchelf --print-rpath "$f" 2>/dev/null) || rp=''
-  IFS=: read -r -a rps <<<"$rp"
-  for d in "${rps[@]}"; do [[ "$d" == "$P"/* ]] || { note "audit: $f: rpath entry $d"; ok=1; }; done
-  out=$("$ld" --list "$f" 2>&1) || { note "audit: $f: $ld --list failed: $out"; ok=1; }
-  bad=$(awk -v p="$P/" '/=>/ { if (index($3, p) != 1) print } /^[ \t]*\// { if (index($1, p) != 1) print }' <<<"$out")
-  [ -z "$bad" ] || { note "audit: $f: resolves outside P: $bad"; ok=1; }
-  return "$ok"
-}
-
-# 9. Audit with P's own loader: every ELF resolves all of its libraries inside P.
+# 9. Audit with P's own loader: no ELF file has an interpreter or an RPATH entry outside P, and each resolves
+#    all of its libraries inside P.
 audit_prefix() {
-  local fail=0 f l ld=''
+  local fail=0 f l d rps kind lib ld=''
   for ld in "${!LD_REAL[@]}"; do break; done
   if [ -n "$ld" ]; then
-    while IFS= read -r f; do audit_elf "$f" "$ld" || fail=1; done < <(list_patchable_elfs)
+    scan_elfs
+    : >"$WORK/trace.in"
+    for f in "${ELFS[@]}"; do
+      is_loader "$f" && continue
+      if [ -n "${ELF_INTERP[$f]}" ] && [[ "${ELF_INTERP[$f]}" != "$P"/* ]]; then
+        note "audit: $f: interpreter ${ELF_INTERP[$f]}"
+        fail=1
+      fi
+      IFS=: read -r -a rps <<<"${ELF_RPATH[$f]}"
+      for d in "${rps[@]}"; do [[ "$d" == "$P"/* ]] || { note "audit: $f: rpath entry $d"; fail=1; }; done
+      printf '%s|%s\n' "$f" "$ld" >>"$WORK/trace.in"
+    done
+    trace_libs "$ld"
+    while IFS='|' read -r f kind lib; do
+      case "$kind" in
+        failed) note "audit: $f: $ld cannot load it: $lib"; fail=1 ;;
+        missing) note "audit: $f: $lib not found"; fail=1 ;;
+        *) [[ "$lib" == "$P"/* ]] || { note "audit: $f: resolves outside P: $lib"; fail=1; } ;;
+      esac
+    done <"$WORK/trace"
   fi
   while IFS= read -r l; do
     [ -e "$l" ] || note "warning: dangling symlink ${l#"$P"/} -> $(readlink "$l")"
@@ -416,7 +398,10 @@ main() {
   command -v patchelf >/dev/null || die "patchelf is not installed in the build stage"
   shopt -s nullglob globstar dotglob
   declare -gA ELF_DONE=() LIB_SEEN=() PKG_DONE=() RPATH_SEEN=() LD_REAL=() LIB_OWNER=()
-  RPATH_DIRS=() INTERP_REL=() ADDED=0 RPATH='' ELF_INTERP='' ELF_NEEDED=''
+  declare -gA ELF_INO=() ELF_INTERP=() ELF_NEEDED=() ELF_RPATH=()
+  ELFS=() RPATH_DIRS=() INTERP_REL=() TAKE_PKGS=() TAKE_LIBS=() ADDED=0 RPATH='' OWNER=''
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
 
   collect_closure
   order_rpath
