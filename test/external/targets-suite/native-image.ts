@@ -41,7 +41,7 @@ export async function ensureNativeImage(
     image: 'native-ansible-core',
     context: contextOf(text),
     tag,
-    labels: { 'io.dappdeps.test': 'ansible-core-targets' },
+    labels: { 'io.dappdeps.test': 'ansible-targets' },
     onLine: () => undefined,
     idleTimeoutMs: 600_000,
     signal,

@@ -13,7 +13,7 @@ const counters = ['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued'
 const recapLine = /^\S+\s+:\s+((?:\w+=\d+\s*)+)$/;
 
 /**
- * The recap counts of every playbook in `output`, added up (a runme.sh runs several playbooks), or
+ * The recap counts in `output`, every recap printed added up, or
  * undefined when no recap was printed (Ansible stopped before running any play).
  */
 export function parseRecaps(output: string): RecapCounts | undefined {

@@ -37,13 +37,12 @@ export interface RunOutcome {
 export interface RunSettings {
   suiteDir: string;
   logDir: string;
-  full: boolean;
   /** A safety net for a hung target: the container is killed and the run counts as failed. */
   timeoutMs: number;
 }
 
 /**
- * Runs one target in one mode in a fresh container (host network: some targets install packages from
+ * Runs one target in one mode in a fresh container (host network: apt_debconf installs a package from
  * Debian's mirror), removed afterwards whatever happens.
  */
 export async function runTarget(
@@ -57,9 +56,9 @@ export async function runTarget(
     name: `dappdeps-wtargets-${mode.name}-${spec.name}-${randomBytes(3).toString('hex')}`,
     Image: mode.image,
     Entrypoint: ['/bin/sh', '-c'],
-    Cmd: [containerScript(spec, mode.ansibleBin, mode.python, settings.full)],
+    Cmd: [containerScript(spec, mode.ansibleBin, mode.python)],
     Env: [...targetEnv, ...mode.env],
-    Labels: { 'io.dappdeps.test': 'ansible-core-targets' },
+    Labels: { 'io.dappdeps.test': 'ansible-targets' },
     HostConfig: {
       NetworkMode: 'host',
       Binds: [`${settings.suiteDir}:${suiteMount}:ro`],

@@ -17,14 +17,14 @@ import { runTarget, type Mode, type RunOutcome } from './run-target.js';
 import { targets, type TargetSpec } from './selection.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const suiteDir = path.resolve(here, '../ansible-core-targets');
+export const suiteDir = path.resolve(here, '../../ansible-targets');
 const distroDir = path.resolve(here, '../../../distro');
 
 export interface SuiteOptions {
   /** Target names to run, in this order (default: the whole selection). */
   only?: readonly string[];
-  /** Run large targets whole instead of their subsets. */
-  full?: boolean;
+  /** The busybox-marked targets to run in busybox too (default: all of them). */
+  busybox?: readonly string[];
   /** The modes to run (default: all three); comparisons need the native one. */
   modes?: readonly ModeName[];
   concurrency?: number;
@@ -48,6 +48,10 @@ function selected(only: readonly string[] | undefined): TargetSpec[] {
   const unknown = only.filter((name) => !targets.some((t) => t.name === name));
   if (unknown.length > 0) throw new Error(`not in the selection: ${unknown.join(', ')}`);
   return only.flatMap((name) => targets.filter((t) => t.name === name));
+}
+
+function runsInBusybox(spec: TargetSpec, only: readonly string[] | undefined): boolean {
+  return (spec.busybox ?? false) && (!only || only.includes(spec.name));
 }
 
 /**
@@ -95,12 +99,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const settings = {
     suiteDir,
     logDir: options.logDir,
-    full: options.full ?? false,
     timeoutMs: options.timeoutMs ?? 900_000,
   };
   const runs = specs.flatMap((spec) =>
     modes
-      .filter((mode) => mode.name !== 'relocated-busybox' || spec.busybox)
+      .filter((mode) => mode.name !== 'relocated-busybox' || runsInBusybox(spec, options.busybox))
       .map((mode) =>
         queue.add(async () => {
           const outcome = await runTarget(docker, spec, mode, settings);

@@ -1,4 +1,0 @@
-import { describeTargetsSuite } from './targets-suite/describe-suite.js';
-
-// The whole selection (`npm run test:ansible-targets`); CI runs a part of it (test/integration/).
-describeTargetsSuite('ansible-core 2.14 integration targets: relocated against Debian native');
