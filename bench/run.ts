@@ -5,7 +5,6 @@
  */
 import { arm64 } from './arm64.js';
 import { binaryDistro } from './binary-distro.js';
-import { builders } from './builders.js';
 import { cliStartup } from './cli-startup.js';
 import { coldBuild } from './cold-build.js';
 import { dagWallTime } from './dag-wall-time.js';
@@ -23,7 +22,6 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   dag: dagWallTime,
   'binary-distro': binaryDistro,
   'cold-build': coldBuild,
-  builders,
   export: exportFormats,
   provision,
   arm64,

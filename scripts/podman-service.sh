@@ -5,6 +5,8 @@
 #   podman-service.sh stop DIR    stops it and lets go of DIR; its images stay there for the next start
 #                                 (rm -rf DIR forgets them)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "$0")/lib/service.sh"
 cmd=${1:?usage: podman-service.sh start|stop DIR}
 dir=${2:?usage: podman-service.sh start|stop DIR}
 say() { echo "dappdeps podman: $*" >&2; }
@@ -42,25 +44,15 @@ CONF
   CONTAINERS_CONF=$dir/containers.conf nohup podman --root "$dir/storage" --runroot "$dir/run" \
     system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 &
   echo $! >"$pidfile"
-  for _ in $(seq 1 100); do
-    if answers; then echo "unix://$sock"; exit 0; fi
-    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
-    sleep 0.1
-  done
-  say "the service did not answer at $sock; its log:"
-  cat "$dir/service.log" >&2
-  kill "$(cat "$pidfile")" 2>/dev/null || true
-  exit 1
+  service_await "$(cat "$pidfile")" "$dir/service.log" "podman's API service at $sock" answers
+  echo "unix://$sock"
   ;;
 stop)
   [ -f "$pidfile" ] || exit 0
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  service_stop "$pidfile"
   rm -f "$pidfile" "$sock"
   # Podman's overlay driver bind-mounts its own folder and leaves it mounted: let go of DIR.
   if mountpoint -q "$dir/storage/overlay"; then umount "$dir/storage/overlay" || true; fi
   ;;
-*) say "usage: podman-service.sh start|stop DIR"; exit 2 ;;
+*) service_usage podman-service.sh ;;
 esac

@@ -4,6 +4,8 @@
 #   test-engine.sh start DIR   prints its DOCKER_HOST (unix://DIR/docker.sock) once it answers; pid in DIR/pid
 #   test-engine.sh stop DIR    stops it and waits until it has let go of DIR (DIR is the caller's to remove)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "$0")/lib/service.sh"
 cmd=${1:?usage: test-engine.sh start|stop DIR}
 dir=${2:?usage: test-engine.sh start|stop DIR}
 command -v dockerd >/dev/null || { echo "dockerd is missing: bash scripts/ensure-engine.sh installs it" >&2; exit 1; }
@@ -15,28 +17,16 @@ start)
   # Like the main engine: no bridge, so containers get loopback only.
   dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" -H "$host" \
     --bridge=none --iptables=false --ip-masq=false >"$dir/dockerd.log" 2>&1 &
-  started=$!
-  for _ in $(seq 1 300); do
-    if answers; then echo "$host"; exit 0; fi
-    kill -0 "$started" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "the throwaway engine did not start; its log:" >&2
-  tail -n 20 "$dir/dockerd.log" >&2
-  kill "$started" 2>/dev/null || true
-  exit 1
+  service_await $! "$dir/dockerd.log" "the throwaway engine" answers
+  echo "$host"
   ;;
 stop)
-  [ -f "$dir/pid" ] || exit 0
-  pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
   # dockerd unmounts its layers and stops its containerd before it exits; only then may DIR be removed.
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  service_stop "$dir/pid"
   # What dockerd leaves mounted under DIR (its default network namespace): unmounted, so DIR can be removed.
   awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m"
   done
   ;;
-*) echo "usage: test-engine.sh start|stop DIR" >&2; exit 2 ;;
+*) service_usage test-engine.sh ;;
 esac

@@ -4,6 +4,8 @@
 #   test-registry.sh start DIR   prints HOST:PORT once the registry answers; its pid goes to DIR/pid
 #   test-registry.sh stop DIR    stops it (DIR itself is the caller's to remove)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/service.sh
+. "$(dirname "$0")/lib/service.sh"
 cmd=${1:?usage: test-registry.sh start|stop DIR}
 dir=${2:?usage: test-registry.sh start|stop DIR}
 command -v docker-registry >/dev/null || { echo "docker-registry is missing: apt-get install docker-registry" >&2; exit 1; }
@@ -22,22 +24,10 @@ http: { addr: 127.0.0.1:$port }
 YAML
   docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
   echo $! >"$dir/pid"
-  for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then echo "127.0.0.1:$port"; exit 0; fi
-    kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "the registry did not start; its log:" >&2
-  cat "$dir/registry.log" >&2
-  kill "$(cat "$dir/pid")" 2>/dev/null || true
-  exit 1
+  answers() { curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; }
+  service_await "$(cat "$dir/pid")" "$dir/registry.log" "the registry" answers
+  echo "127.0.0.1:$port"
   ;;
-stop)
-  [ -f "$dir/pid" ] || exit 0
-  pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-  ;;
-*) echo "usage: test-registry.sh start|stop DIR" >&2; exit 2 ;;
+stop) service_stop "$dir/pid" ;;
+*) service_usage test-registry.sh ;;
 esac

@@ -7,14 +7,17 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 /**
  * A copy of a fixture distro folder (with its own templates) inside the scope's temp folder, its repository
- * and volume prefix made unique to the scope, and the manifests in `omit` left out.
+ * and volume prefix made unique to the scope, and the manifests in `omit` left out. `variant` gives one run of
+ * several its own folder and repository (`<scope repository>/<variant>`), still under the scope's cleanup.
  */
 export async function copyFixtureDistro(
   source: string,
   scope: BenchScope,
   omit: readonly string[] = [],
+  variant?: string,
 ): Promise<string> {
-  const dir = path.join(scope.tmp, 'distro');
+  const dir = variant ? path.join(scope.tmp, variant, 'distro') : path.join(scope.tmp, 'distro');
+  const repository = variant ? `${scope.repository}/${variant}` : scope.repository;
   await cp(source, dir, { recursive: true });
   for (const name of omit) await rm(path.join(dir, `${name}.yaml`));
   const settings = path.join(dir, 'distro.yaml');
@@ -22,8 +25,8 @@ export async function copyFixtureDistro(
   await writeFile(
     settings,
     text
-      .replace(/^repository: .*$/m, `repository: ${scope.repository}`)
-      .replace(/^volumePrefix: .*$/m, `volumePrefix: ${scope.repository}-`),
+      .replace(/^repository: .*$/m, `repository: ${repository}`)
+      .replace(/^volumePrefix: .*$/m, `volumePrefix: ${repository.replace(/\//g, '-')}-`),
   );
   return dir;
 }

@@ -3,8 +3,8 @@ import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
 import { runToExit } from './run-to-exit.js';
-import { dockerCall, type DockerCall } from './docker-call.js';
-import { isConflict, isRemovalInProgress, statusOf } from './engine-failure.js';
+import { DockerodeClient, removeContainer, unlessMissing } from './docker-call.js';
+import { isConflict } from './engine-failure.js';
 import type { EngineClient } from './engine-client.js';
 import type { ImageClient } from './image-client.js';
 import { imageMount } from './image-mount.js';
@@ -33,17 +33,14 @@ export interface ContainerClient {
   run(req: RunRequest): Promise<number>;
 }
 
-export class DockerodeContainerClient implements ContainerClient {
-  readonly #docker: Docker;
+export class DockerodeContainerClient extends DockerodeClient implements ContainerClient {
   readonly #images: ImageClient;
   readonly #engine: EngineClient;
-  readonly #call: DockerCall;
 
   constructor(docker: Docker, address: string, images: ImageClient, engine: EngineClient) {
-    this.#docker = docker;
+    super(docker, address, dockerLog('containers'));
     this.#images = images;
     this.#engine = engine;
-    this.#call = dockerCall(dockerLog('containers'), address);
   }
 
   async createVolumeContainer(req: VolumeContainerRequest): Promise<VolumeOutcome> {
@@ -67,9 +64,9 @@ export class DockerodeContainerClient implements ContainerClient {
         await this.#remove(existing.Id);
         replaced = true;
       }
-      const created = await this.#call(`create volume container ${req.name}`, async () => {
+      const created = await this.call(`create volume container ${req.name}`, async () => {
         try {
-          const container = await this.#docker.createContainer({
+          const container = await this.docker.createContainer({
             name: req.name,
             Image: image.id,
             Cmd: ['no-such-cmd'],
@@ -98,8 +95,8 @@ export class DockerodeContainerClient implements ContainerClient {
   }
 
   listByLabel(label: string): Promise<ContainerSummary[]> {
-    return this.#call(`list containers labelled ${label}`, async () => {
-      const found = await this.#docker.listContainers({ all: true, filters: { label: [label] } });
+    return this.call(`list containers labelled ${label}`, async () => {
+      const found = await this.docker.listContainers({ all: true, filters: { label: [label] } });
       return found.map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
@@ -113,8 +110,8 @@ export class DockerodeContainerClient implements ContainerClient {
 
   async run(req: RunRequest): Promise<number> {
     const what = `run ${JSON.stringify(req.cmd)} in ${req.image}`;
-    const container = await this.#call(`create container for ${what}`, () =>
-      this.#docker.createContainer({
+    const container = await this.call(`create container for ${what}`, () =>
+      this.docker.createContainer({
         Image: req.image,
         Cmd: req.cmd,
         Env: req.env,
@@ -128,7 +125,7 @@ export class DockerodeContainerClient implements ContainerClient {
       }),
     );
     try {
-      return await this.#call(what, () => runToExit(this.#docker, container, req));
+      return await this.call(what, () => runToExit(this.docker, container, req));
     } finally {
       await this.#remove(container.id);
     }
@@ -137,30 +134,16 @@ export class DockerodeContainerClient implements ContainerClient {
   /** Fills the container's volume from its image where the engine does not do it at create (Podman). */
   async #populate(id: string, name: string): Promise<void> {
     if ((await this.#engine.version()).product !== 'podman') return;
-    await this.#call(`initialise volume container ${name} (Podman fills volumes then)`, () =>
-      initPodmanContainer(this.#docker, id),
+    await this.call(`initialise volume container ${name} (Podman fills volumes then)`, () =>
+      initPodmanContainer(this.docker, id),
     );
   }
 
   async #inspect(name: string): Promise<Docker.ContainerInspectInfo | undefined> {
-    return this.#call(`inspect container ${name}`, async () => {
-      try {
-        return await this.#docker.getContainer(name).inspect();
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
-    });
+    return this.call(`inspect container ${name}`, () => unlessMissing(() => this.docker.getContainer(name).inspect()));
   }
 
-  /** Removes a container (killing it if running) and its anonymous volumes; gone or going already is fine. */
   #remove(nameOrId: string): Promise<void> {
-    return this.#call(`remove container ${nameOrId}`, async () => {
-      try {
-        await this.#docker.getContainer(nameOrId).remove({ force: true, v: true });
-      } catch (error) {
-        if (statusOf(error) !== 404 && !isRemovalInProgress(error)) throw error;
-      }
-    });
+    return this.call(`remove container ${nameOrId}`, () => removeContainer(this.docker, nameOrId));
   }
 }

@@ -1,5 +1,6 @@
 import type { Debugger } from 'debug';
-import { translateFailure } from './engine-failure.js';
+import type Docker from 'dockerode';
+import { isRemovalInProgress, statusOf, translateFailure } from './engine-failure.js';
 
 /** Runs one Docker call: logged "doing / done / failed", failures translated (see translateFailure). */
 export type DockerCall = <T>(what: string, call: () => Promise<T>) => Promise<T>;
@@ -17,4 +18,34 @@ export function dockerCall(log: Debugger, address: string): DockerCall {
       throw failure;
     }
   };
+}
+
+/** What every client over dockerode holds: the dockerode handle, and its calls logged under its own name. */
+export abstract class DockerodeClient {
+  protected readonly docker: Docker;
+  protected readonly call: DockerCall;
+
+  protected constructor(docker: Docker, address: string, log: Debugger) {
+    this.docker = docker;
+    this.call = dockerCall(log, address);
+  }
+}
+
+/** The call's result, or undefined when the engine answers 404: it has no such image, container or path. */
+export async function unlessMissing<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Removes a container (killing it if running) and its anonymous volumes; gone or going already is fine. */
+export async function removeContainer(docker: Docker, nameOrId: string): Promise<void> {
+  try {
+    await docker.getContainer(nameOrId).remove({ force: true, v: true });
+  } catch (error) {
+    if (statusOf(error) !== 404 && !isRemovalInProgress(error)) throw error;
+  }
 }

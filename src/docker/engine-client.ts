@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { dockerCall, type DockerCall } from './docker-call.js';
+import { DockerodeClient } from './docker-call.js';
 import { dockerLog } from './log.js';
 import type { EngineProduct, EngineVersion } from './types.js';
 
@@ -11,23 +11,20 @@ export interface EngineClient {
   version(): Promise<EngineVersion>;
 }
 
-export class DockerodeEngineClient implements EngineClient {
-  readonly #docker: Docker;
-  readonly #call: DockerCall;
+export class DockerodeEngineClient extends DockerodeClient implements EngineClient {
   #version: Promise<EngineVersion> | undefined;
 
   constructor(docker: Docker, address: string) {
-    this.#docker = docker;
-    this.#call = dockerCall(dockerLog('engine'), address);
+    super(docker, address, dockerLog('engine'));
   }
 
   async ping(): Promise<void> {
-    await this.#call('ping', () => this.#docker.ping());
+    await this.call('ping', () => this.docker.ping());
   }
 
   version(): Promise<EngineVersion> {
-    this.#version ??= this.#call('version', async () => {
-      const { Version, ApiVersion, Os, Arch, Components } = await this.#docker.version();
+    this.#version ??= this.call('version', async () => {
+      const { Version, ApiVersion, Os, Arch, Components } = await this.docker.version();
       return { product: productOf(Components), version: Version, apiVersion: ApiVersion, os: Os, arch: Arch };
     });
     // A failed answer is not kept: the next caller asks again.

@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
 import { buildFailure } from './build-stream-parser.js';
-import { dockerCall, type DockerCall } from './docker-call.js';
+import { DockerodeClient, unlessMissing } from './docker-call.js';
 import type { EngineClient } from './engine-client.js';
-import { engineMessage, isConnectionFailure, statusOf } from './engine-failure.js';
+import { engineMessage, isConnectionFailure } from './engine-failure.js';
 import { dockerLog } from './log.js';
 import { readProgressStream } from './read-progress-stream.js';
 import type { BuildRequest, ImageInfo } from './types.js';
@@ -31,53 +31,41 @@ export interface ImageClient {
   build(req: BuildRequest): Promise<{ id: string }>;
 }
 
-export class DockerodeImageClient implements ImageClient {
-  readonly #docker: Docker;
+export class DockerodeImageClient extends DockerodeClient implements ImageClient {
   readonly #engine: EngineClient;
-  readonly #call: DockerCall;
 
   constructor(docker: Docker, address: string, engine: EngineClient) {
-    this.#docker = docker;
+    super(docker, address, log);
     this.#engine = engine;
-    this.#call = dockerCall(log, address);
   }
 
   inspect(tag: string): Promise<ImageInfo | undefined> {
-    return this.#call(`inspect image ${tag}`, async () => {
-      try {
-        const info = await this.#docker.getImage(tag).inspect();
-        return { id: info.Id, labels: info.Config.Labels ?? {}, size: info.Size };
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
+    return this.call(`inspect image ${tag}`, async () => {
+      const info = await unlessMissing(() => this.docker.getImage(tag).inspect());
+      return info && { id: info.Id, labels: info.Config.Labels ?? {}, size: info.Size };
     });
   }
 
   remove(tag: string): Promise<void> {
-    return this.#call(`remove image ${tag}`, async () => {
-      try {
-        await this.#docker.getImage(tag).remove();
-      } catch (error) {
-        if (statusOf(error) !== 404) throw error;
-      }
+    return this.call(`remove image ${tag}`, async () => {
+      await unlessMissing(() => this.docker.getImage(tag).remove());
     });
   }
 
   save(tag: string): Promise<Readable> {
-    return this.#call(`save ${tag}`, async () => (await this.#docker.getImage(tag).get()) as Readable);
+    return this.call(`save ${tag}`, async () => (await this.docker.getImage(tag).get()) as Readable);
   }
 
   pull(ref: string): Promise<void> {
-    return this.#call(`pull ${ref}`, async () =>
-      followProgress(`pull of ${ref}`, (await this.#docker.pull(ref)) as Readable),
+    return this.call(`pull ${ref}`, async () =>
+      followProgress(`pull of ${ref}`, (await this.docker.pull(ref)) as Readable),
     );
   }
 
   importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }> {
-    return this.#call(`import ${tag}`, async () => {
+    return this.call(`import ${tag}`, async () => {
       // `repo` may carry the tag when importing (Engine API, POST /images/create).
-      await followProgress(`import of ${tag}`, (await this.#docker.importImage(rootfs, { repo: tag })) as Readable);
+      await followProgress(`import of ${tag}`, (await this.docker.importImage(rootfs, { repo: tag })) as Readable);
       const imported = await this.inspect(tag);
       if (!imported) throw new DappdepsError(`import of ${tag} reported success but the engine has no such image`);
       return { id: imported.id };
@@ -86,13 +74,13 @@ export class DockerodeImageClient implements ImageClient {
 
   build(req: BuildRequest): Promise<{ id: string }> {
     const fail = buildFailure(req.image, req.logFile);
-    return this.#call(`build ${req.tag}`, async () => {
+    return this.call(`build ${req.tag}`, async () => {
       let stream: Readable;
       // Podman builds with Buildah, which has `RUN --mount` in the one build endpoint it serves (no BuildKit
       // session to open there); dockerd needs version 2 for BuildKit.
       const buildkit = req.builder === 'buildkit' && (await this.#engine.version()).product === 'docker';
       try {
-        stream = (await this.#docker.buildImage(req.context, {
+        stream = (await this.docker.buildImage(req.context, {
           t: req.tag,
           labels: req.labels,
           networkmode: req.network ?? 'host',

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
-import { dockerCall, type DockerCall } from './docker-call.js';
-import { statusOf } from './engine-failure.js';
+import { DockerodeClient, unlessMissing } from './docker-call.js';
 import { dockerLog } from './log.js';
 import { readProgressStream } from './read-progress-stream.js';
 
@@ -28,36 +27,29 @@ export interface ImageStoreClient {
   tag(id: string, ref: string): Promise<void>;
 }
 
-export class DockerodeImageStoreClient implements ImageStoreClient {
-  readonly #docker: Docker;
-  readonly #call: DockerCall;
-
+export class DockerodeImageStoreClient extends DockerodeClient implements ImageStoreClient {
   constructor(docker: Docker, address: string) {
-    this.#docker = docker;
-    this.#call = dockerCall(log, address);
+    super(docker, address, log);
   }
 
   details(ref: string): Promise<ImageDetails | undefined> {
-    return this.#call(`inspect image ${ref}`, async () => {
-      try {
-        const info = await this.#docker.getImage(ref).inspect();
-        return {
+    return this.call(`inspect image ${ref}`, async () => {
+      const info = await unlessMissing(() => this.docker.getImage(ref).inspect());
+      return (
+        info && {
           id: info.Id,
           config: info.Config as unknown as Record<string, unknown>,
           diffIds: info.RootFS.Layers ?? [],
           size: info.Size,
-        };
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
+        }
+      );
     });
   }
 
   load(archive: Readable, signal?: AbortSignal): Promise<string[]> {
-    return this.#call('load an image archive', async () => {
+    return this.call('load an image archive', async () => {
       const loaded: string[] = [];
-      const stream = (await this.#docker.loadImage(archive, { quiet: true, abortSignal: signal })) as Readable;
+      const stream = (await this.docker.loadImage(archive, { quiet: true, abortSignal: signal })) as Readable;
       await readProgressStream(stream, {
         onLine: ({ text }) => {
           log('load: %s', text);
@@ -74,8 +66,8 @@ export class DockerodeImageStoreClient implements ImageStoreClient {
   tag(id: string, ref: string): Promise<void> {
     const colon = ref.lastIndexOf(':');
     const [repo, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
-    return this.#call(`tag ${id} as ${ref}`, async () => {
-      await this.#docker.getImage(id).tag({ repo, tag });
+    return this.call(`tag ${id} as ${ref}`, async () => {
+      await this.docker.getImage(id).tag({ repo, tag });
     });
   }
 }

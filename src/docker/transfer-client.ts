@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
-import { dockerCall, type DockerCall } from './docker-call.js';
+import { DockerodeClient } from './docker-call.js';
 import { dockerLog } from './log.js';
 import { readProgressStream } from './read-progress-stream.js';
 
@@ -15,19 +15,15 @@ export interface TransferClient {
   saveMany(refs: readonly string[]): Promise<Readable>;
 }
 
-export class DockerodeTransferClient implements TransferClient {
-  readonly #docker: Docker;
-  readonly #call: DockerCall;
-
+export class DockerodeTransferClient extends DockerodeClient implements TransferClient {
   constructor(docker: Docker, address: string) {
-    this.#docker = docker;
-    this.#call = dockerCall(log, address);
+    super(docker, address, log);
   }
 
   push(ref: string): Promise<string> {
-    return this.#call(`push ${ref}`, async () => {
+    return this.call(`push ${ref}`, async () => {
       // The engine wants an X-Registry-Auth header even for a registry without authentication.
-      const stream = (await this.#docker.getImage(ref).push({ authconfig: {} })) as Readable;
+      const stream = (await this.docker.getImage(ref).push({ authconfig: {} })) as Readable;
       let digest: string | undefined;
       await readProgressStream(stream, {
         onLine: ({ text }) => {
@@ -42,9 +38,9 @@ export class DockerodeTransferClient implements TransferClient {
   }
 
   saveMany(refs: readonly string[]): Promise<Readable> {
-    return this.#call(`save ${refs.join(' ')}`, async () => {
+    return this.call(`save ${refs.join(' ')}`, async () => {
       // GET /images/get?names=a&names=b: dockerode has the call, its types do not.
-      const docker = this.#docker as unknown as { getImages(opts: { names: string[] }): Promise<Readable> };
+      const docker = this.docker as unknown as { getImages(opts: { names: string[] }): Promise<Readable> };
       return docker.getImages({ names: [...refs] });
     });
   }

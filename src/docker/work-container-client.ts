@@ -2,8 +2,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { runToExit, type ContainerIo } from './run-to-exit.js';
-import { dockerCall, type DockerCall } from './docker-call.js';
-import { isRemovalInProgress, statusOf } from './engine-failure.js';
+import { DockerodeClient, removeContainer, unlessMissing } from './docker-call.js';
 import { imageMount } from './image-mount.js';
 import { dockerLog } from './log.js';
 import type { ImageMount } from './types.js';
@@ -46,18 +45,14 @@ export interface WorkContainerClient {
 /** Bigger files are not what readFile is for (it reads `/etc/passwd`). */
 const MAX_READ_BYTES = 4 * 1024 * 1024;
 
-export class DockerodeWorkContainerClient implements WorkContainerClient {
-  readonly #docker: Docker;
-  readonly #call: DockerCall;
-
+export class DockerodeWorkContainerClient extends DockerodeClient implements WorkContainerClient {
   constructor(docker: Docker, address: string) {
-    this.#docker = docker;
-    this.#call = dockerCall(dockerLog('work-containers'), address);
+    super(docker, address, dockerLog('work-containers'));
   }
 
   create(spec: WorkContainerSpec): Promise<string> {
-    return this.#call(`create container ${spec.name} from ${spec.image}`, async () => {
-      const container = await this.#docker.createContainer({
+    return this.call(`create container ${spec.name} from ${spec.image}`, async () => {
+      const container = await this.docker.createContainer({
         name: spec.name,
         Image: spec.image,
         // The entrypoint too: the image's own ENTRYPOINT must not wrap the command.
@@ -82,42 +77,30 @@ export class DockerodeWorkContainerClient implements WorkContainerClient {
   }
 
   readFile(id: string, path: string): Promise<Buffer | undefined> {
-    return this.#call(`read ${path} in container ${id}`, async () => {
-      let archive: NodeJS.ReadableStream;
-      try {
-        archive = await this.#docker.getContainer(id).getArchive({ path });
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
-      return firstFile(archive as Readable);
+    return this.call(`read ${path} in container ${id}`, async () => {
+      const archive = await unlessMissing(() => this.docker.getContainer(id).getArchive({ path }));
+      return archive && firstFile(archive as Readable);
     });
   }
 
   run(id: string, io: ContainerIo): Promise<number> {
-    return this.#call(`run container ${id}`, () => runToExit(this.#docker, this.#docker.getContainer(id), io));
+    return this.call(`run container ${id}`, () => runToExit(this.docker, this.docker.getContainer(id), io));
   }
 
   commit(id: string): Promise<string> {
-    return this.#call(`commit container ${id}`, async () => {
-      const { Id } = (await this.#docker.getContainer(id).commit({})) as { Id: string };
+    return this.call(`commit container ${id}`, async () => {
+      const { Id } = (await this.docker.getContainer(id).commit({})) as { Id: string };
       return Id;
     });
   }
 
   remove(id: string): Promise<void> {
-    return this.#call(`remove container ${id}`, async () => {
-      try {
-        await this.#docker.getContainer(id).remove({ force: true, v: true });
-      } catch (error) {
-        if (statusOf(error) !== 404 && !isRemovalInProgress(error)) throw error;
-      }
-    });
+    return this.call(`remove container ${id}`, () => removeContainer(this.docker, id));
   }
 
   hasNetwork(name: string): Promise<boolean> {
-    return this.#call(`look for network ${name}`, async () => {
-      const networks = await this.#docker.listNetworks({ filters: { name: [name] } });
+    return this.call(`look for network ${name}`, async () => {
+      const networks = await this.docker.listNetworks({ filters: { name: [name] } });
       return networks.some((n) => n.Name === name);
     });
   }

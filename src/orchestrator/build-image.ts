@@ -63,6 +63,8 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   // each leave a whole log, never one interleaved or truncated by the other.
   const partial = `${logFile}.tmp-${process.pid}`;
   const log = createWriteStream(partial);
+  // The two builders' logs look nothing alike: the first line says which one this is.
+  log.write(`dappdeps: build of ${job.tag} with the ${job.builder} builder, content hash ${job.hash}\n`);
   // With an architecture to set, the tag appears only once the config is right: an interrupted run leaves no
   // image with the content hash and the wrong architecture to be taken as cached.
   const built = settings.setArchitecture ? `${job.tag}-unset-arch` : job.tag;

@@ -43,8 +43,7 @@ export function registerBuild(program: Command, output: Output): void {
         'how an image gets its build-time dependencies: classic (extracted into the build context), buildkit (RUN --mount from their images); auto: buildkit where the engine has it',
       )
         .choices(builderOptions)
-        // Not auto yet: the faults suite (classic log lines, a cut docker save) fails under BuildKit.
-        .default('classic'),
+        .default('auto'),
     )
     .option('--force', 'rebuild even when an image with the same content hash exists')
     .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
