@@ -2,11 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
+import Docker from 'dockerode';
 import { bootstrapBaseImage } from '../src/bootstrap/bootstrap-base.js';
 import { createDockerClient, type DockerClient } from '../src/docker/docker-client.js';
+import { labels } from '../src/labels.js';
 import type { Builder, BuildRequest } from '../src/docker/types.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
-import type { Distro } from '../src/manifest/model.js';
+import { imageTag, type Distro } from '../src/manifest/model.js';
 import { requestedPackages } from '../src/lock/resolve-lock.js';
 import { buildDistro } from '../src/orchestrator/build-distro.js';
 import type { BuildEngine } from '../src/orchestrator/build-engine.js';
@@ -143,6 +145,7 @@ export async function coldBuild(scope: BenchScope): Promise<BenchResult> {
       ...perImage,
       ...failures.map((f) => `FAILED ${f}`),
       ...(await comparePrefixes(runs, source, docker, scope)),
+      ...(await compareLayers(runs, source)),
       'one round each, in this order: apt-only, BuildKit, classic; all three fetch every package from the mirror',
       `load average during the run: ${during} (a shared machine: compare ratios within one run)`,
     ],
@@ -272,4 +275,32 @@ async function comparePrefixes(
     );
   }
   return [`prefixes, ${a.builder} against ${b.builder}: ${compared.join('; ')}`];
+}
+
+/**
+ * Reproducibility of the whole distro: each image's layer digests (`RootFS.Layers`) from both builders' cold
+ * builds, and from the engine's own `dappdeps/*` image when it has the same content hash (an earlier build).
+ */
+async function compareLayers(runs: readonly BuilderRun[], distro: Distro): Promise<string[]> {
+  const engine = new Docker();
+  const layersOf = async (tag: string) => {
+    const info = await engine.getImage(tag).inspect();
+    return { hash: info.Config.Labels?.[labels.contentHash] ?? '', layers: (info.RootFS.Layers ?? []).join(',') };
+  };
+  const lines: string[] = [];
+  for (const name of Object.keys(runs[0]?.tags ?? {})) {
+    const seen: { from: string; hash: string; layers: string }[] = [];
+    for (const run of runs) {
+      const tag = run.tags[name];
+      if (tag) seen.push({ from: `${run.builder} cold build`, ...(await layersOf(tag)) });
+    }
+    const earlier = imageTag(distro, distro.index.image(name), 'binary');
+    const existing = await layersOf(earlier).catch(() => undefined);
+    if (existing && existing.hash === seen[0]?.hash) seen.push({ from: `${earlier} (built earlier)`, ...existing });
+    const distinct = [...new Set(seen.map((x) => x.layers))];
+    lines.push(
+      `  ${name}: ${distinct.length === 1 ? `identical in ${seen.map((x) => x.from).join(', ')}: ${distinct[0]}` : seen.map((x) => `${x.from} ${x.layers}`).join(' | ')}`,
+    );
+  }
+  return ['layer digests (RootFS.Layers):', ...lines];
 }
