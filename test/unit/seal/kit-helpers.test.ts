@@ -78,7 +78,7 @@ describe('seal kit helpers', function () {
 
     it('refuses a path its readers could not split', async () => {
       await mkdir(join(dir, 'odd'));
-      await execFileSync('cp', [join(dir, 'elf/rpath'), join(dir, 'odd/a|b')]);
+      execFileSync('cp', [join(dir, 'elf/rpath'), join(dir, 'odd/a|b')]);
       const r = perl('elf-scan.pl', [join(dir, 'odd')]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/elf-scan: error: path with a \| or newline: .*a\|b/);
