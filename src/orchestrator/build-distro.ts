@@ -11,6 +11,7 @@ import { buildImage, type ImageJob } from './build-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
 import { runDag, type NodeResult } from './dag-scheduler.js';
+import type { ImageCache } from './image-cache.js';
 import { PrefixCache, prefixCacheDir } from '../prefix-cache/prefix-cache.js';
 
 export interface BuildDistroOptions {
@@ -41,6 +42,8 @@ export interface BuildDistroOptions {
   /** A side note, e.g. an image's audit result. */
   onInfo?(message: string): void;
   onFinish?(result: NodeResult): void;
+  /** A shared build cache (a registry: src/build-cache/), asked before each build and offered each image built. */
+  cache?: ImageCache;
 }
 
 export interface BuildSummary {
@@ -143,6 +146,7 @@ export async function buildDistro(
     ...(distro.platform ? { platform: distro.platform } : {}),
     ...(distro.platform && options.setArchitecture ? { setArchitecture: options.setArchitecture } : {}),
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
     ...(distro.settings.audit
       ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }
       : {}),

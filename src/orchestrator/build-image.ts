@@ -11,6 +11,7 @@ import { describeViolations, type ImageAudit } from '../audit/audit-image.js';
 import type { BuildEngine } from './build-engine.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
+import type { ImageCache } from './image-cache.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
 /** One image to build, with every fact about it computed once; the scheduler carries it. */
@@ -43,6 +44,18 @@ export interface BuildSettings {
   onBuilding?(name: string): void;
   /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
   audit?(image: ImageModel): Promise<ImageAudit>;
+  /** A shared cache asked before building (unless forced) and offered every image built. */
+  cache?: ImageCache;
+}
+
+/** The cache's image of this content hash, audited as a build is; false when there is none or it is refused. */
+async function restoreFromCache(job: ImageJob, settings: BuildSettings, cache: ImageCache): Promise<boolean> {
+  if (!(await cache.restore(job))) return false;
+  const audit = await settings.audit?.(job.image);
+  if (!audit || audit.violations.length === 0) return true;
+  await settings.engine.images.remove(job.tag);
+  cache.refused(job, describeViolations(audit.violations).join('; '));
+  return false;
 }
 
 /** Build one image unless an image with its tag and content hash exists; returns what happened. */
@@ -50,6 +63,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   const { engine } = settings;
   const existing = await engine.images.inspect(job.tag);
   if (!settings.force && existing?.labels[labels.contentHash] === job.hash) return 'cached';
+  if (!settings.force && settings.cache && (await restoreFromCache(job, settings, settings.cache))) return 'pulled';
   settings.onBuilding?.(job.name);
 
   const trees: InjectedTree[] = [];
@@ -93,5 +107,6 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
     await engine.images.remove(job.tag);
     throw new AuditError(job.tag, describeViolations(audit.violations));
   }
+  await settings.cache?.store(job);
   return 'built';
 }
