@@ -10,7 +10,7 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions {
@@ -36,7 +36,7 @@ export function registerBuild(program: Command, output: Output): void {
   addDistroOption(program.command('build'))
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
-    .addOption(strategyOption())
+    .addOption(strategyOption(BUILD_STRATEGY))
     .addOption(archOption())
     .addOption(
       new Option(
