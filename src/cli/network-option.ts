@@ -17,7 +17,10 @@ export function networkName(value: string): string {
  * `--network` checked against the engine before any container exists: a network it does not have is a usage
  * error (exit 2), not a container that fails to start.
  */
-export async function checkNetwork(docker: Pick<DockerClient, 'workContainers'>, network?: string): Promise<void> {
+export async function checkNetwork(
+  docker: { workContainers: Pick<DockerClient['workContainers'], 'hasNetwork'> },
+  network?: string,
+): Promise<void> {
   if (network === undefined || network === 'host' || network === 'none') return;
   if (await docker.workContainers.hasNetwork(network)) return;
   throw new DappdepsError(`--network ${network}: the engine has no network of that name`, {
