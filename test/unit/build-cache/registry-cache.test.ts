@@ -193,7 +193,7 @@ describe('buildDistro with a build cache (fake engine and cache)', () => {
     const summary = buildDistro(distro, engine, {
       strategy: 'binary',
       names: ['solo'],
-      force,
+      force: force ? 'named' : 'none',
       concurrency: 1,
       workDir,
       idleTimeoutMs: 1000,
