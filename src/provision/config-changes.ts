@@ -1,4 +1,5 @@
-import { UsageError } from '../errors.js';
+import { z } from 'zod';
+import { DappdepsError, UsageError } from '../errors.js';
 
 /** Changes to the result's configuration (as Packer's `changes` or `docker commit --change`). */
 export interface ConfigChanges {
@@ -21,6 +22,26 @@ export interface RunConfig {
   Labels?: Record<string, string> | null;
   Volumes?: Record<string, object> | null;
   [field: string]: unknown;
+}
+
+const strings = z.array(z.string()).nullish();
+const runConfigSchema = z.looseObject({
+  Env: strings,
+  Cmd: strings,
+  Entrypoint: strings,
+  WorkingDir: z.string().optional(),
+  User: z.string().optional(),
+  Labels: z.record(z.string(), z.string()).nullish(),
+  Volumes: z.record(z.string(), z.object({})).nullish(),
+});
+
+/** An engine's image configuration checked as one: the fields read or changed must have their documented types. */
+export function runConfigOf(config: unknown): RunConfig {
+  const parsed = runConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new DappdepsError(`the engine reported an image configuration of unexpected shape: ${parsed.error.message}`);
+  }
+  return parsed.data;
 }
 
 /**

@@ -1,25 +1,21 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError, UsageError } from '../errors.js';
-import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
-import { mountFlags } from '../mounts/mount-flags.js';
-import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
-import { mountSources } from '../mounts/mount-sources.js';
-import { prepareMounts } from '../mounts/prepare-mounts.js';
-import type { ConfigChanges, RunConfig } from './config-changes.js';
-import { listLayer, writeFilteredLayer } from './layer-files.js';
-import { loadArchive } from './load-archive.js';
-import { extraVarsArgs, readPlaybook } from './playbook-input.js';
+import { UsageError } from '../errors.js';
+import type { Distro, Strategy } from '../manifest/model.js';
+import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
+import { runConfigOf, type ConfigChanges, type RunConfig } from './config-changes.js';
+import { loadResult } from './load-result.js';
+import { planProvision, type ProvisionPlan } from './plan-provision.js';
+import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
 import { provenanceLabels } from './provenance.js';
-import { engineResidue } from './engine-residue.js';
-import { isPackageCache } from './package-caches.js';
-import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
-import { resultConfig } from './result-config.js';
-import { saveToDisk, type LayerFile } from './saved-image.js';
-import { runSpec, workPaths } from './run-spec.js';
+import { provisionEngine, type ProvisionEngine } from './provision-engine.js';
+import { createdBy, rewriteImage, type RewrittenImage } from './rewrite-image.js';
+import { runPlaybook } from './run-playbook.js';
+import { saveToDisk } from './saved-image.js';
+import { surveyEngine, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
   /** The playbook file; its folder is mounted read-only beside it. */
@@ -70,220 +66,121 @@ export interface ProvisionResult {
   config: RunConfig;
 }
 
+/** What provision reads on this machine, checked before the engine is asked anything. */
+export interface ProvisionInputs {
+  playbook: PlaybookInput;
+  /** `--extra-vars` arguments as ansible-playbook gets them. */
+  extraVars: string[];
+}
+
 /** `name[:tag]` as docker accepts it (lowercase path components, optional registry port, optional tag). */
 const REFERENCE =
   /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+/** Reads and checks the local inputs (bad input is a UsageError, before any engine call). */
+export async function readInputs(
+  options: Pick<ProvisionOptions, 'playbook' | 'tag' | 'extraVars'>,
+): Promise<ProvisionInputs> {
+  if (!REFERENCE.test(options.tag)) throw new UsageError(`--tag ${options.tag}: not an image name[:tag]`);
+  return { playbook: await readPlaybook(options.playbook), extraVars: await extraVarsArgs(options.extraVars ?? []) };
+}
 
 /**
  * Runs the playbook with ansible-playbook from the ansible image (its run-time dependencies mounted
  * read-only beside it) in a container of `from`, against localhost with the local connection, then commits
  * it and rewrites the commit: `from`'s layers unchanged plus one layer with exactly the playbook's changes
  * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed, package managers'
- * download caches as `from` had them unless `keepCaches`), and `from`'s
- * configuration with the requested changes and provenance labels. The result is checked before `tag` is
- * created or moved; on any failure nothing is tagged and the container and temporary images are removed.
+ * download caches as `from` had them unless `keepCaches`), and `from`'s configuration with the requested
+ * changes and provenance labels. The result is checked before `tag` is created or moved; on any failure nothing
+ * is tagged and the container and temporary images are removed. `inputs`, when the caller has read them already.
  */
 export async function provisionImage(
   docker: DockerClient,
   distro: Distro,
   options: ProvisionOptions,
+  inputs?: ProvisionInputs,
+): Promise<ProvisionResult> {
+  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(options)));
+}
+
+/** The phases in order — survey, plan, run, rewrite, load — on any engine behind the port. */
+export async function provisionWith(
+  engine: ProvisionEngine,
+  distro: Distro,
+  options: ProvisionOptions,
+  inputs: ProvisionInputs,
 ): Promise<ProvisionResult> {
   const step = options.onStep ?? (() => undefined);
-  if (!REFERENCE.test(options.tag)) throw new UsageError(`--tag ${options.tag}: not an image name[:tag]`);
-  const playbook = await readPlaybook(options.playbook);
-  const extraVars = await extraVarsArgs(options.extraVars ?? []);
-
-  const source = await docker.imageStore.details(options.from);
-  if (!source) throw missingImage(options.from);
   const strategy = options.strategy ?? 'binary';
-  const ansible = distro.index.image('ansible');
-  const deps = distro.index.withRunDeps([ansible]);
-  const engine = await docker.engine.version();
-  const { mode, notice } = chooseMountMode(options.mountMode ?? 'auto', engine);
-  if (notice) step(notice);
-  const mounts = await prepareMounts(docker, distro, [ansible], strategy, mode);
-  const depImages = await Promise.all(
-    deps.map(async (image) => {
-      const ref = distro.index.tag(image, strategy);
-      return { ref, id: (await docker.imageStore.details(ref))?.id ?? '' };
-    }),
-  );
-  // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
-  const bridge = engine.product === 'docker' && (await docker.workContainers.hasNetwork('bridge'));
-  const network = options.network ?? (bridge ? 'bridge' : 'host');
-  const paths = workPaths(distro);
-  const name = `dappdeps-provision-${randomBytes(6).toString('hex')}`;
-  const spec = runSpec({
-    name,
-    image: source.id,
-    ansiblePrefix: ansible.prefix,
-    playbook,
-    paths,
-    extraVars,
-    tags: options.tags ?? [],
-    skipTags: options.skipTags ?? [],
-    network,
-    mounts,
+  const survey = await surveyEngine(engine, distro, {
+    from: options.from,
+    strategy,
+    mountMode: options.mountMode ?? 'auto',
+    step,
   });
-
+  const plan = planProvision(
+    distro,
+    {
+      name: `dappdeps-provision-${randomBytes(6).toString('hex')}`,
+      from: options.from,
+      playbook: inputs.playbook,
+      extraVars: inputs.extraVars,
+      tags: options.tags ?? [],
+      skipTags: options.skipTags ?? [],
+      network: options.network,
+      strategy,
+    },
+    survey,
+  );
+  step(`running ${path.basename(inputs.playbook.file)} in ${options.from} (network ${plan.network})`);
+  const run = await runPlaybook(engine, plan, { ...options });
   const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
-  let container: string | undefined;
-  let committed: string | undefined;
   try {
-    step(`running ${path.basename(playbook.file)} in ${options.from} (network ${network})`);
-    container = await docker.workContainers.create(spec);
-    // Read before the run: from the volume container, or, with image mounts, through the created container.
-    const version = await ansibleVersion(
-      docker,
-      mode === 'volumes-from' ? volumeContainerName(distro, ansible) : container,
-      ansible.prefix,
-    );
-    const code = await docker.workContainers.run(container, options);
-    if (code !== 0) {
-      if (options.keepFailed) {
-        const kept = container;
-        container = undefined;
-        throw new DappdepsError(
-          keptMessage(
-            code,
-            kept,
-            mountFlags(mountSources(distro, [ansible], strategy), mode === 'image' ? 'docker-run' : 'volumes-from'),
-            distro,
-          ),
-        );
-      }
-      throw new DappdepsError(`the playbook failed (ansible-playbook exited ${code}); no image was tagged`);
-    }
-    step('committing the container');
-    committed = await docker.workContainers.commit(container);
-    await docker.workContainers.remove(container);
-    container = undefined;
-
     step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
-    const saved = await saveToDisk(await docker.images.save(committed), work);
-    const top = saved.layers.at(-1);
-    if (!top || saved.layers.length !== source.diffIds.length + 1) {
-      throw new DappdepsError(
-        `the committed image has ${saved.layers.length} layers, not ${source.diffIds.length + 1}`,
-      );
-    }
-    const entries = await listLayer(top);
-    const imageVolumes = Object.keys((source.config as RunConfig).Volumes ?? {});
-    const engineMade = engineResidue(engine.product, entries);
-    const candidates = [...residueCandidates(entries, paths.root, imageVolumes), ...engineMade.dirs];
-    const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
-    const drop = residueDrops(entries, lacking, paths.root, engineMade.files);
-    if (!options.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
-    const layerFile = path.join(work, 'layer.tar');
-    const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
-
-    const kept = await listLayer({ file: layerFile, gzip: false });
-    const forbidden = forbiddenEntries(kept, paths.root);
-    if (forbidden.length > 0) {
-      throw new DappdepsError(
-        `the new layer would hold ${forbidden.length} entries where dappdeps mounts or Ansible keeps its temporary files: ${forbidden.slice(0, 10).join(', ')}${forbidden.length > 10 ? ', …' : ''}; nothing was tagged`,
-      );
-    }
-
     const labels = provenanceLabels({
-      playbookSha256: playbook.sha256,
-      ansibleVersion: version,
-      deps: depImages,
-      from: { ref: options.from, id: source.id },
+      playbookSha256: inputs.playbook.sha256,
+      ansibleVersion: run.ansibleVersion,
+      deps: survey.deps,
+      from: { ref: options.from, id: survey.source.id },
     });
-    const changes: ConfigChanges = { ...options.changes, labels: { ...options.changes?.labels, ...labels } };
-    const config = resultConfig({
-      committed: saved.config,
-      source: { config: source.config as RunConfig, diffIds: source.diffIds },
-      layerDiffId,
-      changes,
-      createdBy: `dappdeps provision ${path.basename(playbook.file)} (sha256:${playbook.sha256})`,
+    const rewritten = await rewriteImage(await saveToDisk(await engine.images.save(run.committed), work), {
+      source: plan.source,
+      root: plan.paths.root,
+      product: survey.engine.product,
+      keepCaches: options.keepCaches ?? false,
+      changes: { ...options.changes, labels: { ...options.changes?.labels, ...labels } },
+      createdBy: createdBy(inputs.playbook.file, inputs.playbook.sha256),
+      layerFile: path.join(work, 'layer.tar'),
     });
-
     step(`loading the result and tagging it ${options.tag}`);
-    const id = await loadChecked(docker, config, [...saved.layers.slice(0, -1).map((l) => l.file), layerFile], {
-      diffIds: [...source.diffIds, layerDiffId],
-      signal: options.signal,
-    });
-    await docker.imageStore.tag(id, options.tag);
-    const result = await docker.imageStore.details(id);
-    return {
-      tag: options.tag,
-      id,
-      from: { ref: options.from, id: source.id, size: source.size },
-      size: result?.size ?? 0,
-      layer: {
-        diffId: layerDiffId,
-        bytes: (await stat(layerFile)).size,
-        entries: kept.length,
-        removed: [...drop].sort().map((p) => `/${p}`),
-      },
-      network,
-      mountMode: mode,
-      labels,
-      config: (result?.config ?? {}) as RunConfig,
-    };
+    const id = await loadResult(engine, rewritten, options.tag, options.signal);
+    return await describe(engine, { id, tag: options.tag, plan, survey, rewritten, labels });
   } finally {
-    if (container) await docker.workContainers.remove(container);
-    if (committed) await docker.images.remove(committed);
+    await engine.images.remove(run.committed);
     await rm(work, { recursive: true, force: true });
   }
 }
 
-function missingImage(ref: string): DappdepsError {
-  const hint = /^debian:[a-z]+$/.test(ref)
-    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
-    : 'pull, load or build it first';
-  return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
+interface Outcome {
+  id: string;
+  tag: string;
+  plan: ProvisionPlan;
+  survey: Survey;
+  rewritten: RewrittenImage;
+  labels: Record<string, string>;
 }
 
-function keptMessage(code: number, container: string, mounts: string, distro: Distro): string {
-  const bash = `${distro.index.image('base').prefix}/bin/bash`;
-  return [
-    `the playbook failed (ansible-playbook exited ${code}); no image was tagged. Kept the container ${container}:`,
-    `  docker diff ${container}                      # what the run changed`,
-    `  docker commit ${container} ${container}:debug && docker run --rm -it ${mounts} --entrypoint ${bash} ${container}:debug`,
-    `  docker rm -v ${container} && docker rmi ${container}:debug   # clean up`,
-  ].join('\n');
-}
-
-/** Of the candidate directories, those the source image (its layers, lowest first) does not have. */
-async function lackingInSource(layers: readonly LayerFile[], candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const present = presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
-  return new Set(candidates.filter((c) => !present.has(c)));
-}
-
-/** Ansible's own version (ansible-core's release.py in the prefix), for the provenance label. */
-async function ansibleVersion(docker: DockerClient, container: string, prefix: string): Promise<string> {
-  const release = await docker.workContainers.readFile(
-    container,
-    `${prefix}/lib/python3/dist-packages/ansible/release.py`,
-  );
-  return /__version__\s*=\s*['"]([^'"]+)['"]/.exec(release?.toString('utf8') ?? '')?.[1] ?? 'unknown';
-}
-
-/** Loads the archive and returns the image's id once the engine holds it with exactly the expected layers. */
-async function loadChecked(
-  docker: DockerClient,
-  config: Buffer,
-  layerFiles: string[],
-  expect: { diffIds: string[]; signal?: AbortSignal },
-): Promise<string> {
-  const id = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  const existed = (await docker.imageStore.details(id)) !== undefined;
-  try {
-    const loaded = await docker.imageStore.load(loadArchive(config, layerFiles), expect.signal);
-    const image = await docker.imageStore.details(id);
-    if (!image || (loaded.length > 0 && !loaded.includes(id))) {
-      throw new DappdepsError(`the engine loaded ${loaded.join(', ') || 'nothing'}, not the rewritten image ${id}`);
-    }
-    if (image.diffIds.join() !== expect.diffIds.join()) {
-      throw new DappdepsError(`the loaded image ${id} does not have the layers it was written with`);
-    }
-    return id;
-  } catch (error) {
-    if (!existed) await docker.images.remove(id).catch(() => undefined);
-    throw error;
-  }
+async function describe(engine: ProvisionEngine, o: Outcome): Promise<ProvisionResult> {
+  const result = await engine.images.details(o.id);
+  return {
+    tag: o.tag,
+    id: o.id,
+    from: { ref: o.plan.source.ref, id: o.survey.source.id, size: o.survey.source.size },
+    size: result?.size ?? 0,
+    layer: o.rewritten.layer,
+    network: o.plan.network,
+    mountMode: o.plan.mode,
+    labels: o.labels,
+    config: runConfigOf(result?.config ?? {}),
+  };
 }

@@ -70,33 +70,38 @@ export function registerProvision(program: Command, output: Output): void {
     .addOption(strategyOption())
     .addOption(mountModeOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
-      const { readPlaybook } = await import('../../provision/playbook-input.js');
-      const { provisionImage } = await import('../../provision/provision-image.js');
+      const { provisionImage, readInputs } = await import('../../provision/provision-image.js');
       const distro = await openDistro(options, output);
       const changes = configChanges(options);
-      await readPlaybook(playbook); // bad input exits 2 before the engine is asked anything
+      // bad input exits 2 before the engine is asked anything
+      const inputs = await readInputs({ playbook, tag: options.tag, extraVars: options.extraVars });
       const docker = await openEngine();
       // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
       const ansibleOutput = lineStream((line) => output.err(line));
       const result = await interruptible((signal) =>
-        provisionImage(docker, distro, {
-          playbook,
-          from: options.from,
-          tag: options.tag,
-          extraVars: options.extraVars,
-          tags: list(options.tags),
-          skipTags: list(options.skipTags),
-          network: options.network,
-          changes,
-          keepFailed: options.keepFailed,
-          keepCaches: options.keepCaches,
-          strategy: options.strategy,
-          mountMode: options.mountMode,
-          stdout: ansibleOutput,
-          stderr: ansibleOutput,
-          onStep: (text) => output.err(`provision: ${text}`),
-          signal,
-        }),
+        provisionImage(
+          docker,
+          distro,
+          {
+            playbook,
+            from: options.from,
+            tag: options.tag,
+            extraVars: options.extraVars,
+            tags: list(options.tags),
+            skipTags: list(options.skipTags),
+            network: options.network,
+            changes,
+            keepFailed: options.keepFailed,
+            keepCaches: options.keepCaches,
+            strategy: options.strategy,
+            mountMode: options.mountMode,
+            stdout: ansibleOutput,
+            stderr: ansibleOutput,
+            onStep: (text) => output.err(`provision: ${text}`),
+            signal,
+          },
+          inputs,
+        ),
       ).finally(() => ansibleOutput.end());
       if (options.json) output.out(JSON.stringify(result, null, 2));
       else for (const line of summary(result)) output.out(line);

@@ -1,0 +1,70 @@
+import type { WorkContainerSpec } from '../docker/work-container-client.js';
+import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
+import { mountFlags } from '../mounts/mount-flags.js';
+import type { MountMode } from '../mounts/mount-mode.js';
+import { mountSources } from '../mounts/mount-sources.js';
+import { runConfigOf, type RunConfig } from './config-changes.js';
+import type { PlaybookInput } from './playbook-input.js';
+import { runSpec, workPaths, type WorkPaths } from './run-spec.js';
+import type { Survey } from './survey-engine.js';
+
+/** Everything a run needs, decided before any container exists. */
+export interface ProvisionPlan {
+  spec: WorkContainerSpec;
+  network: string;
+  mode: MountMode;
+  paths: WorkPaths;
+  source: { ref: string; id: string; size: number; diffIds: string[]; config: RunConfig };
+  /** Where ansible-core's release.py is read from: the ansible volume container, or the run's own container. */
+  versionFrom: { volumeContainer?: string; file: string };
+  /** `docker run` flags that mount the dappdeps images again, for the commands printed on a kept failure. */
+  debugMounts: string;
+  /** The base image's bash, for those commands. */
+  debugShell: string;
+}
+
+export interface PlanRequest {
+  name: string;
+  from: string;
+  playbook: PlaybookInput;
+  /** `--extra-vars` arguments as ansible-playbook gets them. */
+  extraVars: string[];
+  tags: readonly string[];
+  skipTags: readonly string[];
+  network?: string;
+  strategy: Strategy;
+}
+
+/** The run's container and what the later phases need to know of it. Pure. */
+export function planProvision(distro: Distro, request: PlanRequest, survey: Survey): ProvisionPlan {
+  const ansible = distro.index.image('ansible');
+  const paths = workPaths(distro);
+  const network = request.network ?? (survey.bridge ? 'bridge' : 'host');
+  const { source, mode } = survey;
+  const spec = runSpec({
+    name: request.name,
+    image: source.id,
+    ansiblePrefix: ansible.prefix,
+    playbook: request.playbook,
+    paths,
+    extraVars: request.extraVars,
+    tags: [...request.tags],
+    skipTags: [...request.skipTags],
+    network,
+    mounts: survey.mounts,
+  });
+  const sources = mountSources(distro, [ansible], request.strategy);
+  return {
+    spec,
+    network,
+    mode,
+    paths,
+    source: { ...source, ref: request.from, config: runConfigOf(source.config) },
+    versionFrom: {
+      volumeContainer: mode === 'volumes-from' ? volumeContainerName(distro, ansible) : undefined,
+      file: `${ansible.prefix}/lib/python3/dist-packages/ansible/release.py`,
+    },
+    debugMounts: mountFlags(sources, mode === 'image' ? 'docker-run' : 'volumes-from'),
+    debugShell: `${distro.index.image('base').prefix}/bin/bash`,
+  };
+}

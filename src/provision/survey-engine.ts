@@ -1,0 +1,52 @@
+import type { ImageDetails } from '../docker/image-store-client.js';
+import type { EngineVersion } from '../docker/types.js';
+import { DappdepsError } from '../errors.js';
+import type { Distro, Strategy } from '../manifest/model.js';
+import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
+import type { PreparedMounts } from '../mounts/prepare-mounts.js';
+import type { ProvisionEngine } from './provision-engine.js';
+
+/** What the engine says before anything is created: the source image, the engine, the mounts, the networks. */
+export interface Survey {
+  source: ImageDetails;
+  engine: EngineVersion;
+  mode: MountMode;
+  mounts: PreparedMounts;
+  /** The dappdeps images mounted (the ansible image and its run-time closure), as tagged and by id. */
+  deps: Array<{ ref: string; id: string }>;
+  /** Whether a `bridge` network can be used (the default network when it can). */
+  bridge: boolean;
+}
+
+export interface SurveyRequest {
+  from: string;
+  strategy: Strategy;
+  mountMode: MountModeOption;
+  step: (text: string) => void;
+}
+
+export async function surveyEngine(engine: ProvisionEngine, distro: Distro, request: SurveyRequest): Promise<Survey> {
+  const source = await engine.images.details(request.from);
+  if (!source) throw missingImage(request.from);
+  const ansible = distro.index.image('ansible');
+  const version = await engine.engine.version();
+  const { mode, notice } = chooseMountMode(request.mountMode, version);
+  if (notice) request.step(notice);
+  const mounts = await engine.prepareMounts([ansible], request.strategy, mode);
+  const deps = await Promise.all(
+    distro.index.withRunDeps([ansible]).map(async (image) => {
+      const ref = distro.index.tag(image, request.strategy);
+      return { ref, id: (await engine.images.details(ref))?.id ?? '' };
+    }),
+  );
+  // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
+  const bridge = version.product === 'docker' && (await engine.engine.hasNetwork('bridge'));
+  return { source, engine: version, mode, mounts, deps, bridge };
+}
+
+function missingImage(ref: string): DappdepsError {
+  const hint = /^debian:[a-z]+$/.test(ref)
+    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
+    : 'pull, load or build it first';
+  return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
+}
