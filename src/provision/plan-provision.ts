@@ -2,15 +2,19 @@ import type { WorkContainerSpec } from '../docker/work-container-client.js';
 import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
 import { mountFlags } from '../mounts/mount-flags.js';
 import type { MountMode } from '../mounts/mount-mode.js';
+import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import { mountSources } from '../mounts/mount-sources.js';
 import { runConfigOf, type RunConfig } from './config-changes.js';
-import type { PlaybookInput } from './playbook-input.js';
+import type { ProjectContext } from './project-context.js';
+import type { ProjectSetup } from './project-setup.js';
 import { runSpec, workPaths, type WorkPaths } from './run-spec.js';
 import type { Survey } from './survey-engine.js';
 
 /** Everything a run needs, decided before any container exists. */
 export interface ProvisionPlan {
   spec: WorkContainerSpec;
+  /** The project folder, packed: unpacked at `/` of the created container. */
+  context: Buffer;
   network: string;
   mode: MountMode;
   paths: WorkPaths;
@@ -26,36 +30,48 @@ export interface ProvisionPlan {
 export interface PlanRequest {
   name: string;
   from: string;
-  playbook: PlaybookInput;
+  context: ProjectContext;
+  setup: ProjectSetup;
   /** `--extra-vars` arguments as ansible-playbook gets them. */
   extraVars: string[];
   tags: readonly string[];
   skipTags: readonly string[];
-  network?: string;
+  network: string;
   strategy: Strategy;
+  /** Which Python runs the modules (see ProvisionOptions.python). */
+  python: 'prefix' | 'target';
 }
 
 /** The run's container and what the later phases need to know of it. Pure. */
-export function planProvision(distro: Distro, request: PlanRequest, survey: Survey): ProvisionPlan {
+export function planProvision(
+  distro: Distro,
+  request: PlanRequest,
+  survey: Survey,
+  mounts: PreparedMounts,
+): ProvisionPlan {
   const ansible = distro.index.image('ansible');
   const paths = workPaths(distro);
-  const network = request.network ?? (survey.bridge ? 'bridge' : 'host');
+  const { network } = request;
   const { source, mode } = survey;
   const spec = runSpec({
     name: request.name,
     image: source.id,
     ansiblePrefix: ansible.prefix,
-    playbook: request.playbook,
+    shell: `${distro.index.image('base').prefix}/bin/bash`,
+    playbook: request.context.playbook,
+    setup: request.setup,
     paths,
     extraVars: request.extraVars,
     tags: [...request.tags],
     skipTags: [...request.skipTags],
     network,
-    mounts: survey.mounts,
+    python: request.python,
+    mounts,
   });
   const sources = mountSources(distro, [ansible], request.strategy);
   return {
     spec,
+    context: request.context.tar,
     network,
     mode,
     paths,

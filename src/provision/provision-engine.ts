@@ -23,9 +23,11 @@ export interface ProvisionEngine {
     load(archive: Readable, signal?: AbortSignal): Promise<string[]>;
     tag(id: string, ref: string): Promise<void>;
     remove(ref: string): Promise<void>;
+    withLabel(label: string, value: string): Promise<string[]>;
   };
   containers: {
     create(spec: WorkContainerSpec): Promise<string>;
+    putArchive(id: string, path: string, archive: Readable): Promise<void>;
     readFile(id: string, path: string): Promise<Buffer | undefined>;
     run(id: string, io: ContainerIo): Promise<number>;
     commit(id: string): Promise<string>;
@@ -49,9 +51,11 @@ export function provisionEngine(docker: DockerClient, distro: Distro): Provision
       load: (archive, signal) => imageStore.load(archive, signal),
       tag: (id, ref) => imageStore.tag(id, ref),
       remove: (ref) => images.remove(ref),
+      withLabel: (label, value) => imageStore.withLabel(label, value),
     },
     containers: {
       create: (spec) => workContainers.create(spec),
+      putArchive: (id, dir, archive) => workContainers.putArchive(id, dir, archive),
       readFile: (id, file) => workContainers.readFile(id, file),
       run: (id, io) => workContainers.run(id, io),
       commit: (id) => workContainers.commit(id),

@@ -6,20 +6,29 @@ import type { DockerClient } from '../docker/docker-client.js';
 import { UsageError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';
 import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
+import { labels } from '../labels.js';
 import { runConfigOf, type ConfigChanges, type RunConfig } from './config-changes.js';
 import { loadResult } from './load-result.js';
 import { planProvision, type ProvisionPlan } from './plan-provision.js';
 import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
-import { provenanceLabels } from './provenance.js';
+import { readContext, type ProjectContext } from './project-context.js';
+import { projectSetup, type ProjectSetup } from './project-setup.js';
+import { provenanceLabels, provisionKey, type ProvisionKeyParts } from './provenance.js';
 import { provisionEngine, type ProvisionEngine } from './provision-engine.js';
-import { createdBy, rewriteImage, type RewrittenImage } from './rewrite-image.js';
+import { rewriteImage, type RewrittenImage } from './rewrite-image.js';
+import { workPaths } from './run-spec.js';
 import { runPlaybook } from './run-playbook.js';
 import { saveToDisk } from './saved-image.js';
 import { surveyEngine, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
-  /** The playbook file; its folder is mounted read-only beside it. */
+  /** The playbook file. */
   playbook: string;
+  /**
+   * The project folder sent into the run (roles/, templates/, requirements.yml, ansible.cfg…); default: the
+   * playbook's folder. `.git` and what `.dappdepsignore` lists are left out.
+   */
+  context?: string;
   /** The image to provision (IMAGE): its layers are kept, one layer is added. */
   from: string;
   /** The result's `name:tag`; created or moved only when everything succeeded. */
@@ -35,6 +44,14 @@ export interface ProvisionOptions {
   keepCaches?: boolean;
   /** On a failing playbook, keep the container to look inside (its name is in the error). */
   keepFailed?: boolean;
+  /**
+   * Which Python runs the modules: `prefix` (default: the ansible image's own, works in any image), or `target`
+   * (the image's own, found by Ansible's interpreter discovery: modules that import libraries the playbook
+   * installed into the image, e.g. python3-psycopg2).
+   */
+  python?: PythonChoice;
+  /** Run even when an image made from the same inputs exists (see provisionKey). */
+  noCache?: boolean;
   /** Which build of the dappdeps images to mount (default: binary). */
   strategy?: Strategy;
   /**
@@ -51,14 +68,18 @@ export interface ProvisionOptions {
   signal?: AbortSignal;
 }
 
+export type PythonChoice = 'prefix' | 'target';
+
 export interface ProvisionResult {
   tag: string;
   id: string;
+  /** Whether an image made from the same inputs was tagged instead of running the playbook. */
+  cached: boolean;
   from: { ref: string; id: string; size: number };
   /** The result image's size (the source's plus the new layer). */
   size: number;
-  /** The one new layer, after the run's residue was removed. */
-  layer: { diffId: string; bytes: number; entries: number; removed: string[] };
+  /** The one new layer, after the run's residue was removed (not known of a cached result). */
+  layer?: { diffId: string; bytes: number; entries: number; removed: string[] };
   network: string;
   /** How the dappdeps images were mounted. */
   mountMode: MountMode;
@@ -69,6 +90,8 @@ export interface ProvisionResult {
 /** What provision reads on this machine, checked before the engine is asked anything. */
 export interface ProvisionInputs {
   playbook: PlaybookInput;
+  context: ProjectContext;
+  setup: ProjectSetup;
   /** `--extra-vars` arguments as ansible-playbook gets them. */
   extraVars: string[];
 }
@@ -79,10 +102,19 @@ const REFERENCE =
 
 /** Reads and checks the local inputs (bad input is a UsageError, before any engine call). */
 export async function readInputs(
-  options: Pick<ProvisionOptions, 'playbook' | 'tag' | 'extraVars'>,
+  distro: Distro,
+  options: Pick<ProvisionOptions, 'playbook' | 'tag' | 'extraVars' | 'context'>,
 ): Promise<ProvisionInputs> {
   if (!REFERENCE.test(options.tag)) throw new UsageError(`--tag ${options.tag}: not an image name[:tag]`);
-  return { playbook: await readPlaybook(options.playbook), extraVars: await extraVarsArgs(options.extraVars ?? []) };
+  const playbook = await readPlaybook(options.playbook);
+  const dir = options.context ?? path.dirname(playbook.file);
+  const context = await readContext(dir, playbook.file, workPaths(distro).context);
+  return {
+    playbook,
+    context,
+    setup: await projectSetup(context),
+    extraVars: await extraVarsArgs(options.extraVars ?? []),
+  };
 }
 
 /**
@@ -92,7 +124,8 @@ export async function readInputs(
  * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed, package managers'
  * download caches as `from` had them unless `keepCaches`), and `from`'s configuration with the requested
  * changes and provenance labels. The result is checked before `tag` is created or moved; on any failure nothing
- * is tagged and the container and temporary images are removed. `inputs`, when the caller has read them already.
+ * is tagged and the container and temporary images are removed. An image made from the same inputs (the same
+ * cache key) is tagged instead, without running anything. `inputs`, when the caller has read them already.
  */
 export async function provisionImage(
   docker: DockerClient,
@@ -100,10 +133,10 @@ export async function provisionImage(
   options: ProvisionOptions,
   inputs?: ProvisionInputs,
 ): Promise<ProvisionResult> {
-  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(options)));
+  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(distro, options)));
 }
 
-/** The phases in order — survey, plan, run, rewrite, load — on any engine behind the port. */
+/** The phases in order — survey, cache look-up, plan, run, rewrite, load — on any engine behind the port. */
 export async function provisionWith(
   engine: ProvisionEngine,
   distro: Distro,
@@ -118,45 +151,110 @@ export async function provisionWith(
     mountMode: options.mountMode ?? 'auto',
     step,
   });
+  const network = options.network ?? (survey.bridge ? 'bridge' : 'host');
+  const key = keyParts(options, inputs, survey, network);
+  if (!options.noCache) {
+    const hit = await cachedResult(engine, provisionKey(key), options.tag);
+    if (hit) return describe(engine, { ...hit, tag: options.tag, network, survey, cached: true });
+  }
+  const mounts = await engine.prepareMounts([distro.index.image('ansible')], strategy, survey.mode);
   const plan = planProvision(
     distro,
     {
       name: `dappdeps-provision-${randomBytes(6).toString('hex')}`,
       from: options.from,
-      playbook: inputs.playbook,
+      context: inputs.context,
+      setup: inputs.setup,
       extraVars: inputs.extraVars,
       tags: options.tags ?? [],
       skipTags: options.skipTags ?? [],
-      network: options.network,
+      network,
       strategy,
+      python: options.python ?? 'prefix',
     },
     survey,
+    mounts,
   );
-  step(`running ${path.basename(inputs.playbook.file)} in ${options.from} (network ${plan.network})`);
+  step(`running ${inputs.context.playbook} in ${options.from} (network ${network})`);
   const run = await runPlaybook(engine, plan, { ...options });
-  const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
+  const labels = provenanceLabels(key, run.ansibleVersion);
   try {
     step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
-    const labels = provenanceLabels({
-      playbookSha256: inputs.playbook.sha256,
-      ansibleVersion: run.ansibleVersion,
-      deps: survey.deps,
-      from: { ref: options.from, id: survey.source.id },
-    });
-    const rewritten = await rewriteImage(await saveToDisk(await engine.images.save(run.committed), work), {
-      source: plan.source,
-      root: plan.paths.root,
-      product: survey.engine.product,
-      keepCaches: options.keepCaches ?? false,
+    const { id, layer } = await rewriteAndLoad(engine, run.committed, plan, {
+      ...options,
       changes: { ...options.changes, labels: { ...options.changes?.labels, ...labels } },
-      createdBy: createdBy(inputs.playbook.file, inputs.playbook.sha256),
-      layerFile: path.join(work, 'layer.tar'),
+      createdBy: `dappdeps provision ${inputs.context.playbook} (context sha256:${inputs.context.digest})`,
+      product: survey.engine.product,
     });
-    step(`loading the result and tagging it ${options.tag}`);
-    const id = await loadResult(engine, rewritten, options.tag, options.signal);
-    return await describe(engine, { id, tag: options.tag, plan, survey, rewritten, labels });
+    return await describe(engine, { id, layer, tag: options.tag, network, survey, cached: false });
   } finally {
     await engine.images.remove(run.committed);
+  }
+}
+
+function keyParts(
+  options: ProvisionOptions,
+  inputs: ProvisionInputs,
+  survey: Survey,
+  network: string,
+): ProvisionKeyParts {
+  return {
+    from: { ref: options.from, id: survey.source.id },
+    deps: survey.deps,
+    context: inputs.context.digest,
+    playbook: inputs.context.playbook,
+    extraVars: inputs.extraVars,
+    tags: options.tags ?? [],
+    skipTags: options.skipTags ?? [],
+    options: {
+      network,
+      keepCaches: options.keepCaches ?? false,
+      changes: withoutEmpty(options.changes ?? {}),
+      python: options.python ?? 'prefix',
+    },
+  };
+}
+
+/** An image made from the same inputs, tagged `tag` (nothing is created: no container, no image). */
+async function cachedResult(engine: ProvisionEngine, key: string, tag: string): Promise<{ id: string } | undefined> {
+  const [id] = await engine.images.withLabel(labels.provisionKey, key);
+  if (!id) return undefined;
+  await engine.images.tag(id, tag);
+  return { id };
+}
+
+interface RewriteOptions {
+  keepCaches?: boolean;
+  changes: ConfigChanges;
+  createdBy: string;
+  product: Survey['engine']['product'];
+  tag: string;
+  signal?: AbortSignal;
+  onStep?: (text: string) => void;
+}
+
+/** The rewrite and load phases, in a work folder of their own. */
+async function rewriteAndLoad(
+  engine: ProvisionEngine,
+  committed: string,
+  plan: ProvisionPlan,
+  options: RewriteOptions,
+): Promise<{ id: string; layer: RewrittenImage['layer'] }> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
+  try {
+    const rewritten = await rewriteImage(await saveToDisk(await engine.images.save(committed), work), {
+      source: plan.source,
+      root: plan.paths.root,
+      runDir: plan.paths.run,
+      product: options.product,
+      keepCaches: options.keepCaches ?? false,
+      changes: options.changes,
+      createdBy: options.createdBy,
+      layerFile: path.join(work, 'layer.tar'),
+    });
+    options.onStep?.(`loading the result and tagging it ${options.tag}`);
+    return { id: await loadResult(engine, rewritten, options.tag, options.signal), layer: rewritten.layer };
+  } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -164,23 +262,33 @@ export async function provisionWith(
 interface Outcome {
   id: string;
   tag: string;
-  plan: ProvisionPlan;
+  cached: boolean;
+  network: string;
   survey: Survey;
-  rewritten: RewrittenImage;
-  labels: Record<string, string>;
+  layer?: RewrittenImage['layer'];
 }
 
 async function describe(engine: ProvisionEngine, o: Outcome): Promise<ProvisionResult> {
   const result = await engine.images.details(o.id);
+  const config = runConfigOf(result?.config ?? {});
   return {
     tag: o.tag,
     id: o.id,
-    from: { ref: o.plan.source.ref, id: o.survey.source.id, size: o.survey.source.size },
+    cached: o.cached,
+    from: { ref: o.survey.ref, id: o.survey.source.id, size: o.survey.source.size },
     size: result?.size ?? 0,
-    layer: o.rewritten.layer,
-    network: o.plan.network,
-    mountMode: o.plan.mode,
-    labels: o.labels,
-    config: runConfigOf(result?.config ?? {}),
+    layer: o.layer,
+    network: o.network,
+    mountMode: o.survey.mode,
+    labels: Object.fromEntries(
+      Object.entries(config.Labels ?? {}).filter(([k]) => k.startsWith('io.dappdeps.provision.')),
+    ),
+    config,
   };
+}
+
+/** The changes without empty fields: `--env` given no value and no `--env` make the same key. */
+function withoutEmpty(changes: ConfigChanges): ConfigChanges {
+  const empty = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => !empty(v)));
 }

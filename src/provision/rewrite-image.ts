@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { stat } from 'node:fs/promises';
+import { isWithin } from '../archive/entry-path.js';
 import type { EngineProduct } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
@@ -14,6 +14,8 @@ export interface RewriteRequest {
   source: { config: RunConfig; diffIds: readonly string[] };
   /** The dappdeps root relative to `/` (e.g. `.dapp`). */
   root: string;
+  /** The run's own folder relative to `/` (the project sent in, Ansible's tmpfs): left out whole. */
+  runDir: string;
   product: EngineProduct;
   keepCaches: boolean;
   changes: ConfigChanges;
@@ -79,6 +81,7 @@ async function residueOf(top: LayerFile, lower: readonly LayerFile[], request: R
   const candidates = [...residueCandidates(entries, request.root, imageVolumes), ...engineMade.dirs];
   const lacking = await lackingIn(lower, candidates);
   const drop = residueDrops(entries, lacking, request.root, engineMade.files);
+  for (const entry of entries) if (isWithin(entry.path, request.runDir)) drop.add(entry.path);
   if (!request.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
   return drop;
 }
@@ -88,9 +91,4 @@ async function lackingIn(layers: readonly LayerFile[], candidates: string[]): Pr
   if (candidates.length === 0) return new Set();
   const present = presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
   return new Set(candidates.filter((c) => !present.has(c)));
-}
-
-/** The history line of the new layer. */
-export function createdBy(playbookFile: string, digest: string): string {
-  return `dappdeps provision ${path.basename(playbookFile)} (sha256:${digest})`;
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ContainerIo } from '../docker/run-to-exit.js';
 import { DappdepsError } from '../errors.js';
 import type { ProvisionPlan } from './plan-provision.js';
@@ -16,13 +17,14 @@ export interface PlaybookRun {
 }
 
 /**
- * The run phase: creates the container, runs the playbook in it and commits it. The container is removed
+ * The run phase: creates the container, copies the project into it, runs the playbook and commits it. The container is removed
  * whatever happens, except after a failing playbook with `keepFailed`.
  */
 export async function runPlaybook(engine: ProvisionEngine, plan: ProvisionPlan, run: RunRequest): Promise<PlaybookRun> {
   const container = await engine.containers.create(plan.spec);
   let keep = false;
   try {
+    await engine.containers.putArchive(container, '/', Readable.from([plan.context]));
     // Read before the run: from the volume container, or, with image mounts, through the created container.
     const release = await engine.containers.readFile(
       plan.versionFrom.volumeContainer ?? container,

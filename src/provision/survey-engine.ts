@@ -3,15 +3,15 @@ import type { EngineVersion } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';
 import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
-import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import type { ProvisionEngine } from './provision-engine.js';
 
-/** What the engine says before anything is created: the source image, the engine, the mounts, the networks. */
+/** What the engine says before anything is created: the source image, the engine, the images to mount, the networks. */
 export interface Survey {
+  /** The source image as named (`--from`), and what the engine has of it. */
+  ref: string;
   source: ImageDetails;
   engine: EngineVersion;
   mode: MountMode;
-  mounts: PreparedMounts;
   /** The dappdeps images mounted (the ansible image and its run-time closure), as tagged and by id. */
   deps: Array<{ ref: string; id: string }>;
   /** Whether a `bridge` network can be used (the default network when it can). */
@@ -32,7 +32,6 @@ export async function surveyEngine(engine: ProvisionEngine, distro: Distro, requ
   const version = await engine.engine.version();
   const { mode, notice } = chooseMountMode(request.mountMode, version);
   if (notice) request.step(notice);
-  const mounts = await engine.prepareMounts([ansible], request.strategy, mode);
   const deps = await Promise.all(
     distro.index.withRunDeps([ansible]).map(async (image) => {
       const ref = distro.index.tag(image, request.strategy);
@@ -41,7 +40,7 @@ export async function surveyEngine(engine: ProvisionEngine, distro: Distro, requ
   );
   // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
   const bridge = version.product === 'docker' && (await engine.engine.hasNetwork('bridge'));
-  return { source, engine: version, mode, mounts, deps, bridge };
+  return { ref: request.from, source, engine: version, mode, deps, bridge };
 }
 
 function missingImage(ref: string): DappdepsError {

@@ -8,7 +8,7 @@ import { saveOf } from './archive-fixtures.js';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** Which call fails, and how: a thrown engine error, or a load whose image lacks the layers it was written with. */
-export type FakeFailure = 'create' | 'run' | 'commit' | 'save' | 'load' | 'load-wrong-layers' | 'tag';
+export type FakeFailure = 'create' | 'put' | 'run' | 'commit' | 'save' | 'load' | 'load-wrong-layers' | 'tag';
 
 export interface FakeEngineOptions {
   /** The source image's layers (tar files), lowest first. */
@@ -51,6 +51,12 @@ export class FakeProvisionEngine implements ProvisionEngine {
       this.#images.delete(ref);
       return Promise.resolve();
     },
+    withLabel: (label: string, value: string) =>
+      Promise.resolve(
+        [...this.#images.values()]
+          .filter((image) => (image.config.Labels as Record<string, string> | undefined)?.[label] === value)
+          .map((image) => image.id),
+      ),
   };
   readonly containers = {
     create: () => {
@@ -59,6 +65,12 @@ export class FakeProvisionEngine implements ProvisionEngine {
       this.containerIds.add(id);
       this.calls.push(`create ${id}`);
       return Promise.resolve(id);
+    },
+    putArchive: (id: string, _path: string, archive: Readable) => {
+      this.#failIf('put');
+      this.calls.push(`put ${id}`);
+      archive.resume();
+      return Promise.resolve();
     },
     readFile: () => Promise.resolve(Buffer.from("__version__ = '2.14.18'\n")),
     run: () => {

@@ -22,7 +22,7 @@ describe('provision phases on a fake engine', () => {
     distro = await loadDistro(realDistroDir);
     work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-phases-'));
     await writeFile(path.join(work, 'site.yml'), '- hosts: all\n  tasks: []\n');
-    inputs = await readInputs({ playbook: path.join(work, 'site.yml'), tag: 'result:1' });
+    inputs = await readInputs(distro, { playbook: path.join(work, 'site.yml'), tag: 'result:1' });
   });
   after(() => rm(work, { recursive: true, force: true }));
 
@@ -40,7 +40,11 @@ describe('provision phases on a fake engine', () => {
       ]),
       ...options,
     });
-  const provision = (engine: FakeProvisionEngine, extra: { keepFailed?: boolean } = {}) =>
+  const provision = (
+    engine: FakeProvisionEngine,
+    extra: { keepFailed?: boolean; noCache?: boolean; tag?: string; extraVars?: string[] } = {},
+    read: ProvisionInputs = inputs,
+  ) =>
     provisionWith(
       engine,
       distro,
@@ -52,7 +56,7 @@ describe('provision phases on a fake engine', () => {
         stderr: new PassThrough(),
         ...extra,
       },
-      inputs,
+      read,
     );
   const failure = async (engine: FakeProvisionEngine, extra: { keepFailed?: boolean } = {}) => {
     const error = await provision(engine, extra).then(
@@ -74,18 +78,18 @@ describe('provision phases on a fake engine', () => {
     const result = await provision(engine);
     expect(
       engine.calls.map((c) => c.split(' ')[0] + (c.startsWith('remove') ? ` ${c.split(' ')[1]}` : '')),
-    ).to.deep.equal(['create', 'commit', 'remove container', 'load', 'tag', 'remove image']);
+    ).to.deep.equal(['create', 'put', 'commit', 'remove container', 'load', 'tag', 'remove image']);
     expect(engine.tags.get('result:1')).to.equal(result.id);
     expect(engine.imageIds.sort()).to.deep.equal([engine.tags.get('source:1'), result.id].sort());
     expect(engine.containerIds.size).to.equal(0);
-    expect(result.layer.removed).to.deep.equal([
+    expect(result.layer?.removed).to.deep.equal([
       '/.dapp',
       '/.dapp/provision',
       '/tmp',
       '/tmp/.ansible',
       '/tmp/.ansible/tmp',
     ]);
-    expect(result.layer.entries).to.equal(2);
+    expect(result.layer?.entries).to.equal(2);
     expect(result.config.Cmd).to.deep.equal(['sh']);
     expect(result.config.Labels).to.include({ 'io.dappdeps.provision.ansible-core': '2.14.18' });
   });
@@ -109,10 +113,12 @@ describe('provision phases on a fake engine', () => {
     expect(engine.calls).to.deep.equal([]);
   });
 
-  it('run: a failing create leaves nothing', async () => {
-    const engine = await engineWith({ fail: 'create' });
-    expect((await failure(engine)).message).to.contain('create');
-    onlySourceLeft(engine);
+  it('run: a failing create, or a failing copy of the project, leaves nothing', async () => {
+    for (const fail of ['create', 'put'] as const) {
+      const engine = await engineWith({ fail });
+      expect((await failure(engine)).message).to.contain(fail);
+      onlySourceLeft(engine);
+    }
   });
 
   it('run: a failing playbook removes the container, commits nothing and hints at --keep-failed', async () => {
@@ -159,5 +165,22 @@ describe('provision phases on a fake engine', () => {
       await failure(engine);
       onlySourceLeft(engine);
     }
+  });
+
+  it('cache: the same inputs tag the earlier result without creating anything; --no-cache or other inputs run', async () => {
+    const engine = await engineWith();
+    const first = await provision(engine);
+    expect(first.cached).to.equal(false);
+    engine.calls.length = 0;
+    const again = await provision(engine, { tag: 'again:1' });
+    expect(again).to.include({ cached: true, id: first.id });
+    expect(engine.calls).to.deep.equal(['tag again:1']);
+    expect(again.labels).to.deep.equal(first.labels);
+    const forced = await provision(engine, { noCache: true });
+    expect(forced.cached).to.equal(false);
+    expect(engine.calls.filter((c) => c.startsWith('create'))).to.have.length(1);
+    const other = await provision(engine, {}, { ...inputs, extraVars: ['--extra-vars', 'a=1'] });
+    expect(other.cached).to.equal(false);
+    expect(other.labels['io.dappdeps.provision.key']).not.to.equal(first.labels['io.dappdeps.provision.key']);
   });
 });
