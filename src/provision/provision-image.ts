@@ -287,8 +287,12 @@ async function describe(engine: ProvisionEngine, o: Outcome): Promise<ProvisionR
   };
 }
 
-/** The changes without empty fields: `--env` given no value and no `--env` make the same key. */
+/** The changes without an empty `env` or `labels`: none given and none asked make the same key (`cmd: []` clears). */
 function withoutEmpty(changes: ConfigChanges): ConfigChanges {
-  const empty = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
-  return Object.fromEntries(Object.entries(changes).filter(([, v]) => !empty(v)));
+  const { env, labels: added, ...rest } = changes;
+  return {
+    ...rest,
+    ...(env && env.length > 0 ? { env } : {}),
+    ...(added && Object.keys(added).length > 0 ? { labels: added } : {}),
+  };
 }
