@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ContainerIo } from '../docker/run-to-exit.js';
 import { DappdepsError } from '../errors.js';
+import { watchOutput } from './output-watch.js';
 import type { ProvisionPlan } from './plan-provision.js';
 import type { ProvisionEngine } from './provision-engine.js';
 
@@ -31,13 +32,14 @@ export async function runPlaybook(engine: ProvisionEngine, plan: ProvisionPlan, 
       plan.versionFrom.file,
     );
     const ansibleVersion = /__version__\s*=\s*['"]([^'"]+)['"]/.exec(release?.toString('utf8') ?? '')?.[1] ?? 'unknown';
-    const code = await engine.containers.run(container, run);
+    const watch = watchOutput(run.stdout);
+    const code = await engine.containers.run(container, { ...run, stdout: watch.stream });
     if (code !== 0) {
       keep = run.keepFailed === true;
       throw keep
-        ? new DappdepsError(keptMessage(code, plan))
+        ? new DappdepsError(keptMessage(code, plan), { hint: watch.hint() })
         : new DappdepsError(failedMessage(code), {
-            hint: 'run it again with --keep-failed to keep the container and look inside',
+            hint: watch.hint() ?? 'run it again with --keep-failed to keep the container and look inside',
           });
     }
     return { committed: await engine.containers.commit(container), ansibleVersion };
