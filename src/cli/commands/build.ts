@@ -10,13 +10,14 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
   builder: BuilderOption;
   force?: boolean;
+  forceDeps?: boolean;
   /** False with `--no-cache` (commander's negatable option). */
   cache: boolean;
   concurrency: number;
@@ -35,7 +36,7 @@ export function registerBuild(program: Command, output: Output): void {
   addDistroOption(program.command('build'))
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
-    .addOption(strategyOption())
+    .addOption(strategyOption(BUILD_STRATEGY))
     .addOption(archOption())
     .addOption(
       new Option(
@@ -45,8 +46,15 @@ export function registerBuild(program: Command, output: Output): void {
         .choices(builderOptions)
         .default('auto'),
     )
-    .option('--force', 'rebuild even when an image with the same content hash exists')
-    .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
+    .option(
+      '--force',
+      'rebuild the named images (all when none is named) even when their content hash is unchanged; their dependencies are used as they are',
+    )
+    .option('--force-deps', "rebuild the named images' build-time dependencies too (implies --force)")
+    .option(
+      '--no-cache',
+      "build without docker's layer cache: every step runs again (implies --force; with --force-deps, for the dependencies too)",
+    )
     .addOption(
       new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()),
     )
@@ -61,27 +69,30 @@ export function registerBuild(program: Command, output: Output): void {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
       const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
       const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
-      const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
+      const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
       const distro = await distroForArchOption(await openDistro(options, output), options);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();
       // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
       const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
       const builder = chooseBuilder(asked, await docker.engine.version());
-      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
+      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
+        heartbeatMs: heartbeatFromEnv(),
+      });
       const dir = workDir(distro, options.workDir);
       const summary = await interruptible((signal) =>
         buildDistro(distro, docker, {
           strategy: options.strategy,
           builder,
           names,
-          force: (options.force ?? false) || !options.cache,
-          nocache: !options.cache,
+          force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
+          noCache: !options.cache,
           concurrency: options.concurrency,
           workDir: dir,
           idleTimeoutMs: options.idleTimeout * 1000,
           signal,
-          onBuilding: (name) => reporter.start(name),
+          onBuilding: (name, log) => reporter.start(name, log),
+          onStep: (name, step) => reporter.step(name, step),
           onFinish: (result) => reporter.finish(result),
           onInfo: (message) => reporter.info(message),
           ensureBaseImage: async (ref) => {
@@ -107,9 +118,10 @@ function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter
     );
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
-  if (options.json)
-    output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
+  const { unsupported, tags, logs } = summary;
+  if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported, tags, logs }));
   else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
+  if (!options.json) for (const [name, log] of Object.entries(logs)) output.err(`${name}: log ${log}`);
   for (const r of summary.results) {
     if (r.state !== 'failed') continue;
     if (r.error instanceof BuildError)
