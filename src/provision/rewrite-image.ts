@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { isWithin } from '../archive/entry-path.js';
+import { isWithin } from '../archive/tar/entry-path.js';
 import type { EngineProduct } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
