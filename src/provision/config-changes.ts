@@ -1,5 +1,7 @@
-import { z } from 'zod';
-import { DappdepsError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import type { RunConfig } from '../image/image-config.js';
+
+export type { RunConfig };
 
 /** Changes to the result's configuration (as Packer's `changes` or `docker commit --change`). */
 export interface ConfigChanges {
@@ -10,38 +12,6 @@ export interface ConfigChanges {
   entrypoint?: string[];
   workdir?: string;
   user?: string;
-}
-
-/** The image configuration fields dappdeps reads or changes; the rest is carried over untouched. */
-export interface RunConfig {
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  WorkingDir?: string;
-  User?: string;
-  Labels?: Record<string, string> | null;
-  Volumes?: Record<string, object> | null;
-  [field: string]: unknown;
-}
-
-const strings = z.array(z.string()).nullish();
-const runConfigSchema = z.looseObject({
-  Env: strings,
-  Cmd: strings,
-  Entrypoint: strings,
-  WorkingDir: z.string().optional(),
-  User: z.string().optional(),
-  Labels: z.record(z.string(), z.string()).nullish(),
-  Volumes: z.record(z.string(), z.object({})).nullish(),
-});
-
-/** An engine's image configuration checked as one: the fields read or changed must have their documented types. */
-export function runConfigOf(config: unknown): RunConfig {
-  const parsed = runConfigSchema.safeParse(config);
-  if (!parsed.success) {
-    throw new DappdepsError(`the engine reported an image configuration of unexpected shape: ${parsed.error.message}`);
-  }
-  return parsed.data;
 }
 
 /**

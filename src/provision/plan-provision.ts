@@ -4,7 +4,7 @@ import { mountFlags } from '../mounts/mount-flags.js';
 import type { MountMode } from '../mounts/mount-mode.js';
 import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import { mountSources } from '../mounts/mount-sources.js';
-import { runConfigOf, type RunConfig } from './config-changes.js';
+import type { RunConfig } from './config-changes.js';
 import type { ProjectContext } from './project-context.js';
 import type { ProjectSetup } from './project-setup.js';
 import { runSpec, workPaths, type WorkPaths } from './run-spec.js';
@@ -75,7 +75,7 @@ export function planProvision(
     network,
     mode,
     paths,
-    source: { ...source, ref: request.from, config: runConfigOf(source.config) },
+    source: { ...source, ref: request.from, config: source.config },
     versionFrom: {
       volumeContainer: mode === 'volumes-from' ? volumeContainerName(distro, ansible) : undefined,
       file: `${ansible.prefix}/lib/python3/dist-packages/ansible/release.py`,

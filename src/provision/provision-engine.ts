@@ -24,6 +24,7 @@ export interface ProvisionEngine {
     tag(id: string, ref: string): Promise<void>;
     remove(ref: string): Promise<void>;
     withLabel(label: string, value: string): Promise<string[]>;
+    pull(ref: string): Promise<void>;
   };
   containers: {
     create(spec: WorkContainerSpec): Promise<string>;
@@ -52,6 +53,7 @@ export function provisionEngine(docker: DockerClient, distro: Distro): Provision
       tag: (id, ref) => imageStore.tag(id, ref),
       remove: (ref) => images.remove(ref),
       withLabel: (label, value) => imageStore.withLabel(label, value),
+      pull: (ref) => images.pull(ref),
     },
     containers: {
       create: (spec) => workContainers.create(spec),

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';
 import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
 import { labels } from '../labels.js';
-import { runConfigOf, type ConfigChanges, type RunConfig } from './config-changes.js';
+import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { loadResult } from './load-result.js';
 import { planProvision, type ProvisionPlan } from './plan-provision.js';
 import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
@@ -19,7 +19,7 @@ import { rewriteImage, type RewrittenImage } from './rewrite-image.js';
 import { workPaths } from './run-spec.js';
 import { runPlaybook } from './run-playbook.js';
 import { saveToDisk } from './saved-image.js';
-import { surveyEngine, type Survey } from './survey-engine.js';
+import { surveyEngine, type PullPolicy, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
   /** The playbook file. */
@@ -50,6 +50,8 @@ export interface ProvisionOptions {
    * installed into the image, e.g. python3-psycopg2).
    */
   python?: PythonChoice;
+  /** Whether `from` is pulled first: `missing` (default) when the engine lacks it, `always`, or `never`. */
+  pull?: PullPolicy;
   /** Run even when an image made from the same inputs exists (see provisionKey). */
   noCache?: boolean;
   /** Which build of the dappdeps images to mount (default: binary). */
@@ -147,6 +149,7 @@ export async function provisionWith(
   const strategy = options.strategy ?? 'binary';
   const survey = await surveyEngine(engine, distro, {
     from: options.from,
+    pull: options.pull ?? 'missing',
     strategy,
     mountMode: options.mountMode ?? 'auto',
     step,
@@ -270,7 +273,7 @@ interface Outcome {
 
 async function describe(engine: ProvisionEngine, o: Outcome): Promise<ProvisionResult> {
   const result = await engine.images.details(o.id);
-  const config = runConfigOf(result?.config ?? {});
+  const config = result?.config ?? {};
   return {
     tag: o.tag,
     id: o.id,

@@ -18,16 +18,19 @@ export interface Survey {
   bridge: boolean;
 }
 
+/** `--pull`: as `docker run --pull`. */
+export type PullPolicy = 'missing' | 'always' | 'never';
+
 export interface SurveyRequest {
   from: string;
+  pull: PullPolicy;
   strategy: Strategy;
   mountMode: MountModeOption;
   step: (text: string) => void;
 }
 
 export async function surveyEngine(engine: ProvisionEngine, distro: Distro, request: SurveyRequest): Promise<Survey> {
-  const source = await engine.images.details(request.from);
-  if (!source) throw missingImage(request.from);
+  const source = await sourceImage(engine, request);
   const ansible = distro.index.image('ansible');
   const version = await engine.engine.version();
   const { mode, notice } = chooseMountMode(request.mountMode, version);
@@ -43,9 +46,34 @@ export async function surveyEngine(engine: ProvisionEngine, distro: Distro, requ
   return { ref: request.from, source, engine: version, mode, deps, bridge };
 }
 
-function missingImage(ref: string): DappdepsError {
-  const hint = /^debian:[a-z]+$/.test(ref)
-    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
-    : 'pull, load or build it first';
-  return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
+/** `--from` as the engine has it, pulled first where the policy says so. */
+async function sourceImage(engine: ProvisionEngine, request: SurveyRequest): Promise<Survey['source']> {
+  const { from, pull } = request;
+  let pulled: unknown;
+  if (pull === 'always' || (pull === 'missing' && !(await engine.images.details(from)))) {
+    request.step(`pulling ${from}`);
+    pulled = await engine.images.pull(from).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (pulled && pull === 'always') throw pulled;
+  }
+  const source = await engine.images.details(from);
+  if (!source) throw missingImage(from, pull, pulled);
+  return source;
+}
+
+/** Debian suites deb.debian.org serves (and `dappdeps bootstrap` can make offline from a mirror). */
+const MIRROR_SUITES = ['bullseye', 'bookworm', 'trixie', 'forky', 'sid', 'oldstable', 'stable', 'testing', 'unstable'];
+
+function missingImage(ref: string, pull: PullPolicy, pulled: unknown): DappdepsError {
+  const suite = /^(?:docker\.io\/)?(?:library\/)?debian:([a-z]+)$/.exec(ref)?.[1];
+  const why = pulled instanceof Error ? `, and pulling it failed: ${pulled.message.split('\n')[0] ?? ''}` : '';
+  const hint =
+    suite && MIRROR_SUITES.includes(suite)
+      ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
+      : pull === 'never'
+        ? 'pull, load or build it first, or drop --pull never'
+        : 'load or build it first, or name an image a registry the engine reaches has';
+  return new DappdepsError(`image ${ref} does not exist${why}`, { exitCode: 2, hint });
 }

@@ -51,6 +51,10 @@ export class FakeProvisionEngine implements ProvisionEngine {
       this.#images.delete(ref);
       return Promise.resolve();
     },
+    pull: (ref: string) => {
+      this.calls.push(`pull ${ref}`);
+      return Promise.reject(new Error(`pull access denied for ${ref}`));
+    },
     withLabel: (label: string, value: string) =>
       Promise.resolve(
         [...this.#images.values()]

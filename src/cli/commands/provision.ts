@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Strategy } from '../../manifest/model.js';
 import { parseCommand, parsePairs, type ConfigChanges } from '../../provision/config-changes.js';
 import type { ProvisionResult, PythonChoice } from '../../provision/provision-image.js';
+import type { PullPolicy } from '../../provision/survey-engine.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
@@ -28,6 +29,7 @@ interface ProvisionCliOptions extends DistroOptions {
   context?: string;
   cache: boolean;
   python: PythonChoice;
+  pull: PullPolicy;
   json?: boolean;
   strategy: Strategy;
   mountMode: MountModeOption;
@@ -54,6 +56,11 @@ export function registerProvision(program: Command, output: Output): void {
       "the project folder sent into the run when the playbook refers to files above its own folder (default: the playbook's folder; .git and .dappdepsignore's entries left out)",
     )
     .option('--no-cache', 'run the playbook even when an image was made from the same inputs')
+    .addOption(
+      new Option('--pull <when>', 'pull --from first: missing (when the engine lacks it), always, or never')
+        .choices(['missing', 'always', 'never'])
+        .default('missing'),
+    )
     .addOption(
       new Option(
         '--python <which>',
@@ -117,6 +124,7 @@ export function registerProvision(program: Command, output: Output): void {
             context: options.context,
             noCache: !options.cache,
             python: options.python,
+            pull: options.pull,
             strategy: options.strategy,
             mountMode: options.mountMode,
             stdout: ansibleOutput,

@@ -94,23 +94,35 @@ describe('provision phases on a fake engine', () => {
     expect(result.config.Labels).to.include({ 'io.dappdeps.provision.ansible-core': '2.14.18' });
   });
 
-  it('survey: a missing source image is exit 2 before anything is created', async () => {
-    const engine = await engineWith();
-    const error = await provisionWith(
-      engine,
-      distro,
-      {
-        playbook: inputs.playbook.file,
-        from: 'absent:1',
-        tag: 'result:1',
-        stdout: new PassThrough(),
-        stderr: new PassThrough(),
-      },
-      inputs,
-    ).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(DappdepsError);
-    expect((error as DappdepsError).exitCode).to.equal(2);
-    expect(engine.calls).to.deep.equal([]);
+  it('survey: a missing source image is pulled (--pull missing), then exit 2 before anything is created', async () => {
+    for (const [from, pull, calls, hint] of [
+      ['absent:1', 'missing', ['pull absent:1'], /load or build it first/],
+      ['absent:1', 'never', [], /drop --pull never/],
+      ['debian:trixie', 'missing', ['pull debian:trixie'], /dappdeps bootstrap debian:trixie/],
+      ['debian:nosuch', 'missing', ['pull debian:nosuch'], /^load or build/],
+    ] as const) {
+      const engine = await engineWith();
+      const error = await provisionWith(
+        engine,
+        distro,
+        {
+          playbook: inputs.playbook.file,
+          from,
+          pull,
+          tag: 'result:1',
+          stdout: new PassThrough(),
+          stderr: new PassThrough(),
+        },
+        inputs,
+      ).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DappdepsError);
+      expect((error as DappdepsError).exitCode).to.equal(2);
+      expect((error as DappdepsError).message).to.match(
+        pull === 'never' ? /does not exist$/ : /pulling it failed: pull access denied/,
+      );
+      expect((error as DappdepsError).hint).to.match(hint);
+      expect(engine.calls).to.deep.equal(calls);
+    }
   });
 
   it('run: a failing create, or a failing copy of the project, leaves nothing', async () => {
