@@ -62,7 +62,7 @@ export function translateFailure(error: unknown, what: string, address: string):
     const hint =
       code === 'EACCES'
         ? 'permission denied; run as root or join the docker group'
-        : 'run scripts/ensure-engine.sh as root';
+        : 'run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to one that answers';
     return new EngineError(`no Docker engine answers at ${address} (${code ?? syscall})`, { cause: error, hint });
   }
   const dropped = statusOf(error) === undefined && isDroppedConnection(error);

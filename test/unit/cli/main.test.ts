@@ -121,7 +121,7 @@ describe('cli', () => {
       expect(await main(['extract', 'git', '--to', tmp, '--distro', realDistroDir], output)).to.equal(1);
       expect(output.stderr).to.deep.equal([
         `dappdeps: no Docker engine answers at ${noEngine} (ENOENT)`,
-        '  hint: run scripts/ensure-engine.sh as root',
+        '  hint: run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to one that answers',
       ]);
     });
 
@@ -133,7 +133,7 @@ describe('cli', () => {
           event: 'error',
           kind: 'EngineError',
           error: `no Docker engine answers at ${noEngine} (ENOENT)`,
-          hint: 'run scripts/ensure-engine.sh as root',
+          hint: 'run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to one that answers',
         },
       ]);
     });

@@ -54,7 +54,9 @@ describe('docker engine failures', () => {
     const error = translateFailure(refused, 'ping', 'unix:///x.sock');
     expect(error).to.be.instanceOf(EngineError);
     expect(error.message).to.equal('no Docker engine answers at unix:///x.sock (ECONNREFUSED)');
-    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root');
+    expect(error.hint).to.equal(
+      'run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to one that answers',
+    );
   });
 
   it('names the call in other failures and passes errors of ours unchanged', () => {
