@@ -30,7 +30,7 @@ describe('an npm-global install used by a non-root user', function () {
   let tmp: string;
   let tarball: string;
   let installed: string;
-  let before: string[];
+  let installedFiles: string[];
   let home: string;
   let cwd: string;
   const engine = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -71,7 +71,7 @@ describe('an npm-global install used by a non-root user', function () {
     tarball = path.join(tmp, packed.stdout.trim().split('\n').pop() ?? '');
     await run('npm', ['i', '-g', '--prefix', path.join(tmp, 'global'), '--no-audit', '--no-fund', tarball]);
     installed = path.join(tmp, 'global/lib/node_modules/dappdeps');
-    before = await snapshot(installed);
+    installedFiles = await snapshot(installed);
     await run('bash', ['-c', `id ${USER} >/dev/null 2>&1 || useradd --no-create-home --shell /bin/sh ${USER}`]);
     await run('usermod', ['-aG', 'docker', USER]); // the engine's socket is the docker group's
     home = path.join(tmp, 'home');
@@ -124,6 +124,6 @@ describe('an npm-global install used by a non-root user', function () {
   });
 
   it('wrote nothing under the installation', async () => {
-    expect(await snapshot(installed)).to.deep.equal(before);
+    expect(await snapshot(installed)).to.deep.equal(installedFiles);
   });
 });
