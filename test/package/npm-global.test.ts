@@ -21,7 +21,7 @@ async function snapshot(dir: string): Promise<string[]> {
 }
 
 /**
- * As a user gets dappdeps: `npm pack` of a clean clone (nothing installed), `npm i -g` of the tarball, then a
+ * `npm run test:package` (about 6 minutes: npm installs twice), apart from the CI suite. As a user gets dappdeps: `npm pack` of a clean clone (nothing installed), `npm i -g` of the tarball, then a
  * non-root user (in the docker group) runs render, build and verify from an empty folder. Nothing is written
  * under the installation; outputs go to the current folder, caches to the user's ~/.cache/dappdeps.
  */
