@@ -55,7 +55,7 @@ describe('the real binary distro on a real engine', function () {
       }
     }
     expect(report.targetChecks.map((c) => [c.name, c.passed])).to.deep.equal([
-      ["the target's own ls runs with the prefixes mounted", true],
+      ["the target's own /bin/ls / runs with the prefixes mounted", true],
       ["inside base's bash, the target's own ls, PATH and environment are unchanged", true],
     ]);
   });
