@@ -12,8 +12,11 @@ export interface TargetCheck extends CheckRun {
 /** Differ between any two containers or shells, whatever is mounted. */
 const ALWAYS_DIFFERENT = new Set(['HOSTNAME', 'SHLVL', '_', 'PWD', 'OLDPWD']);
 
-/** What a shell reports: where `ls` resolves, then its environment, minus the variables named in `ignore`. */
-const PROBE = 'command -v ls; env';
+/**
+ * What a shell reports: where `ls` resolves on its PATH (walked by hand: busybox's sh answers `command -v` with
+ * its own applet), then its environment, minus the variables named in `ignore`.
+ */
+const PROBE = 'IFS=:; for d in $PATH; do if [ -x "$d/ls" ]; then echo "$d/ls"; break; fi; done; unset IFS; env';
 
 function probeLines(output: string, ignore: ReadonlySet<string>): Set<string> {
   return new Set(output.split('\n').filter((l) => l !== '' && !ignore.has(l.split('=')[0] ?? '')));

@@ -115,9 +115,61 @@ def _patch_get_bin_path(module):
     module.get_bin_path = get_bin_path_borrowing
 
 
+def _dpkg_field(package, field, status="/var/lib/dpkg/status"):
+    """A field of an installed package in the target's dpkg database, or None."""
+    try:
+        with open(status, encoding="utf-8", errors="replace") as f:
+            stanzas = f.read().split("\n\n")
+    except OSError:
+        return None
+    for stanza in stanzas:
+        lines = stanza.splitlines()
+        if "Package: " + package in lines:
+            for line in lines:
+                if line.startswith(field + ": "):
+                    return line[len(field) + 2 :]
+    return None
+
+
+def _target_release():
+    try:
+        with open("/etc/os-release", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "this target"
+
+
+# The modules that change the target's apt state through the bindings (package_facts only reads dpkg's status).
+_APT_WRITERS = {"ansible.modules.apt", "ansible.modules.apt_repository"}
+
+
+def _check_apt_bindings(module):
+    """Fail apt and apt_repository, saying why, where the bindings' libapt is of another apt generation than the
+    target's: bookworm's (apt 2.x) against trixie's apt 3 fails with "unknown reason" and leaves lists behind."""
+    fqn = getattr(sys.modules.get("__main__"), "_module_fqn", None)
+    theirs = _dpkg_field("apt", "Version")
+    ours = getattr(module, "VERSION", "")
+    if fqn not in _APT_WRITERS or not theirs or theirs.split(".")[0] == ours.split(".")[0]:
+        return
+    import json
+
+    name = fqn.rsplit(".", 1)[-1]
+    msg = (
+        "%s: the apt bindings of this dappdeps ansible image are built for apt %s, and %s has apt %s: they cannot "
+        "work together, nothing was changed. Use the dappdeps ansible image made for that release (provision picks "
+        "it from the target's /etc/os-release unless --ansible says otherwise)." % (name, ours, _target_release(), theirs)
+    )
+    print(json.dumps({"failed": True, "changed": False, "msg": msg}))
+    sys.exit(1)
+
+
 _PATCHES = {
     "ansible.module_utils.facts.system.env": _patch_env_facts,
     "ansible.module_utils.common.process": _patch_get_bin_path,
+    "apt_pkg": _check_apt_bindings,
 }
 
 
@@ -139,17 +191,17 @@ class _PatchOnImport:
                     break
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        exec_module = spec.loader.exec_module
+        original = spec.loader
 
         class _Loader:
             def __getattr__(self, attr):
-                return getattr(spec.loader, attr)
+                return getattr(original, attr)
 
             def create_module(self, s):
-                return spec.loader.create_module(s)
+                return original.create_module(s)
 
             def exec_module(self, module):
-                exec_module(module)
+                original.exec_module(module)
                 _PATCHES[name](module)
 
         spec.loader = _Loader()
