@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { extractImage } from '../archive/index.js';
+import { extractImage } from '../image/extract-image.js';
 import type { ImageInfo } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 

@@ -18,7 +18,7 @@ export function registerExtract(program: Command, output: Output): void {
     .requiredOption('--to <dir>', 'folder to write into (must be missing or empty); the prefix lands at <dir>/<prefix>')
     .addOption(strategyOption())
     .action(async (name: string, options: ExtractOptions) => {
-      const { extractImage } = await import('../../archive/index.js');
+      const { extractImage } = await import('../../image/extract-image.js');
       const distro = await openDistro(options, output);
       const image = distro.index.image(name);
       const tag = distro.index.tag(image, options.strategy);

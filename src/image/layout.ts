@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
 import { refused } from './integrity-error.js';
-import { type SaveArchive, metadataJson, resolveMember } from './save-archive.js';
+import { MAX_INDEX_DEPTH } from './limits.js';
+import {
+  type Descriptor,
+  INDEX_JSON,
+  MANIFEST_JSON,
+  blobPath,
+  dockerManifest,
+  ociIndex,
+  ociManifest,
+} from './save-format.js';
+import { type SaveArchive, metadataJson, resolveMember } from './save-members.js';
 
 /** An archive member the image uses, with the OCI descriptor that named it (legacy manifests have none). */
 export interface PlannedMember {
@@ -18,19 +28,6 @@ export interface LayerPlan {
   manifests: PlannedMember[];
 }
 
-const descriptor = z.looseObject({
-  mediaType: z.string().optional(),
-  digest: z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'not an OCI digest'),
-  size: z.int().nonnegative().optional(),
-});
-export type Descriptor = z.infer<typeof descriptor>;
-const dockerManifest = z.array(z.looseObject({ Config: z.string().optional(), Layers: z.array(z.string()) }));
-const ociIndex = z.looseObject({ manifests: z.array(descriptor) });
-const ociManifest = z.looseObject({ config: descriptor.optional(), layers: z.array(descriptor) });
-
-/** Nested indexes (multi-platform images) are one or two deep in practice. */
-const MAX_INDEX_DEPTH = 4;
-
 /**
  * Docker writes manifest.json in both layouts (Docker >= 25 beside an OCI index.json); a pure OCI layout is
  * walked from index.json to the image manifest. Whatever is present must be readable: a corrupt manifest.json
@@ -39,8 +36,8 @@ const MAX_INDEX_DEPTH = 4;
  */
 export function planLayers(archive: SaveArchive): LayerPlan {
   const present = (name: string) => archive.members.has(name) || archive.aliases.has(name);
-  const docker = present('manifest.json') ? dockerImage(archive) : undefined;
-  const oci = present('index.json') ? ociImage(archive) : undefined;
+  const docker = present(MANIFEST_JSON) ? dockerImage(archive) : undefined;
+  const oci = present(INDEX_JSON) ? ociImage(archive) : undefined;
   if (docker && oci) {
     const same = (a: PlannedMember | undefined, b: PlannedMember | undefined) => a?.member === b?.member;
     if (
@@ -106,11 +103,6 @@ function collectManifests(
     if (archive.members.has(blob))
       collectManifests(archive, blob, [...walked, { member: blob, descriptor: d }], found, depth + 1);
   }
-}
-
-function blobPath(digest: string): string {
-  const colon = digest.indexOf(':');
-  return `blobs/${digest.slice(0, colon)}/${digest.slice(colon + 1)}`;
 }
 
 function only<T>(images: readonly T[], source: string): T {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UnsafeArchiveError } from '../errors.js';
+import { UnsafeArchiveError } from '../../errors.js';
 
 /**
  * The path of a layer entry relative to the image root, in normal form ('' for the root itself).

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { insideRoot } from './entry-path.js';
+import { insideRoot } from '../tar/entry-path.js';
 import { isRealDirectory } from './fs-checks.js';
 import type { DirMeta } from './layer-policy.js';
-import type { PathTree } from './path-tree.js';
+import type { PathTree } from '../overlay/path-tree.js';
 
 /**
  * Gives directories their archive modes and mtimes once every layer is in: extraction kept them writable, and

@@ -1,9 +1,9 @@
 import type { Header as TarHeader } from 'tar-stream';
-import { UnsafeArchiveError } from '../errors.js';
-import { entryPath } from './entry-path.js';
-import { PathTree } from './path-tree.js';
-import { symlinkTarget } from './symlink-target.js';
-import { parseWhiteout } from './whiteout.js';
+import { UnsafeArchiveError } from '../../errors.js';
+import { entryPath } from '../tar/entry-path.js';
+import { PathTree } from '../overlay/path-tree.js';
+import { symlinkTarget } from '../tar/symlink-target.js';
+import { parseWhiteout } from '../overlay/whiteout.js';
 
 /** Decides whether an entry at a normal-form path is extracted (see ExtractOptions.only). */
 export type Keep = (rel: string, isDir: boolean) => boolean;

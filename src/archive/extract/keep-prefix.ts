@@ -1,5 +1,5 @@
-import { DappdepsError } from '../errors.js';
-import { entryPath, isWithin } from './entry-path.js';
+import { DappdepsError } from '../../errors.js';
+import { entryPath, isWithin } from '../tar/entry-path.js';
 import type { Keep } from './layer-policy.js';
 
 /** ExtractOptions.only in normal form ('' keeps everything), and the matching entry filter. */

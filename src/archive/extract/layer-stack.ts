@@ -1,7 +1,7 @@
 import type { StagedLayer } from './extract-layer.js';
 import type { DirMeta } from './layer-policy.js';
 import { mergeLayer } from './merge-layer.js';
-import { PathTree } from './path-tree.js';
+import { PathTree } from '../overlay/path-tree.js';
 import { restoreDirectories } from './restore-directories.js';
 
 export interface StackStats {

@@ -1,15 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DappdepsError } from '../errors.js';
-import { insideRoot } from './entry-path.js';
-import { lstatOrUndefined } from './fs-checks.js';
-import { keepPrefix } from './keep-prefix.js';
-import type { Keep, ModePolicy } from './layer-policy.js';
-import { LayerStack, type StackStats } from './layer-stack.js';
-import { planLayers } from './layer-order.js';
-import { checkIntegrity } from './check-integrity.js';
-import { readSaveArchive } from './read-save-archive.js';
-import { stagedLayer } from './save-archive.js';
+import { insideRoot } from '../archive/tar/entry-path.js';
+import { lstatOrUndefined } from '../archive/extract/fs-checks.js';
+import { keepPrefix } from '../archive/extract/keep-prefix.js';
+import type { Keep, ModePolicy } from '../archive/extract/layer-policy.js';
+import { LayerStack, type StackStats } from '../archive/extract/layer-stack.js';
+import { type StagedLayer, extractLayer } from '../archive/extract/extract-layer.js';
+import type { LayerSink } from './read-save.js';
+import { readImage } from './read-image.js';
 
 export interface ExtractOptions {
   /** Directory to write the image's root into; must be missing or empty. */
@@ -57,10 +56,8 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)),
   );
   try {
-    const archive = await readSaveArchive(save, staging, keep, opts.modes ?? 'exact');
-    const plan = planLayers(archive);
-    const layers = plan.layers.map(({ member }) => stagedLayer(archive, member));
-    checkIntegrity(archive, plan, layers);
+    const image = await readImage(save, stagingSink(staging, keep, opts.modes ?? 'exact'));
+    const layers = image.layers.map((layer) => layer.value);
     const rootfs = path.join(staging, 'rootfs');
     await fs.mkdir(rootfs, { mode: 0o755 });
     const stack = new LayerStack(rootfs);
@@ -71,13 +68,30 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     for (const outside of stack.outsidePaths()) opts.onOutside?.(outside);
     stack.finish();
     await fs.rename(rootfs, target);
-    return { ...stack.stats, format: plan.format };
+    return { ...stack.stats, format: image.format };
   } catch (err) {
     if (createdParent !== undefined) await fs.rm(createdParent, { recursive: true, force: true });
     throw err instanceof DappdepsError ? err : extractionFailure(err, opts.image ?? 'the image', target);
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Each layer extracted into its own directory under `staging` (not by name: a name may come twice). */
+function stagingSink(staging: string, keep: Keep, modes: ModePolicy): LayerSink<StagedLayer> {
+  return {
+    take: async (tar, { index }) => {
+      const dir = path.join(staging, `layer-${index}`);
+      await fs.mkdir(dir);
+      try {
+        return await extractLayer(tar, dir, keep, modes);
+      } catch (err) {
+        await fs.rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+    },
+    discard: (layer) => fs.rm(layer.dir, { recursive: true, force: true }),
+  };
 }
 
 /** What went wrong that the archive code did not foresee: the disk (a system call failed) or the stream. */

@@ -2,39 +2,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import tarFs from 'tar-fs';
 import type { Header as TarHeader } from 'tar-stream';
-import { DappdepsError, UnsafeArchiveError } from '../errors.js';
-import { DigestTap } from './digest-tap.js';
-import { insideRoot } from './entry-path.js';
+import { DappdepsError, UnsafeArchiveError } from '../../errors.js';
+import { insideRoot } from '../tar/entry-path.js';
 import { LayerFs } from './layer-fs.js';
 import { type Keep, type LayerRecord, LayerPolicy, type ModePolicy, type PendingSymlink } from './layer-policy.js';
 
 /** One layer written to its own staging directory, waiting for the manifest to say where it goes. */
 export interface StagedLayer extends LayerRecord {
   dir: string;
-  /** sha256 (hex) of the uncompressed tar: what the image config's `rootfs.diff_ids` lists. */
-  diffId: string;
-  gzip: boolean;
 }
 
 // @types/tar-fs lags the runtime: no `umask` or `fs` options, and headers typed as files, directories and links only.
 type TarFsOptions = tarFs.ExtractOptions & { umask: number; fs: LayerFs };
 
 /**
- * Streams one layer tar (gzip or not) into `dir` with tar-fs, LayerPolicy deciding entry by entry. Whiteout
+ * Streams one layer's uncompressed tar into `dir` with tar-fs, LayerPolicy deciding entry by entry. Whiteout
  * markers are recorded, never written. Symlinks are written last, by writeSymlinks: tar-fs refuses a symlink
  * whose target passes through another symlink (`which.1.gz -> /etc/alternatives/which.pl1.gz`, everywhere in
  * Debian), so routing them through it would refuse real images; symlinkTarget's normal form is the guard.
  */
-export async function extractLayer(
-  source: Readable,
-  gzip: boolean,
-  dir: string,
-  keep: Keep,
-  modes: ModePolicy,
-): Promise<StagedLayer> {
+export async function extractLayer(tar: Readable, dir: string, keep: Keep, modes: ModePolicy): Promise<StagedLayer> {
   const policy = new LayerPolicy(keep, modes);
   const layerFs = new LayerFs();
   const options: TarFsOptions = {
@@ -57,9 +46,8 @@ export async function extractLayer(
   const extractor = tarFs.extract(dir, options);
   // Failing the extractor from a hook fails the entry being read too, and nothing else listens to that one.
   extractor.on('entry', (_header, entry) => entry.on('error', () => undefined));
-  const tar = new DigestTap();
   try {
-    await (gzip ? pipeline(source, createGunzip(), tar, extractor) : pipeline(source, tar, extractor));
+    await pipeline(tar, extractor);
   } catch (err) {
     throw fromTarFs(err, dir);
   }
@@ -67,7 +55,7 @@ export async function extractLayer(
   // tar-fs drops the bits above 0o777; its chown (which would clear setuid again) has run by now.
   for (const [rel, mode] of record.modes) fs.chmodSync(insideRoot(dir, rel), mode);
   writeSymlinks(dir, policy.pendingSymlinks());
-  return { dir, ...record, diffId: tar.hex(), gzip };
+  return { dir, ...record };
 }
 
 /** Synchronous, like the layer's other writes (see LayerFs). */

@@ -1,4 +1,4 @@
-import { UnsafeArchiveError } from '../errors.js';
+import { UnsafeArchiveError } from '../../errors.js';
 
 /** What a whiteout marker entry says about the layers below it. */
 export type Whiteout =

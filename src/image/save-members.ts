@@ -1,10 +1,18 @@
-import path from 'node:path';
 import { DappdepsError, UnsafeArchiveError } from '../errors.js';
-import type { StagedLayer } from './extract-layer.js';
+import { memberPath } from '../archive/tar/tar-members.js';
+import { MAX_ALIAS_HOPS } from './limits.js';
 
-/** What reading a `docker save` stream left: staged layers and the small metadata files, by member path. */
-export interface SaveArchive {
-  layers: Map<string, StagedLayer>;
+/** A layer member as the reader handed it to its sink: what the sink made of it, and its uncompressed digest. */
+export interface ReadLayer<T> {
+  value: T;
+  /** sha256 (hex) of the uncompressed tar: what the image config's `rootfs.diff_ids` lists. */
+  diffId: string;
+  gzip: boolean;
+}
+
+/** What reading a `docker save` stream left: the layers as the sink made them and the metadata, by member path. */
+export interface SaveArchive<T = unknown> {
+  layers: Map<string, ReadLayer<T>>;
   metadata: Map<string, Buffer>;
   /** Symlink and hardlink members (legacy saves link a repeated `<id>/layer.tar` to its first copy). */
   aliases: Map<string, string>;
@@ -13,13 +21,6 @@ export interface SaveArchive {
   /** Every regular member as stored: sha256 (hex) and size, what OCI descriptors and blob paths name. */
   members: Map<string, { digest: string; size: number }>;
 }
-
-/** A member's path in normal form, as manifests name it (`./` and trailing `/` dropped). */
-export function memberPath(name: string): string {
-  return path.posix.normalize(name.replace(/^(\.\/)+/, '')).replace(/\/+$/, '');
-}
-
-const MAX_ALIAS_HOPS = 16;
 
 /** The regular member a manifest's name stands for, following symlink and hardlink members (`aliases`). */
 export function resolveMember(aliases: ReadonlyMap<string, string>, name: string): string {
@@ -33,12 +34,12 @@ export function resolveMember(aliases: ReadonlyMap<string, string>, name: string
 }
 
 /** A SaveArchive with nothing read yet. */
-export function emptySaveArchive(): SaveArchive {
+export function emptySaveArchive<T>(): SaveArchive<T> {
   return { layers: new Map(), metadata: new Map(), aliases: new Map(), unusable: new Map(), members: new Map() };
 }
 
-/** The staged layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
-export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
+/** The layer a manifest names, following aliases; a DappdepsError naming the member otherwise. */
+export function stagedLayer<T>(archive: SaveArchive<T>, name: string): ReadLayer<T> {
   const member = resolveMember(archive.aliases, name);
   const layer = archive.layers.get(member);
   if (layer) return layer;
@@ -50,7 +51,7 @@ export function stagedLayer(archive: SaveArchive, name: string): StagedLayer {
 }
 
 /** JSON metadata member, parsed; a DappdepsError if it is missing, unreadable or not JSON. */
-export function metadataJson(archive: SaveArchive, name: string): unknown {
+export function metadataJson<T>(archive: SaveArchive<T>, name: string): unknown {
   const member = resolveMember(archive.aliases, name);
   const bytes = archive.metadata.get(member);
   if (bytes === undefined) {

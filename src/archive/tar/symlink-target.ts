@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UnsafeArchiveError } from '../errors.js';
+import { UnsafeArchiveError } from '../../errors.js';
 
 /**
  * The target to write for symlink `rel` (normal form, relative to the image root). Absolute targets mean

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { insideRoot } from './entry-path.js';
+import { insideRoot } from '../tar/entry-path.js';
 import type { StagedLayer } from './extract-layer.js';
 import { isRealDirectory, lstatOrUndefined } from './fs-checks.js';
 

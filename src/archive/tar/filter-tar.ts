@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { Header } from 'tar';
-import { DappdepsError } from '../errors.js';
+import { DappdepsError } from '../../errors.js';
 import { entryPath } from './entry-path.js';
 
 const BLOCK = 512;

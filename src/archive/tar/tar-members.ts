@@ -5,7 +5,6 @@ import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { DigestTap } from './digest-tap.js';
 import { peek } from './peek-stream.js';
-import { memberPath } from './save-archive.js';
 import { SNIFF_BYTES } from './sniff.js';
 
 /** One member of a `docker save` archive as it streams by: its path, and its body for regular files. */
@@ -72,4 +71,9 @@ export function recordAlias(member: string, header: tarStream.Header, aliases: M
   else if (header.type === 'link') aliases.set(member, memberPath(header.linkname ?? ''));
   else return false;
   return true;
+}
+
+/** A member's path in normal form, as manifests name it (`./` and trailing `/` dropped). */
+export function memberPath(name: string): string {
+  return path.posix.normalize(name.replace(/^(\.\/)+/, '')).replace(/\/+$/, '');
 }
