@@ -20,6 +20,7 @@ import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './
 import { resultConfig } from './result-config.js';
 import { saveToDisk, type LayerFile } from './saved-image.js';
 import { runSpec, workPaths } from './run-spec.js';
+import { smokeTargetOfImage } from '../verify/target-names.js';
 
 export interface ProvisionOptions {
   /** The playbook file; its folder is mounted read-only beside it. */
@@ -231,9 +232,12 @@ export async function provisionImage(
 }
 
 function missingImage(ref: string): DappdepsError {
-  const hint = /^debian:[a-z]+$/.test(ref)
-    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
-    : 'pull, load or build it first';
+  const target = smokeTargetOfImage(ref);
+  const hint = target
+    ? `make it: \`dappdeps targets ${target}\``
+    : /^debian:[a-z]+$/.test(ref)
+      ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
+      : 'pull, load or build it first';
   return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
 }
 

@@ -47,3 +47,16 @@ export function parseTargetSelection(text: string): TargetName[] {
   if (chosen.length === 0) throw new UsageError('--targets names no target: give quick, all or target names');
   return chosen;
 }
+
+const BUILT_TARGETS: Record<string, TargetName> = {
+  'target-busybox': 'busybox',
+  'target-empty': 'empty',
+  'target-musl': 'musl',
+  'target-nonroot': 'non-root',
+};
+
+/** The target `dappdeps targets` makes as `ref` (`dappdeps/target-busybox:1` → busybox), if it is one. */
+export function smokeTargetOfImage(ref: string): TargetName | undefined {
+  const m = /(?:^|\/)(target-[a-z]+):1(?:-[a-z0-9]+)?$/.exec(ref);
+  return m?.[1] ? BUILT_TARGETS[m[1]] : undefined;
+}

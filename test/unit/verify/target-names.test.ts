@@ -1,5 +1,10 @@
 import { UsageError } from '../../../src/errors.js';
-import { parseTargetSelection, QUICK_TARGETS, TARGET_NAMES } from '../../../src/verify/target-names.js';
+import {
+  parseTargetSelection,
+  QUICK_TARGETS,
+  smokeTargetOfImage,
+  TARGET_NAMES,
+} from '../../../src/verify/target-names.js';
 import { expect } from '../../support/expect.js';
 
 describe('verify --targets', () => {
@@ -21,5 +26,13 @@ describe('verify --targets', () => {
       /unknown target "alpine": choose from quick, all, busybox/,
     );
     expect(() => parseTargetSelection(' , ')).to.throw(UsageError, /names no target/);
+  });
+
+  it("names the target an image ref is, for provision's hint", () => {
+    expect(smokeTargetOfImage('dappdeps/target-busybox:1')).to.equal('busybox');
+    expect(smokeTargetOfImage('myrepo/target-nonroot:1-arm64')).to.equal('non-root');
+    expect(smokeTargetOfImage('target-musl:1')).to.equal('musl');
+    for (const ref of ['debian:bookworm', 'dappdeps/target-busybox:2', 'dappdeps/target-alpine:1'])
+      expect(smokeTargetOfImage(ref), ref).to.equal(undefined);
   });
 });
