@@ -29,10 +29,14 @@ export async function loadDistro(dir: string): Promise<Distro> {
   const settings = validated(settingsFile, distroSettings, problems);
 
   const images: ImageModel[] = [];
+  const invalid = new Set<string>();
   for (const file of manifestFiles) {
     const yaml = await readYaml(path.join(dir, file));
     const manifest = validated(yaml, imageManifest, problems);
-    if (!manifest) continue;
+    if (!manifest) {
+      invalid.add(invalidImageName(file, yaml));
+      continue;
+    }
     const expected = `${manifest.name}.yaml`;
     if (file !== expected)
       problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
@@ -41,13 +45,20 @@ export async function loadDistro(dir: string): Promise<Distro> {
   }
   images.sort((a, b) => a.name.localeCompare(b.name));
 
-  const { errors, warnings } = checkSemantics(images);
+  const { errors, warnings } = checkSemantics(images, invalid);
   problems.push(...errors);
   if (problems.length > 0 || !settings) throw new ManifestError(problems);
 
   const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
   const index = new DistroIndex(settings, images);
   return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings };
+}
+
+/** The image an invalid manifest meant to define: its `name` when it has one, else its file's. */
+function invalidImageName(file: string, yaml: YamlFile): string {
+  const data: unknown = yaml.data;
+  const name = typeof data === 'object' && data !== null && 'name' in data ? data.name : undefined;
+  return typeof name === 'string' ? name : file.replace(/\.ya?ml$/, '');
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
@@ -65,7 +76,7 @@ function validated<T extends z.ZodType>(
   }
   const result = schema.safeParse(yaml.data ?? {});
   if (result.success) return result.data;
-  problems.push(...problemsFromIssues(yaml, result.error.issues));
+  problems.push(...problemsFromIssues(yaml, result.error.issues, schema));
   return undefined;
 }
 

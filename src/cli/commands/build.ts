@@ -2,7 +2,8 @@ import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
-import type { Strategy } from '../../manifest/model.js';
+import type { Distro, Strategy } from '../../manifest/model.js';
+import type { DockerClient } from '../../docker/docker-client.js';
 import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
 import type { Reporter } from '../../ui/reporter.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
@@ -10,15 +11,18 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
   builder: BuilderOption;
   force?: boolean;
-  /** False with `--no-cache` (commander's negatable option). */
-  cache: boolean;
+  forceDeps?: boolean;
+  /** False with `--no-cache` (docker's layer cache off), a registry repository with `--cache REPO`, else undefined. */
+  cache?: string | false;
+  /** False with `--no-cache-push`. */
+  cachePush?: boolean;
   concurrency: number;
   json?: boolean;
   idleTimeout: number;
@@ -35,7 +39,7 @@ export function registerBuild(program: Command, output: Output): void {
   addDistroOption(program.command('build'))
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
-    .addOption(strategyOption())
+    .addOption(strategyOption(BUILD_STRATEGY))
     .addOption(archOption())
     .addOption(
       new Option(
@@ -45,8 +49,23 @@ export function registerBuild(program: Command, output: Output): void {
         .choices(builderOptions)
         .default('auto'),
     )
-    .option('--force', 'rebuild even when an image with the same content hash exists')
-    .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
+    .option(
+      '--force',
+      'rebuild the named images (all when none is named) even when their content hash is unchanged; their dependencies are used as they are',
+    )
+    .option('--force-deps', "rebuild the named images' build-time dependencies too (implies --force)")
+    .option(
+      '--no-cache',
+      "build without docker's layer cache: every step runs again (implies --force; with --force-deps, for the dependencies too)",
+    )
+    .option(
+      '--cache <registry/repo>',
+      'a registry as shared build cache: pull each image by content hash before building it, push what is built (default: $DAPPDEPS_CACHE, else cache: in distro.yaml)',
+    )
+    .option(
+      '--no-cache-push',
+      'use the build cache read-only (also DAPPDEPS_CACHE_PUSH=0, or push: false in distro.yaml)',
+    )
     .addOption(
       new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()),
     )
@@ -61,27 +80,32 @@ export function registerBuild(program: Command, output: Output): void {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
       const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
       const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
-      const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
+      const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
       const distro = await distroForArchOption(await openDistro(options, output), options);
       selectImages(distro, names); // unknown names are usage errors before anything starts
       const docker = await openEngine();
       // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
       const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
       const builder = chooseBuilder(asked, await docker.engine.version());
-      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
+      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
+        heartbeatMs: heartbeatFromEnv(),
+      });
       const dir = workDir(distro, options.workDir);
+      const cache = await openCache(docker, distro, options, reporter);
       const summary = await interruptible((signal) =>
         buildDistro(distro, docker, {
           strategy: options.strategy,
           builder,
           names,
-          force: (options.force ?? false) || !options.cache,
-          nocache: !options.cache,
+          force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
+          noCache: options.cache === false,
+          ...(cache ? { cache } : {}),
           concurrency: options.concurrency,
           workDir: dir,
           idleTimeoutMs: options.idleTimeout * 1000,
           signal,
-          onBuilding: (name) => reporter.start(name),
+          onBuilding: (name, log) => reporter.start(name, log),
+          onStep: (name, step) => reporter.step(name, step),
           onFinish: (result) => reporter.finish(result),
           onInfo: (message) => reporter.info(message),
           ensureBaseImage: async (ref) => {
@@ -98,6 +122,22 @@ export function registerBuild(program: Command, output: Output): void {
     });
 }
 
+/** The registry build cache that --cache, DAPPDEPS_CACHE or distro.yaml names, its warnings and pushes reported. */
+async function openCache(docker: DockerClient, distro: Distro, options: BuildOptions, reporter: Reporter) {
+  const { chooseCache } = await import('../../build-cache/cache-setting.js');
+  const { RegistryCache } = await import('../../build-cache/registry-cache.js');
+  const setting = chooseCache(distro, {
+    cache: typeof options.cache === 'string' ? options.cache : undefined,
+    push: options.cachePush,
+  });
+  if (!setting) return undefined;
+  return new RegistryCache(docker, {
+    ...setting,
+    onWarning: (message) => reporter.info(`warning: ${message}`),
+    onInfo: (message) => reporter.info(message),
+  });
+}
+
 function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
   for (const name of summary.unsupported)
     reporter.info(
@@ -106,10 +146,20 @@ function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter
         : `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
     );
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
-  const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
-  if (options.json)
-    output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
-  else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
+  const counts = {
+    built: count('built'),
+    pulled: count('pulled'),
+    cached: count('cached'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+  };
+  const { unsupported, tags, logs } = summary;
+  if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported, tags, logs }));
+  else
+    output.err(
+      `built ${counts.built}, pulled from cache ${counts.pulled}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`,
+    );
+  if (!options.json) for (const [name, log] of Object.entries(logs)) output.err(`${name}: log ${log}`);
   for (const r of summary.results) {
     if (r.state !== 'failed') continue;
     if (r.error instanceof BuildError)

@@ -25,7 +25,7 @@ export function registerRun(program: Command, output: Output): void {
     .addOption(strategyOption())
     .addOption(mountModeOption())
     .action(async (command: string[], options: RunOptions) => {
-      const { builtImages } = await import('../../volumes/volume-containers.js');
+      const { requireBuilt } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const names = options.with
         ? options.with
@@ -35,7 +35,7 @@ export function registerRun(program: Command, output: Output): void {
         : [];
       const docker = await openEngine();
       const named = distro.index.withRunDeps(selectImages(distro, names));
-      const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
+      const selected = names.length > 0 ? named : await requireBuilt(docker, distro, named, options.strategy);
       const mounts = await openMounts(docker, distro, selected, options, output);
       const code = await interruptible((signal) =>
         docker.containers.run({

@@ -6,7 +6,7 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface VerifyOptions extends DistroOptions, ArchOptions {
@@ -26,7 +26,7 @@ export function registerVerify(program: Command, output: Output): void {
       '[names...]',
       'images to verify (default: all with the strategy); their run-time dependencies are mounted',
     )
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('verify')))
     .addOption(archOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option(

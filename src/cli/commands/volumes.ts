@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { volumeContainerName, type Strategy } from '../../manifest/model.js';
+import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
@@ -18,20 +18,16 @@ export function registerVolumes(program: Command, output: Output): void {
     .addOption(strategyOption())
     .option('--rm', 'remove the volume containers and their volumes instead')
     .action(async (names: string[], options: VolumesOptions) => {
-      const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
+      const { ensureVolumes, removeVolumes, requireBuilt } = await import('../../volumes/volume-containers.js');
       const distro = await openDistro(options, output);
       const docker = await openEngine();
       const selected = distro.index.withRunDeps(selectImages(distro, names));
       if (options.rm) {
-        for (const image of selected) {
-          const name = volumeContainerName(distro, image);
-          await docker.containers.removeVolumeContainer(name);
-          output.out(`${name}: removed`);
-        }
+        for (const r of await removeVolumes(docker, distro, selected)) output.out(`${r.container}: ${r.outcome}`);
         return;
       }
       // Without names: every image built for this strategy (chefdk is source-only, for instance).
-      const wanted = names.length > 0 ? selected : await builtImages(docker, distro, selected, options.strategy);
+      const wanted = names.length > 0 ? selected : await requireBuilt(docker, distro, selected, options.strategy);
       for (const r of await ensureVolumes(docker, distro, wanted, options.strategy))
         output.out(`${r.container}: ${r.outcome} (${r.image})`);
     });
