@@ -56,7 +56,7 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)),
   );
   try {
-    const image = await readImage(save, stagingSink(staging, keep, opts.modes ?? 'exact'));
+    const image = await readImage(save, stagingSink(staging, keep, opts.modes ?? 'exact'), opts.image);
     const layers = image.layers.map((layer) => layer.value);
     const rootfs = path.join(staging, 'rootfs');
     await fs.mkdir(rootfs, { mode: 0o755 });
