@@ -46,8 +46,8 @@ export interface ProvisionOptions {
   keepFailed?: boolean;
   /**
    * Which Python runs the modules: `prefix` (default: the ansible image's own, works in any image), or `target`
-   * (the image's own, found by Ansible's interpreter discovery: modules that import libraries the playbook
-   * installed into the image, e.g. python3-psycopg2).
+   * (the image's own `python3`, found on PATH at each task, the prefix's only while the image has none: modules
+   * that import libraries the playbook installed into the image, e.g. python3-psycopg2).
    */
   python?: PythonChoice;
   /** Whether `from` is pulled first: `missing` (default) when the engine lacks it, `always`, or `never`. */
