@@ -128,6 +128,13 @@ export class ChildExit extends DappdepsError {
   }
 }
 
+/** A command that printed its own report of what failed (e.g. `doctor`): exit with the code, saying nothing more. */
+export class ReportedFailure extends DappdepsError {
+  constructor(what: string, exitCode = 1) {
+    super(what, { exitCode });
+  }
+}
+
 /** The package lock is missing, malformed, stale or no longer installable; the hint says to lock again. */
 export class LockError extends DappdepsError {
   constructor(

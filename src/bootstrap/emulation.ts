@@ -42,7 +42,7 @@ export async function checkEmulation(arch: Architecture, check: EmulationCheck =
   if (hostArchitecture(nodeArch)?.debian === arch.debian) return 'native';
   if (dockerHost && !dockerHost.startsWith('unix://')) return 'emulated';
   const file = `${binfmtDir}/${arch.binfmtEntry}`;
-  const hint = `run \`bash scripts/ensure-engine.sh --arch ${arch.debian}\` as root: it installs qemu-user-static and registers it`;
+  const hint = `run \`dappdeps doctor --fix --arch ${arch.debian}\` as root: it installs qemu-user-static and registers it`;
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined)
     throw new EmulationError(`cannot run ${arch.debian} programs here: no ${file} (qemu-user-static not registered)`, {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { packageRoot } from '../package-root.js';
 import type { Distro } from '../manifest/model.js';
 import type { Output } from '../ui/output.js';
+import { isInstalledDistro } from './work-dir.js';
 
 export interface DistroOptions {
   distro?: string;
@@ -31,7 +32,11 @@ export async function openDistro(options: DistroOptions, output: Output, showWar
   return distro;
 }
 
-/** Default output folder for rendered contexts: `images/` beside the distro folder. */
+/**
+ * Default output folder for rendered contexts: `images/` beside the distro folder; with an installed package's
+ * distro, `images/` in the current folder.
+ */
 export function imagesDir(distro: Distro, out?: string): string {
-  return out ? path.resolve(out) : path.join(path.dirname(distro.dir), 'images');
+  if (out) return path.resolve(out);
+  return isInstalledDistro(distro) ? path.resolve('images') : path.join(path.dirname(distro.dir), 'images');
 }

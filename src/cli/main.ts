@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import createDebug from 'debug';
-import { ChildExit, DappdepsError, ManifestError, type ManifestProblem } from '../errors.js';
+import { ChildExit, DappdepsError, ManifestError, ReportedFailure, type ManifestProblem } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import { processOutput, type Output } from '../ui/output.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { registerBuild } from './commands/build.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
 import { registerLoad } from './commands/load.js';
@@ -39,6 +40,7 @@ export function createProgram(output: Output): Command {
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   for (const register of [
     registerProvision,
+    registerDoctor,
     registerValidate,
     registerRender,
     registerPlan,
@@ -80,7 +82,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
       // Help and version arrive as "errors" with exit code 0; everything else commander rejects is usage.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof ChildExit) return error.exitCode;
+    if (error instanceof ChildExit || error instanceof ReportedFailure) return error.exitCode;
     if (argv.includes('--json')) output.out(JSON.stringify({ event: 'error', ...describeError(error) }));
     if (error instanceof ManifestError) {
       output.err(`${problemCount(error.problems)}:`);
@@ -120,6 +122,12 @@ const problemCount = (problems: readonly unknown[]) =>
 
 /** A bug or a failure of our own making: one line for the user, the stack only with DEBUG=dappdeps:*. */
 function unexpected(error: unknown, output: Output): void {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  if (path && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) {
+    output.err(`dappdeps: cannot write ${path} (${code})`);
+    output.err('  hint: give the command a folder you can write: its --out or --work-dir option (see its --help)');
+    return;
+  }
   output.err(`dappdeps: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
   if (debug.enabled && error instanceof Error && error.stack) output.err(error.stack);
   else output.err('  hint: run again with DEBUG=dappdeps:* for the stack trace');

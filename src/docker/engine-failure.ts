@@ -67,7 +67,8 @@ function sshLevel(error: unknown): string | undefined {
 function unreachableHint(error: unknown, env: NodeJS.ProcessEnv): string {
   const { code } = raw(error);
   if (code === 'EACCES') return 'permission denied; run as root or join the docker group';
-  if (!env.DOCKER_HOST) return 'run scripts/ensure-engine.sh as root, or set DOCKER_HOST to the engine to use';
+  if (!env.DOCKER_HOST)
+    return 'run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to the engine to use';
   if (isTlsFailure(error))
     return "check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (ca.pem must have signed the engine's certificate, which must name the host)";
   const level = sshLevel(error);

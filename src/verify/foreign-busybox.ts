@@ -20,7 +20,7 @@ export async function fetchForeignBusybox(arch: Architecture, to: string): Promi
       const reason = ((cause as { stderr?: string }).stderr ?? String(cause)).trim().split('\n').pop();
       throw new DappdepsError(`cannot download Debian's busybox-static for ${arch.debian}: ${reason}`, {
         cause,
-        hint: `run \`bash scripts/ensure-engine.sh --arch ${arch.debian}\` as root (it adds the architecture to apt)`,
+        hint: `run \`dappdeps doctor --fix --arch ${arch.debian}\` as root (it adds the architecture to apt)`,
       });
     });
     const deb = (await readdir(dir)).find((f) => f.endsWith('.deb'));

@@ -12,10 +12,11 @@ type Callback<R> = (err: NodeJS.ErrnoException | null, value?: R) => void;
  */
 function deferred<A extends unknown[], R>(call: (...args: A) => R): (...args: [...A, Callback<R>]) => void {
   return (...args) => {
-    const cb = args.pop() as Callback<R>;
+    const cb = args[args.length - 1] as Callback<R>;
+    const callArgs = args.slice(0, -1) as A;
     let value: R;
     try {
-      value = call(...(args as unknown as A));
+      value = call(...callArgs);
     } catch (err) {
       process.nextTick(cb, err as NodeJS.ErrnoException);
       return;

@@ -12,7 +12,7 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
 import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
-import { workDir } from '../work-dir.js';
+import { WORK_DIR_DEFAULT, workDir, writableDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
@@ -74,7 +74,7 @@ export function registerBuild(program: Command, output: Output): void {
         .argParser(positiveInt)
         .default(1800),
     )
-    .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
+    .option('--work-dir <dir>', `build logs and extracted dependencies (default: ${WORK_DIR_DEFAULT})`)
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
       const { buildDistro } = await import('../../orchestrator/build-distro.js');
@@ -90,7 +90,7 @@ export function registerBuild(program: Command, output: Output): void {
       const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
         heartbeatMs: heartbeatFromEnv(),
       });
-      const dir = workDir(distro, options.workDir);
+      const dir = await writableDir(workDir(distro, options.workDir), '--work-dir');
       const cache = await openCache(docker, distro, options, reporter);
       const summary = await interruptible((signal) =>
         buildDistro(distro, docker, {

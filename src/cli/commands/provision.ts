@@ -5,6 +5,8 @@ import type { ProvisionResult, PythonChoice } from '../../provision/provision-im
 import type { PullPolicy } from '../../provision/survey-engine.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
+import { imageReference } from '../image-reference.js';
+import { checkNetwork, networkName } from '../network-option.js';
 import { lineStream } from '../line-stream.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
@@ -70,11 +72,15 @@ export function registerProvision(program: Command, output: Output): void {
         .default('prefix'),
     )
     .requiredOption('--from <image>', 'the image to provision')
-    .requiredOption('--tag <name:tag>', 'the result, tagged only when everything succeeded')
+    .requiredOption('--tag <name:tag>', 'the result, tagged only when everything succeeded', imageReference)
     .option('-e, --extra-vars <vars>', 'key=value, a JSON object or @file (repeatable)', collect, [])
     .option('--tags <tags>', 'only run tasks with these tags (comma-separated)')
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated)')
-    .option('--network <mode>', 'host, none or a network name (default: bridge where the engine has one, else host)')
+    .option(
+      '--network <mode>',
+      'host, none or a network name (default: bridge where the engine has one, else host)',
+      networkName,
+    )
     .option('--label <key=value>', 'label the result (repeatable)', collect, [])
     .option('--env <KEY=value>', "set a variable in the result's environment (repeatable)", collect, [])
     .option(
@@ -104,6 +110,7 @@ export function registerProvision(program: Command, output: Output): void {
         context: options.context,
       });
       const docker = await openEngine();
+      await checkNetwork(docker, options.network); // before any container exists
       // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
       const ansibleOutput = lineStream((line) => output.err(line));
       const result = await interruptible((signal) =>

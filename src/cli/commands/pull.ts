@@ -6,7 +6,7 @@ import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption, whichBuild } from '../strategy-option.js';
-import { workDir } from '../work-dir.js';
+import { WORK_DIR_DEFAULT, workDir, writableDir } from '../work-dir.js';
 import { type RegistryOptions, registryHelp } from './push.js';
 
 export function registerPull(program: Command, output: Output): void {
@@ -17,7 +17,7 @@ export function registerPull(program: Command, output: Output): void {
     .argument('[names...]', 'images (default: every image with the strategy)')
     .option('--registry <host:port>', registryHelp)
     .addOption(strategyOption(whichBuild('pull')))
-    .option('--work-dir <dir>', 'where prefixes are extracted for the audit (default: .dappdeps/ beside the distro)')
+    .option('--work-dir <dir>', `where prefixes are extracted for the audit (default: ${WORK_DIR_DEFAULT})`)
     .addOption(
       new Option(
         '--arch <arch>',
@@ -40,7 +40,10 @@ export function registerPull(program: Command, output: Output): void {
       const images = distro.index
         .withRunDeps(selectImages(distro, names))
         .filter((i) => hasStrategy(i, options.strategy));
-      const prefixes = new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir)));
+      const prefixes = new PrefixCache(
+        docker,
+        prefixCacheDir(await writableDir(workDir(distro, options.workDir), '--work-dir')),
+      );
       for (const p of await pullImages(docker, distro, images, options.strategy, registry, prefixes))
         output.out(`${p.tag}: pulled from ${registry}, audit ${p.audit}`);
     });

@@ -7,7 +7,7 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption, whichBuild } from '../strategy-option.js';
-import { workDir } from '../work-dir.js';
+import { WORK_DIR_DEFAULT, workDir, writableDir } from '../work-dir.js';
 
 interface VerifyOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
@@ -29,16 +29,14 @@ export function registerVerify(program: Command, output: Output): void {
     .addOption(archOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option('--json', 'print the results as one JSON document on stdout')
-    .option(
-      '--work-dir <dir>',
-      'where image prefixes are extracted, shared with build (default: .dappdeps/ beside the distro folder)',
-    )
+    .option('--work-dir <dir>', `where image prefixes are extracted, shared with build (default: ${WORK_DIR_DEFAULT})`)
     .action(async (names: string[], options: VerifyOptions) => {
       const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
       const { reportText } = await import('../../verify/report-text.js');
       const { verifyDistro, verifyFailures } = await import('../../verify/verify-distro.js');
       const distro = await distroForArchOption(await openDistro(options, output), options);
       const images = selectImages(distro, names);
+      const work = await writableDir(workDir(distro, options.workDir), '--work-dir');
       const docker = await openEngine();
       const report = await interruptible((signal) =>
         verifyDistro(docker, distro, {
@@ -46,7 +44,7 @@ export function registerVerify(program: Command, output: Output): void {
           images,
           smoke: options.smoke,
           signal,
-          prefixes: new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir))),
+          prefixes: new PrefixCache(docker, prefixCacheDir(work)),
           ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),
         }),
       );

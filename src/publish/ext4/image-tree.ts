@@ -6,6 +6,7 @@ import type { PathTree } from '../../archive/overlay/path-tree.js';
 import { parseWhiteout } from '../../archive/overlay/whiteout.js';
 import { entryPath } from '../../archive/tar/entry-path.js';
 import { forEachMember } from '../../archive/tar/tar-members.js';
+import { UnsafeArchiveError } from '../../errors.js';
 import { readImage } from '../../image/read-image.js';
 
 /** What the image's final root says about one path: the inode metadata a filesystem image must carry. */
@@ -48,9 +49,16 @@ async function readLayerHeaders(layer: Readable): Promise<LayerHeaders> {
   return headers;
 }
 
+const TYPES = new Set<string>(['file', 'link', 'symlink', 'directory', 'character-device', 'block-device', 'fifo']);
+
+function isEntryType(type: string): type is EntryMeta['type'] {
+  return TYPES.has(type);
+}
+
 function entryMeta(header: Header): EntryMeta {
+  if (!isEntryType(header.type)) throw new UnsafeArchiveError(header.name, `unsupported entry type ${header.type}`);
   return {
-    type: header.type as EntryMeta['type'],
+    type: header.type,
     mode: (header.mode ?? 0) & 0o7777,
     uid: header.uid ?? 0,
     gid: header.gid ?? 0,

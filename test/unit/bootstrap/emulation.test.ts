@@ -42,7 +42,7 @@ describe('emulation check', () => {
 
   it('fails without the entry, with it disabled, or without F, naming the set-up script', async () => {
     await expect(check()).to.be.rejectedWith(EmulationError, 'qemu-user-static not registered');
-    await check().catch((e: EmulationError) => expect(e.hint).to.contain('scripts/ensure-engine.sh --arch arm64'));
+    await check().catch((e: EmulationError) => expect(e.hint).to.contain('dappdeps doctor --fix --arch arm64'));
     await writeFile(join(dir, 'qemu-aarch64'), REGISTERED.replace('enabled', 'disabled'));
     await expect(check()).to.be.rejectedWith(EmulationError, 'is disabled');
     await writeFile(join(dir, 'qemu-aarch64'), REGISTERED.replace('flags: PF', 'flags: P'));

@@ -54,7 +54,9 @@ describe('docker engine failures', () => {
     const error = translateFailure(refused, 'ping', 'unix:///x.sock', {});
     expect(error).to.be.instanceOf(EngineError);
     expect(error.message).to.equal('no Docker engine answers at unix:///x.sock (ECONNREFUSED)');
-    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root, or set DOCKER_HOST to the engine to use');
+    expect(error.hint).to.equal(
+      'run `dappdeps doctor --fix` as root (starts an engine), or set DOCKER_HOST to the engine to use',
+    );
   });
 
   it('names DOCKER_HOST when it chose the engine, and says what to check for TCP, TLS and SSH', () => {
