@@ -16,6 +16,15 @@ const log = dockerLog('bootstrap');
 
 const DEFAULT_DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 
+/**
+ * The config of Docker Hub's `debian:<suite>` images, which a bootstrapped one stands in for: without it, `docker run`
+ * of anything made from it fails with "No command specified", and its processes get the engine's PATH, not Debian's.
+ */
+export const DEBIAN_IMAGE_CHANGES: readonly string[] = [
+  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'CMD ["bash"]',
+];
+
 export interface BootstrapOptions {
   /** One message per state change, for the user ("bootstrapping debian:bookworm with debootstrap (~40 s)"). */
   onProgress?: (message: string) => void;
@@ -133,7 +142,7 @@ async function importDirectory(
     },
   );
   // When the engine refuses the import, nobody reads tar's output any more: stop it rather than wait forever.
-  const imported = images.importRootfs(archive, tag).finally(() => tar.kill());
+  const imported = images.importRootfs(archive, tag, DEBIAN_IMAGE_CHANGES).finally(() => tar.kill());
   await Promise.all([tarred, imported]);
 }
 

@@ -21,6 +21,7 @@ import { registerRun } from './commands/run.js';
 import { registerSave } from './commands/save.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerSchema } from './commands/schema.js';
+import { registerTargets } from './commands/targets.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVolumes } from './commands/volumes.js';
@@ -54,6 +55,7 @@ export function createProgram(output: Output): Command {
     registerRun,
     registerMounts,
     registerVerify,
+    registerTargets,
     registerDemo,
     registerPush,
     registerPull,

@@ -121,6 +121,8 @@ export class DockerodeContainerClient extends DockerodeClient implements Contain
           VolumesFrom: req.volumesFrom.map((name) => `${name}:ro`),
           Mounts: (req.imageMounts ?? []).map(imageMount),
           NetworkMode: req.network ?? 'none',
+          ...(req.readOnly ? { ReadonlyRootfs: true } : {}),
+          ...(req.tmpfs ? { Tmpfs: req.tmpfs } : {}),
         },
       }),
     );

@@ -20,8 +20,11 @@ export interface ImageClient {
   save(tag: string): Promise<Readable>;
   /** Pulls from a registry (rejects when none is reachable, as on our machines). */
   pull(ref: string): Promise<void>;
-  /** Creates an image from a root file system tar (`docker import`), e.g. a debootstrap'ed Debian. */
-  importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }>;
+  /**
+   * Creates an image from a root file system tar (`docker import`), e.g. a debootstrap'ed Debian; `changes` are
+   * Dockerfile instructions for its config (`docker import --change`: `CMD ["bash"]`, `ENV PATH=…`).
+   */
+  importRootfs(rootfs: Readable, tag: string, changes?: readonly string[]): Promise<{ id: string }>;
   /**
    * Builds with the classic builder (or BuildKit when asked) and host networking (to reach package mirrors)
    * unless told otherwise. `rm`/`forcerm` make the
@@ -62,10 +65,11 @@ export class DockerodeImageClient extends DockerodeClient implements ImageClient
     );
   }
 
-  importRootfs(rootfs: Readable, tag: string): Promise<{ id: string }> {
+  importRootfs(rootfs: Readable, tag: string, changes: readonly string[] = []): Promise<{ id: string }> {
     return this.call(`import ${tag}`, async () => {
-      // `repo` may carry the tag when importing (Engine API, POST /images/create).
-      await followProgress(`import of ${tag}`, (await this.docker.importImage(rootfs, { repo: tag })) as Readable);
+      // `repo` may carry the tag when importing (Engine API, POST /images/create); `changes` repeats per instruction.
+      const options = { repo: tag, ...(changes.length > 0 ? { changes: [...changes] } : {}) };
+      await followProgress(`import of ${tag}`, (await this.docker.importImage(rootfs, options)) as Readable);
       const imported = await this.inspect(tag);
       if (!imported) throw new DappdepsError(`import of ${tag} reported success but the engine has no such image`);
       return { id: imported.id };

@@ -68,6 +68,10 @@ export interface RunRequest {
   workingDir?: string;
   /** `none` unless said otherwise; `host` for a command that reads a package mirror. */
   network?: 'none' | 'host';
+  /** `docker run --read-only`: the image's root file system cannot be written. */
+  readOnly?: boolean;
+  /** `docker run --tmpfs`: mount point → options (`rw,mode=1777`). */
+  tmpfs?: Record<string, string>;
   /** Output of the command, both streams demultiplexed. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;

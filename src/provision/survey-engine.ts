@@ -3,6 +3,7 @@ import type { EngineVersion } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';
 import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
+import { smokeTargetOfImage } from '../verify/target-names.js';
 import type { ProvisionEngine } from './provision-engine.js';
 
 /** What the engine says before anything is created: the source image, the engine, the images to mount, the networks. */
@@ -69,8 +70,10 @@ const MIRROR_SUITES = ['bullseye', 'bookworm', 'trixie', 'forky', 'sid', 'oldsta
 function missingImage(ref: string, pull: PullPolicy, pulled: unknown): DappdepsError {
   const suite = /^(?:docker\.io\/)?(?:library\/)?debian:([a-z]+)$/.exec(ref)?.[1];
   const why = pulled instanceof Error ? `, and pulling it failed: ${pulled.message.split('\n')[0] ?? ''}` : '';
-  const hint =
-    suite && MIRROR_SUITES.includes(suite)
+  const target = smokeTargetOfImage(ref);
+  const hint = target
+    ? `make it: \`dappdeps targets ${target}\``
+    : suite && MIRROR_SUITES.includes(suite)
       ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
       : pull === 'never'
         ? 'pull, load or build it first, or drop --pull never'

@@ -4,12 +4,21 @@ import type { DockerClient } from '../docker/docker-client.js';
 /** A smoke command never takes this long; one that does is hanging. */
 const RUN_TIMEOUT_MS = 180_000;
 
+/** How a target's containers run: a read-only root with tmpfs mounts where the tools need them. */
+export interface TargetRunOptions {
+  readOnly?: boolean;
+  /** Mount point → tmpfs options. */
+  tmpfs?: Record<string, string>;
+}
+
 export interface CheckRequest {
   image: string;
   argv: string[];
   volumesFrom: string[];
   /** A substring the combined output must contain. */
   expect?: string;
+  /** The target's way of running containers (read-only root, tmpfs). */
+  run?: TargetRunOptions;
   signal: AbortSignal;
 }
 
@@ -38,6 +47,7 @@ export async function runCheck(docker: DockerClient, req: CheckRequest): Promise
       image: req.image,
       cmd: req.argv,
       volumesFrom: req.volumesFrom,
+      ...req.run,
       stdout: sink,
       stderr: sink,
       signal: AbortSignal.any([req.signal, timeout]),

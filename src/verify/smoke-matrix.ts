@@ -43,6 +43,7 @@ export async function runSmokeMatrix(
           image: target.image,
           argv: smokeArgv(image, command),
           volumesFrom: volumesFor(distro, [image]),
+          run: target.run,
           ...(command.expect === undefined ? {} : { expect: command.expect }),
           signal,
         });

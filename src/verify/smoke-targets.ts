@@ -1,121 +1,123 @@
-import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import createDebug from 'debug';
-import { readElf } from '../audit/elf-reader.js';
-import { contextTar, type InjectedTree } from '../orchestrator/context-tar.js';
 import { bootstrapBaseImage } from '../bootstrap/bootstrap-base.js';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError } from '../errors.js';
-import { labels } from '../labels.js';
-import { hostArchitecture, type Architecture } from '../manifest/architectures.js';
-import { distroArchitecture } from '../manifest/distro-for-architecture.js';
 import type { Distro } from '../manifest/model.js';
-import { setImageArchitecture } from '../bootstrap/image-architecture.js';
-import { fetchForeignBusybox } from './foreign-busybox.js';
+import {
+  BUSYBOX_DOCKERFILE,
+  EMPTY_DOCKERFILE,
+  ensureTargetImage,
+  muslDockerfile,
+  muslProgramFiles,
+  nonRootDockerfile,
+} from './target-images.js';
+import type { TargetRunOptions } from './run-check.js';
+import { QUICK_TARGETS, type TargetName } from './target-names.js';
 
-const log = createDebug('dappdeps:verify:targets');
-
-/** Debian's static busybox (package busybox-static) on the host. */
-const HOST_BUSYBOX = '/bin/busybox';
-/** Building a two-line image never takes this long. */
-const TARGET_BUILD_IDLE_MS = 120_000;
+/** A program of the target's own, run with the prefixes mounted: it must still work. */
+export interface OwnProgram {
+  argv: string[];
+  expect: string;
+}
 
 /** An image the smoke commands run in. */
 export interface SmokeTarget {
   /** Its column in the matrix. */
   name: string;
   image: string;
-  /** A full distribution image: its own tools are checked to keep working beside our prefixes. */
-  hasOwnTools: boolean;
+  /** The target's own programs, checked to keep working beside our prefixes; none in an empty image. */
+  ownPrograms: OwnProgram[];
+  /** It has /bin/sh and env: the environment a shell sees is compared with and without the prefixes. */
+  hasShell: boolean;
+  run: TargetRunOptions;
 }
 
-const BUSYBOX_DOCKERFILE = `# scratch + Debian's static busybox: a shell and tools, but no libc and no /etc/passwd
-FROM scratch
-COPY rootfs/ /
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
-LABEL ${labels.target}=busybox
-`;
+interface Context {
+  docker: DockerClient;
+  distro: Distro;
+  signal: AbortSignal;
+  onProgress: (message: string) => void;
+}
 
-/** The classic builder makes no image from a bare FROM scratch: the label is its one instruction. */
-const EMPTY_DOCKERFILE = `# nothing at all: only the prefixes mounted into it
-FROM scratch
-LABEL ${labels.target}=empty
-`;
+const ls = (expect: string): OwnProgram => ({ argv: ['/bin/ls', '/'], expect });
+
+/** `debian:bookworm` → `debian:<suite>`, keeping an architecture's namespace (`arm64v8/debian:<suite>`). */
+const debianSuite = (distro: Distro, suite: string) =>
+  distro.settings.binary.baseImage.replace(/:[^:/]+$/, `:${suite}`);
+
+async function debian(ctx: Context, ref: string, name = ref): Promise<SmokeTarget> {
+  await bootstrapBaseImage(ctx.docker, ref, { signal: ctx.signal, onProgress: ctx.onProgress });
+  return { name, image: ref, ownPrograms: [ls('usr')], hasShell: true, run: {} };
+}
+
+/** `<repository>/<image>:1`, built when missing; a static busybox goes into the context where it copies one. */
+async function built(ctx: Context, image: string, dockerfile: string, files: Record<string, string> = {}) {
+  const tag = `${ctx.distro.settings.repository}/${image}:1${ctx.distro.index.tagSuffix}`;
+  const withBusybox = dockerfile.includes('COPY rootfs/');
+  await ensureTargetImage(ctx.docker, { tag, dockerfile, files, withBusybox }, ctx);
+  return tag;
+}
+
+/** How each target is made when the engine lacks it. */
+const makers: Record<TargetName, (ctx: Context) => Promise<SmokeTarget>> = {
+  busybox: async (ctx) => ({
+    name: 'busybox',
+    image: await built(ctx, 'target-busybox', BUSYBOX_DOCKERFILE),
+    ownPrograms: [ls('bin')],
+    hasShell: true,
+    run: {},
+  }),
+  empty: async (ctx) => ({
+    name: 'empty',
+    image: await built(ctx, 'target-empty', EMPTY_DOCKERFILE),
+    ownPrograms: [],
+    hasShell: false,
+    run: {},
+  }),
+  base: (ctx) => debian(ctx, ctx.distro.settings.binary.baseImage),
+  bullseye: (ctx) => debian(ctx, debianSuite(ctx.distro, 'bullseye')),
+  trixie: (ctx) => debian(ctx, debianSuite(ctx.distro, 'trixie')),
+  sid: (ctx) => debian(ctx, debianSuite(ctx.distro, 'sid')),
+  musl: async (ctx) => {
+    const base = (await debian(ctx, ctx.distro.settings.binary.baseImage)).image;
+    return {
+      name: 'musl',
+      image: await built(ctx, 'target-musl', muslDockerfile(base), muslProgramFiles),
+      ownPrograms: [ls('bin'), { argv: ['/usr/bin/hello-musl'], expect: 'hello from musl: uid 0 is root' }],
+      hasShell: true,
+      run: {},
+    };
+  },
+  'read-only': async (ctx) => ({
+    ...(await debian(ctx, ctx.distro.settings.binary.baseImage)),
+    name: 'read-only',
+    // Ansible's home and temporary files (ANSIBLE_HOME, TMPDIR) are the one place the tools write.
+    run: { readOnly: true, tmpfs: { '/tmp': 'rw,nosuid,nodev,mode=1777' } },
+  }),
+  'non-root': async (ctx) => {
+    const base = (await debian(ctx, ctx.distro.settings.binary.baseImage)).image;
+    return {
+      name: 'non-root',
+      image: await built(ctx, 'target-nonroot', nonRootDockerfile(base)),
+      ownPrograms: [ls('usr')],
+      hasShell: true,
+      run: {},
+    };
+  },
+};
 
 /**
- * The three targets of the smoke matrix, made when missing: scratch with a static busybox (no libc),
- * an empty scratch image, and the binary strategy's base image (a full Debian).
+ * The targets of the smoke matrix, made when missing (Debian releases bootstrapped, the others built from them or
+ * from scratch), in the order asked. The default is the quick set: scratch with a static busybox (no libc), an
+ * empty scratch image, and the binary strategy's base image (a full Debian).
  */
 export async function ensureSmokeTargets(
   docker: DockerClient,
   distro: Distro,
   signal: AbortSignal,
   onProgress: (message: string) => void = () => undefined,
+  names: readonly TargetName[] = QUICK_TARGETS,
 ): Promise<SmokeTarget[]> {
-  const repository = distro.settings.repository;
-  const base = distro.settings.binary.baseImage;
-  await bootstrapBaseImage(docker, base, { signal, onProgress });
-  const made = { distro, signal };
-  const suffix = distro.index.tagSuffix;
-  const busybox = await ensureTarget(docker, `${repository}/target-busybox:1${suffix}`, BUSYBOX_DOCKERFILE, true, made);
-  const empty = await ensureTarget(docker, `${repository}/target-empty:1${suffix}`, EMPTY_DOCKERFILE, false, made);
-  return [
-    { name: 'busybox', image: busybox, hasOwnTools: false },
-    { name: 'empty', image: empty, hasOwnTools: false },
-    { name: base, image: base, hasOwnTools: true },
-  ];
-}
-
-async function ensureTarget(
-  docker: DockerClient,
-  tag: string,
-  dockerfile: string,
-  withBusybox: boolean,
-  { distro, signal }: { distro: Distro; signal: AbortSignal },
-): Promise<string> {
-  if (await docker.images.inspect(tag)) return tag;
-  const arch = distroArchitecture(distro);
-  // Another architecture's target is tagged once its config says so (see setImageArchitecture).
-  const built = distro.platform ? `${tag}-unset-arch` : tag;
-  const rootfs = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-target-'));
-  try {
-    const trees: InjectedTree[] = [];
-    if (withBusybox) {
-      await stageBusybox(rootfs, arch);
-      trees.push({ at: 'rootfs', dir: rootfs });
-    }
-    await docker.images.build({
-      image: tag,
-      context: contextTar(new Map([['Dockerfile', dockerfile]]), trees),
-      tag: built,
-      labels: {},
-      onLine: (line) => log('%s: %s', tag, line.text),
-      idleTimeoutMs: TARGET_BUILD_IDLE_MS,
-      ...(distro.platform ? { platform: distro.platform } : {}),
-      signal,
-    });
-    if (built !== tag) await setImageArchitecture(docker, built, tag, arch, signal);
-  } finally {
-    await rm(rootfs, { recursive: true, force: true });
-  }
-  return tag;
-}
-
-/**
- * `<rootfs>/bin/busybox` of the architecture (the host's for its own, Debian's package for another), refusing a
- * dynamic busybox (the target would then have a libc after all) and one of another machine.
- */
-async function stageBusybox(rootfs: string, arch: Architecture): Promise<void> {
-  await mkdir(path.join(rootfs, 'bin'));
-  const staged = path.join(rootfs, 'bin/busybox');
-  if (hostArchitecture()?.debian === arch.debian) await copyFile(HOST_BUSYBOX, staged).catch(() => undefined);
-  else await fetchForeignBusybox(arch, staged);
-  const elf = await readElf(staged).catch(() => undefined);
-  if (!elf?.isStatic || elf.machine !== arch.elfMachine) {
-    throw new DappdepsError(
-      `the busybox smoke target needs a static ${arch.debian} busybox at ${HOST_BUSYBOX}: apt-get install busybox-static`,
-    );
-  }
-  await chmod(staged, 0o755);
+  const ctx: Context = { docker, distro, signal, onProgress };
+  const targets: SmokeTarget[] = [];
+  for (const name of names) targets.push(await makers[name](ctx));
+  return targets;
 }

@@ -12,8 +12,11 @@ export interface TargetCheck extends CheckRun {
 /** Differ between any two containers or shells, whatever is mounted. */
 const ALWAYS_DIFFERENT = new Set(['HOSTNAME', 'SHLVL', '_', 'PWD', 'OLDPWD']);
 
-/** What a shell reports: where `ls` resolves, then its environment, minus the variables named in `ignore`. */
-const PROBE = 'command -v ls; /usr/bin/env';
+/**
+ * What a shell reports: where `ls` resolves on its PATH (walked by hand: busybox's sh answers `command -v` with
+ * its own applet), then its environment, minus the variables named in `ignore`.
+ */
+const PROBE = 'IFS=:; for d in $PATH; do if [ -x "$d/ls" ]; then echo "$d/ls"; break; fi; done; unset IFS; env';
 
 function probeLines(output: string, ignore: ReadonlySet<string>): Set<string> {
   return new Set(output.split('\n').filter((l) => l !== '' && !ignore.has(l.split('=')[0] ?? '')));
@@ -27,7 +30,7 @@ function declaredFor(image: ImageModel, tool: string): string[] {
 }
 
 /**
- * In a target with tools of its own, with every verified prefix mounted: its own `ls` runs, and inside each
+ * In a target with tools of its own, with every verified prefix mounted: its own programs run, and inside each
  * verified image's bash the target's tools and environment are what the target's own shell sees — the same
  * `ls`, the same PATH, no variable of ours beyond those the bash launcher declares. This is what werf users
  * saw break when stapel leaked its PATH into their images.
@@ -45,16 +48,18 @@ export async function runTargetChecks(
       argv,
       volumesFrom: mounted ? volumesFrom : [],
       ...(expect ? { expect } : {}),
+      run: target.run,
       signal,
     });
-  const checks: TargetCheck[] = [
-    {
+  const checks: TargetCheck[] = [];
+  for (const program of target.ownPrograms) {
+    checks.push({
       target: target.name,
-      name: "the target's own ls runs with the prefixes mounted",
-      ...(await run(['/bin/ls', '/'], true, 'usr')),
-    },
-  ];
-  const shells = images.filter((i) => i.manifest.bin.includes('bash'));
+      name: `the target's own ${program.argv.join(' ')} runs with the prefixes mounted`,
+      ...(await run(program.argv, true, program.expect)),
+    });
+  }
+  const shells = target.hasShell ? images.filter((i) => i.manifest.bin.includes('bash')) : [];
   if (shells.length === 0) return checks;
   const own = await run(['/bin/sh', '-c', PROBE], false);
   for (const image of shells) {

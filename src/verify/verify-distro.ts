@@ -6,6 +6,7 @@ import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../man
 import { auditImage, type ImageAudit } from '../audit/audit-image.js';
 import { runSmokeMatrix, volumesFor, type SmokeResult } from './smoke-matrix.js';
 import { ensureSmokeTargets } from './smoke-targets.js';
+import { QUICK_TARGETS, type TargetName } from './target-names.js';
 import { runTargetChecks, type TargetCheck } from './target-checks.js';
 
 export interface VerifyOptions {
@@ -13,6 +14,8 @@ export interface VerifyOptions {
   /** The images to verify, in distro order. */
   images: readonly ImageModel[];
   smoke: boolean;
+  /** The smoke matrix' targets (default: the quick set). */
+  targets?: readonly TargetName[];
   signal: AbortSignal;
   /** Where images' prefixes are extracted (shared with builds: an image is extracted once). */
   prefixes: PrefixCache;
@@ -57,11 +60,11 @@ export async function verifyDistro(
   const report: VerifyReport = { strategy, audits, unsupported, targets: [], smoke: [], targetChecks: [] };
   if (!options.smoke || images.length === 0) return report;
 
-  const targets = await ensureSmokeTargets(docker, distro, signal, onProgress);
+  const targets = await ensureSmokeTargets(docker, distro, signal, onProgress, options.targets ?? QUICK_TARGETS);
   onProgress(`running the smoke commands in ${targets.map((t) => t.image).join(', ')}`);
   report.targets = targets.map((t) => t.name);
   report.smoke = await runSmokeMatrix(docker, distro, images, strategy, targets, signal);
-  for (const target of targets.filter((t) => t.hasOwnTools)) {
+  for (const target of targets) {
     report.targetChecks.push(...(await runTargetChecks(docker, target, images, volumesFor(distro, images), signal)));
   }
   return report;

@@ -12,6 +12,7 @@ import { WORK_DIR_DEFAULT, workDir, writableDir } from '../work-dir.js';
 interface VerifyOptions extends DistroOptions, ArchOptions {
   strategy: Strategy;
   smoke: boolean;
+  targets: string;
   json?: boolean;
   workDir?: string;
 }
@@ -19,7 +20,7 @@ interface VerifyOptions extends DistroOptions, ArchOptions {
 export function registerVerify(program: Command, output: Output): void {
   addDistroOption(program.command('verify'))
     .description(
-      'audit built images (nothing resolves outside dappdeps prefixes, contract tools present), then run their smoke commands in three targets',
+      'audit built images (nothing resolves outside dappdeps prefixes, contract tools present), then run their smoke commands in each target',
     )
     .argument(
       '[names...]',
@@ -28,12 +29,19 @@ export function registerVerify(program: Command, output: Output): void {
     .addOption(strategyOption(whichBuild('verify')))
     .addOption(archOption())
     .option('--no-smoke', 'audit only: run no containers')
+    .option(
+      '--targets <list>',
+      'where the smoke commands run, made when missing: quick (busybox, empty, base), all, or names separated by commas (busybox, empty, base, bullseye, trixie, sid, musl, read-only, non-root)',
+      'quick',
+    )
     .option('--json', 'print the results as one JSON document on stdout')
     .option('--work-dir <dir>', `where image prefixes are extracted, shared with build (default: ${WORK_DIR_DEFAULT})`)
     .action(async (names: string[], options: VerifyOptions) => {
       const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
       const { reportText } = await import('../../verify/report-text.js');
       const { verifyDistro, verifyFailures } = await import('../../verify/verify-distro.js');
+      const { parseTargetSelection } = await import('../../verify/target-names.js');
+      const targets = parseTargetSelection(options.targets);
       const distro = await distroForArchOption(await openDistro(options, output), options);
       const images = selectImages(distro, names);
       const work = await writableDir(workDir(distro, options.workDir), '--work-dir');
@@ -43,6 +51,7 @@ export function registerVerify(program: Command, output: Output): void {
           strategy: options.strategy,
           images,
           smoke: options.smoke,
+          targets,
           signal,
           prefixes: new PrefixCache(docker, prefixCacheDir(work)),
           ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),

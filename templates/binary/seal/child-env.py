@@ -13,6 +13,7 @@ themselves and set them again.
 
 import os
 import subprocess
+import sys
 
 _LIST = "DAPPDEPS_PRIVATE_ENV"
 _ORIG = "DAPPDEPS_ORIG_"
@@ -66,3 +67,146 @@ def _popen_init_child_env(self, args, *rest, **kwargs):
 
 if _PRIVATE:
     subprocess.Popen.__init__ = _popen_init_child_env
+
+
+# The target stays the target for Ansible's modules too. Facts describe the target: the env fact shows the
+# environment a task's commands get (launcher records and private values left out, the prefixes' folders taken
+# off PATH). Tools the prefixes carry (ssh-keygen, tar, git) are not on tasks' PATH, where a playbook's own
+# `command -v` would find them: a module that needs one (user's ssh-keygen, unarchive's tar) still finds it,
+# after PATH, through get_bin_path. The folders are in DAPPDEPS_BORROW_PATH, one of the launcher's private
+# variables.
+_BORROW = [d for d in os.environ.get("DAPPDEPS_BORROW_PATH", "").split(":") if d]
+
+
+def target_env(env):
+    """env as facts should show it: what a task's commands get, minus the prefixes' folders on PATH."""
+    env = child_env(env)
+    for k in [k for k in env if k.startswith("DAPPDEPS_")]:
+        del env[k]
+    if "PATH" in env:
+        env["PATH"] = ":".join(d for d in env["PATH"].split(":") if d not in _BORROW)
+    return env
+
+
+def _patch_env_facts(module):
+    collect = module.EnvFactCollector.collect
+
+    def collect_target_env(self, *args, **kwargs):
+        facts = collect(self, *args, **kwargs)
+        facts["env"] = target_env(facts.get("env", {}))
+        return facts
+
+    module.EnvFactCollector.collect = collect_target_env
+
+
+def _patch_get_bin_path(module):
+    get_bin_path = module.get_bin_path
+
+    def get_bin_path_borrowing(arg, opt_dirs=None, required=None):
+        try:
+            return get_bin_path(arg, opt_dirs, required)
+        except ValueError:
+            for d in _BORROW:
+                path = os.path.join(d, arg)
+                if os.path.isfile(path) and os.access(path, os.X_OK):
+                    return path
+            raise
+
+    module.get_bin_path = get_bin_path_borrowing
+
+
+def _dpkg_field(package, field, status="/var/lib/dpkg/status"):
+    """A field of an installed package in the target's dpkg database, or None."""
+    try:
+        with open(status, encoding="utf-8", errors="replace") as f:
+            stanzas = f.read().split("\n\n")
+    except OSError:
+        return None
+    for stanza in stanzas:
+        lines = stanza.splitlines()
+        if "Package: " + package in lines:
+            for line in lines:
+                if line.startswith(field + ": "):
+                    return line[len(field) + 2 :]
+    return None
+
+
+def _target_release():
+    try:
+        with open("/etc/os-release", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "this target"
+
+
+# The modules that change the target's apt state through the bindings (package_facts only reads dpkg's status).
+_APT_WRITERS = {"ansible.modules.apt", "ansible.modules.apt_repository"}
+
+
+def _check_apt_bindings(module):
+    """Fail apt and apt_repository, saying why, where the bindings' libapt is of another apt generation than the
+    target's: bookworm's (apt 2.x) against trixie's apt 3 fails with "unknown reason" and leaves lists behind."""
+    fqn = getattr(sys.modules.get("__main__"), "_module_fqn", None)
+    theirs = _dpkg_field("apt", "Version")
+    ours = getattr(module, "VERSION", "")
+    if fqn not in _APT_WRITERS or not theirs or theirs.split(".")[0] == ours.split(".")[0]:
+        return
+    import json
+
+    name = fqn.rsplit(".", 1)[-1]
+    msg = (
+        "%s: the apt bindings of this dappdeps ansible image are built for apt %s, and %s has apt %s: they cannot "
+        "work together, nothing was changed. Use the dappdeps ansible image made for that release (provision picks "
+        "it from the target's /etc/os-release unless --ansible says otherwise)." % (name, ours, _target_release(), theirs)
+    )
+    print(json.dumps({"failed": True, "changed": False, "msg": msg}))
+    sys.exit(1)
+
+
+_PATCHES = {
+    "ansible.module_utils.facts.system.env": _patch_env_facts,
+    "ansible.module_utils.common.process": _patch_get_bin_path,
+    "apt_pkg": _check_apt_bindings,
+}
+
+
+class _PatchOnImport:
+    """A meta path finder that patches a module of _PATCHES once it has run (modules import them from a zip)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _PATCHES:
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None:
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        original = spec.loader
+
+        class _Loader:
+            def __getattr__(self, attr):
+                return getattr(original, attr)
+
+            def create_module(self, s):
+                return original.create_module(s)
+
+            def exec_module(self, module):
+                original.exec_module(module)
+                _PATCHES[name](module)
+
+        spec.loader = _Loader()
+        return spec
+
+
+if _PRIVATE:
+    sys.meta_path.insert(0, _PatchOnImport())

@@ -21,12 +21,20 @@ describe("seal.conf's launcher environment", () => {
     );
     expect(lines).to.include('env ansible-playbook set,private LC_ALL C.UTF-8');
     expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.4.4.0-10/lib/locale');
-    // PATH is for the children: appended, not private, ansible's own bin first, then git's and base's
-    expect(lines.filter((l) => l.startsWith('env ansible-playbook append PATH '))).to.deep.equal([
-      'env ansible-playbook append PATH /.dapp/deps/ansible/2.4.4.0-10/bin',
+    // PATH is for the children: appended, not private; git's bin, base's only where the target has no coreutils,
+    // never ansible's own (its python3, ssh-keygen, sudo would pass for the target's)
+    expect(
+      lines.filter((l) => / append(,[^ ]*)? PATH /.test(l) && l.startsWith('env ansible-playbook ')),
+    ).to.deep.equal([
       'env ansible-playbook append PATH /.dapp/deps/git/0.2.1/bin',
-      'env ansible-playbook append PATH /.dapp/deps/base/0.2.3/bin',
+      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/0.2.3/bin',
     ]);
+    expect(lines).to.include(
+      'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.4.4.0-10/bin/sudo',
+    );
+    expect(lines).to.include(
+      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.4.4.0-10/bin:/.dapp/deps/git/0.2.1/bin:/.dapp/deps/base/0.2.3/bin',
+    );
   });
 
   it('writes plain ops where a manifest asks for neither', async () => {

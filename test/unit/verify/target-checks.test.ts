@@ -2,11 +2,18 @@ import type { DockerClient } from '../../../src/docker/docker-client.js';
 import type { RunRequest } from '../../../src/docker/types.js';
 import { findImage, loadDistro } from '../../../src/manifest/load-distro.js';
 import type { ImageModel } from '../../../src/manifest/model.js';
+import type { SmokeTarget } from '../../../src/verify/smoke-targets.js';
 import { runTargetChecks } from '../../../src/verify/target-checks.js';
 import { expect } from '../../support/expect.js';
 import { realDistroDir } from '../../support/paths.js';
 
-const TARGET = { name: 'debian:bookworm', image: 'debian:bookworm', hasOwnTools: true };
+const TARGET: SmokeTarget = {
+  name: 'debian:bookworm',
+  image: 'debian:bookworm',
+  ownPrograms: [{ argv: ['/bin/ls', '/'], expect: 'usr' }],
+  hasShell: true,
+  run: {},
+};
 const OWN_SHELL = ['/usr/bin/ls', 'PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/root', 'HOSTNAME=a1', 'PWD=/'];
 
 /** An engine whose containers print what the target's own shell and base's bash report. */
@@ -34,7 +41,7 @@ describe('verify: target checks (no Docker)', () => {
       new AbortController().signal,
     );
     expect(checks.map((c) => c.name)).to.deep.equal([
-      "the target's own ls runs with the prefixes mounted",
+      "the target's own /bin/ls / runs with the prefixes mounted",
       "inside base's bash, the target's own ls, PATH and environment are unchanged",
     ]);
     return checks[1];
