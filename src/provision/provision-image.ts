@@ -15,10 +15,10 @@ import { readContext, type ProjectContext } from './project-context.js';
 import { projectSetup, type ProjectSetup } from './project-setup.js';
 import { provenanceLabels, provisionKey, type ProvisionKeyParts } from './provenance.js';
 import { provisionEngine, type ProvisionEngine } from './provision-engine.js';
+import { readImageToDisk } from '../image/image.js';
 import { rewriteImage, type RewrittenImage } from './rewrite-image.js';
 import { workPaths } from './run-spec.js';
 import { runPlaybook } from './run-playbook.js';
-import { saveToDisk } from './saved-image.js';
 import { surveyEngine, type PullPolicy, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
@@ -46,8 +46,8 @@ export interface ProvisionOptions {
   keepFailed?: boolean;
   /**
    * Which Python runs the modules: `prefix` (default: the ansible image's own, works in any image), or `target`
-   * (the image's own, found by Ansible's interpreter discovery: modules that import libraries the playbook
-   * installed into the image, e.g. python3-psycopg2).
+   * (the image's own `python3`, found on PATH at each task, the prefix's only while the image has none: modules
+   * that import libraries the playbook installed into the image, e.g. python3-psycopg2).
    */
   python?: PythonChoice;
   /** Whether `from` is pulled first: `missing` (default) when the engine lacks it, `always`, or `never`. */
@@ -245,7 +245,7 @@ async function rewriteAndLoad(
 ): Promise<{ id: string; layer: RewrittenImage['layer'] }> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
   try {
-    const rewritten = await rewriteImage(await saveToDisk(await engine.images.save(committed), work), {
+    const rewritten = await rewriteImage(await readImageToDisk(await engine.images.save(committed), work), {
       source: plan.source,
       root: plan.paths.root,
       runDir: plan.paths.run,
@@ -256,7 +256,7 @@ async function rewriteAndLoad(
       layerFile: path.join(work, 'layer.tar'),
     });
     options.onStep?.(`loading the result and tagging it ${options.tag}`);
-    return { id: await loadResult(engine, rewritten, options.tag, options.signal), layer: rewritten.layer };
+    return { id: await loadResult(engine, rewritten.image, options.tag, options.signal), layer: rewritten.layer };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

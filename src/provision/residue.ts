@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { TarEntryInfo } from '../archive/tar/filter-tar.js';
+import { parseWhiteout } from '../archive/overlay/whiteout.js';
 import { isWithin } from '../archive/tar/entry-path.js';
 
 /**
@@ -8,15 +9,10 @@ import { isWithin } from '../archive/tar/entry-path.js';
  * directories the source image lacks, then drops what residueDrops returns.
  */
 
-const WHITEOUT = '.wh.';
-
-/** The path an entry is about: a whiteout `dir/.wh.name` is about `dir/name`. */
+/** The path an entry is about: a whiteout `dir/.wh.name` is about `dir/name` (whiteouts read as extraction does). */
 export function entrySubject(rel: string): string {
-  const base = path.posix.basename(rel);
-  if (!base.startsWith(WHITEOUT) || base === `${WHITEOUT}${WHITEOUT}.opq`) return rel;
-  const dir = path.posix.dirname(rel);
-  const hidden = base.slice(WHITEOUT.length);
-  return dir === '.' ? hidden : `${dir}/${hidden}`;
+  const whiteout = parseWhiteout(rel, rel);
+  return whiteout?.kind === 'delete' ? whiteout.path : rel;
 }
 
 /** Ansible's temporary files: `.ansible/tmp` in any home, `/tmp/.ansible*` and `/tmp/ansible*`. */
@@ -101,11 +97,10 @@ export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candid
   };
   for (const layer of layers) {
     for (const entry of layer) {
-      const base = path.posix.basename(entry.path);
-      const dir = path.posix.dirname(entry.path);
-      if (base === `${WHITEOUT}${WHITEOUT}.opq`) {
-        for (const c of present) if (c !== dir && isWithin(c, dir === '.' ? '' : dir)) present.delete(c);
-      } else if (base.startsWith(WHITEOUT)) hide(entrySubject(entry.path));
+      const whiteout = parseWhiteout(entry.path, entry.path);
+      if (whiteout?.kind === 'opaque') {
+        for (const c of present) if (c !== whiteout.dir && isWithin(c, whiteout.dir)) present.delete(c);
+      } else if (whiteout) hide(whiteout.path);
     }
     for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
   }

@@ -2,13 +2,14 @@ import { stat } from 'node:fs/promises';
 import { isWithin } from '../archive/tar/entry-path.js';
 import type { EngineProduct } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
+import type { Image, LayerFile } from '../image/image.js';
+import { editConfig, rewriteTopLayer } from '../image/image-mutations.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { engineResidue } from './engine-residue.js';
-import { listLayer, writeFilteredLayer } from './layer-files.js';
+import { listLayer } from './layer-files.js';
 import { isPackageCache } from './package-caches.js';
 import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
-import type { LayerFile, SavedImage } from './saved-image.js';
 
 export interface RewriteRequest {
   source: { config: RunConfig; diffIds: readonly string[] };
@@ -24,49 +25,45 @@ export interface RewriteRequest {
   layerFile: string;
 }
 
-/** The result image: the source's layers, the rewritten one on top, and its configuration. */
+/** The result image, and what its new layer holds. */
 export interface RewrittenImage {
-  config: Buffer;
-  layerFiles: string[];
-  diffIds: string[];
+  image: Image;
   layer: { diffId: string; bytes: number; entries: number; removed: string[] };
 }
 
 /**
- * The rewrite phase, over the committed image: its new layer without the run's residue (mount points,
- * Ansible's leftovers, the engine's own files, package caches unless kept), checked to hold nothing under
- * the dappdeps root, and the source's configuration with the changes. No engine is involved.
+ * The rewrite phase, over the committed image (a value: its layers are files): its new layer without the run's
+ * residue (mount points, Ansible's leftovers, the engine's own files, the run's own folder, package caches
+ * unless kept), checked to hold nothing under the dappdeps root, and the source's configuration with the
+ * changes. No engine is involved.
  */
-export async function rewriteImage(saved: SavedImage, request: RewriteRequest): Promise<RewrittenImage> {
+export async function rewriteImage(committed: Image, request: RewriteRequest): Promise<RewrittenImage> {
   const { source } = request;
-  const top = saved.layers.at(-1);
-  if (!top || saved.layers.length !== source.diffIds.length + 1) {
-    throw new DappdepsError(`the committed image has ${saved.layers.length} layers, not ${source.diffIds.length + 1}`);
+  const lower = committed.layers.slice(0, -1);
+  const top = committed.layers.at(-1);
+  if (!top || lower.map((l) => l.diffId).join() !== source.diffIds.join()) {
+    throw new DappdepsError(
+      `the committed image does not stack exactly one layer on the source image's ${source.diffIds.length} (it has ${committed.layers.length})`,
+    );
   }
-  const lower = saved.layers.slice(0, -1);
   const drop = await residueOf(top, lower, request);
-  const diffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), request.layerFile);
-  const kept = await listLayer({ file: request.layerFile, gzip: false });
+  const rewritten = await rewriteTopLayer(committed, (entry) => !drop.has(entry.path), request.layerFile);
+  const layer = rewritten.layers.at(-1) ?? top;
+  const kept = await listLayer(layer);
   const forbidden = forbiddenEntries(kept, request.root);
   if (forbidden.length > 0) {
     throw new DappdepsError(
       `the new layer would hold ${forbidden.length} entries where dappdeps mounts or Ansible keeps its temporary files: ${forbidden.slice(0, 10).join(', ')}${forbidden.length > 10 ? ', …' : ''}; nothing was tagged`,
     );
   }
-  const config = resultConfig({
-    committed: saved.config,
-    source,
-    layerDiffId: diffId,
-    changes: request.changes,
-    createdBy: request.createdBy,
-  });
+  const image = editConfig(rewritten, (config) =>
+    resultConfig(config, { source: source.config, changes: request.changes, createdBy: request.createdBy }),
+  );
   return {
-    config,
-    layerFiles: [...lower.map((l) => l.file), request.layerFile],
-    diffIds: [...source.diffIds, diffId],
+    image,
     layer: {
-      diffId,
-      bytes: (await stat(request.layerFile)).size,
+      diffId: layer.diffId,
+      bytes: (await stat(layer.file)).size,
       entries: kept.length,
       removed: [...drop].sort().map((p) => `/${p}`),
     },

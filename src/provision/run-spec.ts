@@ -36,7 +36,7 @@ export interface RunSpecInput {
   tags: string[];
   skipTags: string[];
   network: string;
-  /** `target`: the modules run with the image's own Python (Ansible's interpreter discovery finds it). */
+  /** `target`: the modules run with the image's own python3 (the prefix's where the image has none yet). */
   python: 'prefix' | 'target';
   /** The dappdeps images' mounts: volume containers, or the images themselves. */
   mounts: PreparedMounts;
@@ -80,8 +80,9 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     `ANSIBLE_SYSTEM_TMPDIRS=${paths.tmp}`,
     'ANSIBLE_RETRY_FILES_ENABLED=false',
     ...searchPaths(input, home),
-    // the launcher's default is the prefix's Python; discovery finds the image's (/usr/bin/python3…)
-    ...(input.python === 'target' ? ['ANSIBLE_PYTHON_INTERPRETER=auto_silent'] : []),
+    // found on PATH at each task, where the image's own directories come before the prefixes': a python3 the
+    // play installed serves the tasks after it (discovery would keep what it found at the first task)
+    ...(input.python === 'target' ? ['ANSIBLE_PYTHON_INTERPRETER=/usr/bin/env python3'] : []),
   ];
   if (setup.config) env.push(`ANSIBLE_CONFIG=${paths.context}/${setup.config}`);
   const playbook = [
