@@ -36,7 +36,13 @@ export const positiveInt = (value: string): number => {
 };
 
 export function registerBuild(program: Command, output: Output): void {
-  addDistroOption(program.command('build'))
+  buildOptions(addDistroOption(program.command('build'))).action((names: string[], options: BuildOptions) =>
+    runBuild(names, options, output),
+  );
+}
+
+function buildOptions(command: Command): Command {
+  return command
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption(BUILD_STRATEGY))
@@ -75,51 +81,52 @@ export function registerBuild(program: Command, output: Output): void {
         .default(1800),
     )
     .option('--work-dir <dir>', `build logs and extracted dependencies (default: ${WORK_DIR_DEFAULT})`)
-    .option('--json', 'print machine-readable events on stdout')
-    .action(async (names: string[], options: BuildOptions) => {
-      const { buildDistro } = await import('../../orchestrator/build-distro.js');
-      const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
-      const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
-      const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
-      const distro = await distroForArchOption(await openDistro(options, output), options);
-      selectImages(distro, names); // unknown names are usage errors before anything starts
-      const docker = await openEngine();
-      // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
-      const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
-      const builder = chooseBuilder(asked, await docker.engine.version());
-      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
-        heartbeatMs: heartbeatFromEnv(),
-      });
-      const dir = await writableDir(workDir(distro, options.workDir), '--work-dir');
-      const cache = await openCache(docker, distro, options, reporter);
-      const summary = await interruptible((signal) =>
-        buildDistro(distro, docker, {
-          strategy: options.strategy,
-          builder,
-          names,
-          force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
-          noCache: options.cache === false,
-          ...(cache ? { cache } : {}),
-          concurrency: options.concurrency,
-          workDir: dir,
-          idleTimeoutMs: options.idleTimeout * 1000,
-          signal,
-          onBuilding: (name, log) => reporter.start(name, log),
-          onStep: (name, step) => reporter.step(name, step),
-          onFinish: (result) => reporter.finish(result),
-          onInfo: (message) => reporter.info(message),
-          ensureBaseImage: async (ref) => {
-            await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
-          },
-          setArchitecture: async (built, tag) => {
-            const { setImageArchitecture } = await import('../../bootstrap/image-architecture.js');
-            const { distroArchitecture } = await import('../../manifest/distro-for-architecture.js');
-            await setImageArchitecture(docker, built, tag, distroArchitecture(distro), signal);
-          },
-        }),
-      ).finally(() => reporter.close());
-      report(summary, options, reporter, output);
-    });
+    .option('--json', 'print machine-readable events on stdout');
+}
+
+async function runBuild(names: string[], options: BuildOptions, output: Output): Promise<void> {
+  const { buildDistro } = await import('../../orchestrator/build-distro.js');
+  const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
+  const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
+  const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
+  const distro = await distroForArchOption(await openDistro(options, output), options);
+  selectImages(distro, names); // unknown names are usage errors before anything starts
+  const docker = await openEngine();
+  // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
+  const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
+  const builder = chooseBuilder(asked, await docker.engine.version());
+  const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
+    heartbeatMs: heartbeatFromEnv(),
+  });
+  const dir = await writableDir(workDir(distro, options.workDir), '--work-dir');
+  const cache = await openCache(docker, distro, options, reporter);
+  const summary = await interruptible((signal) =>
+    buildDistro(distro, docker, {
+      strategy: options.strategy,
+      builder,
+      names,
+      force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
+      noCache: options.cache === false,
+      ...(cache ? { cache } : {}),
+      concurrency: options.concurrency,
+      workDir: dir,
+      idleTimeoutMs: options.idleTimeout * 1000,
+      signal,
+      onBuilding: (name, log) => reporter.start(name, log),
+      onStep: (name, step) => reporter.step(name, step),
+      onFinish: (result) => reporter.finish(result),
+      onInfo: (message) => reporter.info(message),
+      ensureBaseImage: async (ref) => {
+        await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
+      },
+      setArchitecture: async (built, tag) => {
+        const { setImageArchitecture } = await import('../../bootstrap/image-architecture.js');
+        const { distroArchitecture } = await import('../../manifest/distro-for-architecture.js');
+        await setImageArchitecture(docker, built, tag, distroArchitecture(distro), signal);
+      },
+    }),
+  ).finally(() => reporter.close());
+  report(summary, options, reporter, output);
 }
 
 /** The registry build cache that --cache, DAPPDEPS_CACHE or distro.yaml names, its warnings and pushes reported. */

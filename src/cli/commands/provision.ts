@@ -45,7 +45,14 @@ const list = (value: string | undefined): string[] =>
     .filter(Boolean);
 
 export function registerProvision(program: Command, output: Output): void {
-  addDistroOption(program.command('provision'))
+  provisionOptions(addDistroOption(program.command('provision'))).action(
+    (playbook: string, options: ProvisionCliOptions) => runProvision(playbook, options, output),
+  );
+}
+
+/** What provision takes: the playbook's inputs first, then the result's configuration. */
+function provisionOptions(command: Command): Command {
+  return command
     .description(
       "run an Ansible playbook in any image (no Python or libc needed) and commit it: the image's layers plus one layer of the playbook's changes, nothing of dappdeps or Ansible left",
     )
@@ -97,54 +104,55 @@ export function registerProvision(program: Command, output: Output): void {
     )
     .option('--json', 'print the result as one JSON document on stdout')
     .addOption(strategyOption())
-    .addOption(mountModeOption())
-    .action(async (playbook: string, options: ProvisionCliOptions) => {
-      const { provisionImage, readInputs } = await import('../../provision/provision-image.js');
-      const distro = await openDistro(options, output);
-      const changes = configChanges(options);
-      // bad input exits 2 before the engine is asked anything
-      const inputs = await readInputs(distro, {
+    .addOption(mountModeOption());
+}
+
+async function runProvision(playbook: string, options: ProvisionCliOptions, output: Output): Promise<void> {
+  const { provisionImage, readInputs } = await import('../../provision/provision-image.js');
+  const distro = await openDistro(options, output);
+  const changes = configChanges(options);
+  // bad input exits 2 before the engine is asked anything
+  const inputs = await readInputs(distro, {
+    playbook,
+    tag: options.tag,
+    extraVars: options.extraVars,
+    context: options.context,
+  });
+  const docker = await openEngine();
+  await checkNetwork(docker, options.network); // before any container exists
+  // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
+  const ansibleOutput = lineStream((line) => output.err(line));
+  const result = await interruptible((signal) =>
+    provisionImage(
+      docker,
+      distro,
+      {
         playbook,
+        from: options.from,
         tag: options.tag,
         extraVars: options.extraVars,
+        tags: list(options.tags),
+        skipTags: list(options.skipTags),
+        network: options.network,
+        changes,
+        keepFailed: options.keepFailed,
+        keepCaches: options.keepCaches,
         context: options.context,
-      });
-      const docker = await openEngine();
-      await checkNetwork(docker, options.network); // before any container exists
-      // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
-      const ansibleOutput = lineStream((line) => output.err(line));
-      const result = await interruptible((signal) =>
-        provisionImage(
-          docker,
-          distro,
-          {
-            playbook,
-            from: options.from,
-            tag: options.tag,
-            extraVars: options.extraVars,
-            tags: list(options.tags),
-            skipTags: list(options.skipTags),
-            network: options.network,
-            changes,
-            keepFailed: options.keepFailed,
-            keepCaches: options.keepCaches,
-            context: options.context,
-            noCache: !options.cache,
-            python: options.python,
-            pull: options.pull,
-            strategy: options.strategy,
-            mountMode: options.mountMode,
-            stdout: ansibleOutput,
-            stderr: ansibleOutput,
-            onStep: (text) => output.err(`provision: ${text}`),
-            signal,
-          },
-          inputs,
-        ),
-      ).finally(() => ansibleOutput.end());
-      if (options.json) output.out(JSON.stringify(result, null, 2));
-      else for (const line of summary(result)) output.out(line);
-    });
+        noCache: !options.cache,
+        python: options.python,
+        pull: options.pull,
+        strategy: options.strategy,
+        mountMode: options.mountMode,
+        stdout: ansibleOutput,
+        stderr: ansibleOutput,
+        onStep: (text) => output.err(`provision: ${text}`),
+        signal,
+      },
+      inputs,
+    ),
+  ).finally(() => ansibleOutput.end());
+  if (options.json) output.out(JSON.stringify(result, null, 2));
+  else for (const line of summary(result)) output.out(line);
 }
 
 function configChanges(options: ProvisionCliOptions): ConfigChanges {
