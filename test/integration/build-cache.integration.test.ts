@@ -35,13 +35,17 @@ describe('a registry as the build cache, between two engines', function () {
 
   /** `dappdeps build … --json` on the engine at `host`: its summary event, and everything printed. */
   async function build(host: string, ...args: string[]) {
+    const run = await onEngine(host, () => runCli(fixture.dir, 'build', 'app', 'solo', '--json', ...args));
+    const events = run.stdout.map((line) => JSON.parse(line) as { event: string } & Summary & { message?: string });
+    const summary = events.find((e) => e.event === 'summary');
+    return { ...run, summary, events };
+  }
+  /** Runs `fn` with DOCKER_HOST set to `host`, then puts back what was there (or nothing: not "undefined"). */
+  async function onEngine<T>(host: string, fn: () => Promise<T>): Promise<T> {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = host;
     try {
-      const run = await runCli(fixture.dir, 'build', 'app', 'solo', '--json', ...args);
-      const events = run.stdout.map((line) => JSON.parse(line) as { event: string } & Summary & { message?: string });
-      const summary = events.find((e) => e.event === 'summary');
-      return { ...run, summary, events };
+      return await fn();
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
@@ -94,14 +98,10 @@ describe('a registry as the build cache, between two engines', function () {
     const app = `${fixture.repository}/app:2.0`;
     expect(await inspect(engineB.address, app)).to.equal(await inspect(engineA.address, app));
     // B's volume containers work from what it pulled.
-    const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = engineB.address;
-    try {
-      const run = await runCli(fixture.dir, 'run', '--with', 'solo', '--', '/.dapp/deps/solo/1.0/bin/solo', '5');
-      expect(run.code, run.text).to.equal(5);
-    } finally {
-      process.env.DOCKER_HOST = saved;
-    }
+    const run = await onEngine(engineB.address, () =>
+      runCli(fixture.dir, 'run', '--with', 'solo', '--', '/.dapp/deps/solo/1.0/bin/solo', '5'),
+    );
+    expect(run.code, run.text).to.equal(5);
   });
 
   it('a changed manifest builds that image and its dependents only; the others stay', async () => {
