@@ -96,11 +96,17 @@ function stagingSink(staging: string, keep: Keep, modes: ModePolicy): LayerSink<
 
 /** A failed system call while writing (the stream's own failures are DappdepsErrors from readImage already). */
 function extractionFailure(err: unknown, image: string, target: string): unknown {
-  if (!(err instanceof Error && 'syscall' in err && 'path' in err)) return err;
+  if (!(err instanceof Error && 'syscall' in err && ('path' in err || isDiskCode(err)))) return err;
   return new DappdepsError(`writing ${image} into ${target} failed: ${err.message}`, {
     cause: err,
     hint: 'nothing was left half-written: make room there (or choose another folder) and run again',
   });
+}
+
+/** A write through a file descriptor fails without a path: the disk is known by its code alone. */
+function isDiskCode(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO' || code === 'EROFS';
 }
 
 async function requireEmptyOrMissing(target: string): Promise<void> {
