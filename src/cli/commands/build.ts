@@ -2,18 +2,18 @@ import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
-import type { Strategy } from '../../manifest/model.js';
+import type { Distro, Strategy } from '../../manifest/model.js';
 import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
-import type { Reporter } from '../../ui/reporter.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
-import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { addDistroOption, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
+import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
-interface BuildOptions extends DistroOptions, ArchOptions {
+interface BuildOptions extends DistroOptions, ArchOptions, SuiteOptions {
   strategy: Strategy;
   builder: BuilderOption;
   force?: boolean;
@@ -37,6 +37,7 @@ export function registerBuild(program: Command, output: Output): void {
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption())
     .addOption(archOption())
+    .addOption(suiteOption())
     .addOption(
       new Option(
         '--builder <builder>',
@@ -58,53 +59,99 @@ export function registerBuild(program: Command, output: Output): void {
     .option('--work-dir <dir>', 'logs and extracted dependencies (default: .dappdeps/ beside the distro folder)')
     .option('--json', 'print machine-readable events on stdout')
     .action(async (names: string[], options: BuildOptions) => {
-      const { buildDistro } = await import('../../orchestrator/build-distro.js');
-      const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
-      const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
-      const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
-      const distro = await distroForArchOption(await openDistro(options, output), options);
-      selectImages(distro, names); // unknown names are usage errors before anything starts
+      const suites = suitesWithNames(await openSuites(options, output), names);
+      const distros = await Promise.all(
+        suites.map(async ([d, held]): Promise<[Distro, string[]]> => [await distroForArchOption(d, options), held]),
+      );
+      for (const [distro, held] of distros) selectImages(distro, held); // unknown names are usage errors first
       const docker = await openEngine();
-      // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
-      const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
-      const builder = chooseBuilder(asked, await docker.engine.version());
-      const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
-      const dir = workDir(distro, options.workDir);
-      const summary = await interruptible((signal) =>
-        buildDistro(distro, docker, {
-          strategy: options.strategy,
-          builder,
-          names,
-          force: (options.force ?? false) || !options.cache,
-          nocache: !options.cache,
-          concurrency: options.concurrency,
-          workDir: dir,
-          idleTimeoutMs: options.idleTimeout * 1000,
-          signal,
-          onBuilding: (name) => reporter.start(name),
-          onFinish: (result) => reporter.finish(result),
-          onInfo: (message) => reporter.info(message),
-          ensureBaseImage: async (ref) => {
-            await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
-          },
-          setArchitecture: async (built, tag) => {
-            const { setImageArchitecture } = await import('../../bootstrap/image-architecture.js');
-            const { distroArchitecture } = await import('../../manifest/distro-for-architecture.js');
-            await setImageArchitecture(docker, built, tag, distroArchitecture(distro), signal);
-          },
-        }),
-      ).finally(() => reporter.close());
-      report(summary, options, reporter, output);
+      const summaries: [Distro, BuildSummary][] = [];
+      // One suite after the other: each is a distro of its own (its base image, lock and versions).
+      for (const [distro, held] of distros)
+        summaries.push([distro, await buildSuite(distro, held, options, docker, output)]);
+      report(mergeSummaries(summaries), options, output);
     });
 }
 
-function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
+async function buildSuite(
+  distro: Distro,
+  names: string[],
+  options: BuildOptions,
+  docker: Awaited<ReturnType<typeof openEngine>>,
+  output: Output,
+): Promise<BuildSummary> {
+  const { buildDistro } = await import('../../orchestrator/build-distro.js');
+  const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
+  const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
+  const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
+  // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
+  const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
+  const builder = chooseBuilder(asked, await docker.engine.version());
+  const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
+  if (distro.suite.all.length > 1) reporter.info(`suite ${distro.suite.name} (${distro.settings.binary.baseImage})`);
+  const dir = workDir(distro, options.workDir);
+  const summary = await interruptible((signal) =>
+    buildDistro(distro, docker, {
+      strategy: options.strategy,
+      builder,
+      names,
+      force: (options.force ?? false) || !options.cache,
+      nocache: !options.cache,
+      concurrency: options.concurrency,
+      workDir: dir,
+      idleTimeoutMs: options.idleTimeout * 1000,
+      signal,
+      onBuilding: (name) => reporter.start(name),
+      onFinish: (result) => reporter.finish(result),
+      onInfo: (message) => reporter.info(message),
+      ensureBaseImage: async (ref) => {
+        await bootstrapBaseImage(docker, ref, { onProgress: (m) => reporter.info(m), signal });
+      },
+      setArchitecture: async (built, tag) => {
+        const { setImageArchitecture } = await import('../../bootstrap/image-architecture.js');
+        const { distroArchitecture } = await import('../../manifest/distro-for-architecture.js');
+        await setImageArchitecture(docker, built, tag, distroArchitecture(distro), signal);
+      },
+    }),
+  ).finally(() => reporter.close());
+  if (options.strategy === 'binary') await tagAliases(distro, summary, docker);
   for (const name of summary.unsupported)
     reporter.info(
       options.arch
         ? `${name}: no ${options.strategy} strategy for ${options.arch}, not built`
         : `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
     );
+  return summary;
+}
+
+/** Point each built (or cached) image's older tags at it: `dappdeps/ansible:2.4.4.0-10` names the 2.14.18 image. */
+async function tagAliases(
+  distro: Distro,
+  summary: BuildSummary,
+  docker: Awaited<ReturnType<typeof openEngine>>,
+): Promise<void> {
+  for (const result of summary.results) {
+    if (result.state !== 'built' && result.state !== 'cached') continue;
+    const image = distro.index.image(result.name);
+    for (const alias of distro.index.aliasTags(image))
+      await docker.imageStore.tag(distro.index.tag(image, 'binary'), alias);
+  }
+}
+
+/**
+ * The suites' summaries as one: the default suite's images by name, another suite's as `name@suite`, so two versions
+ * of one name stay apart.
+ */
+function mergeSummaries(summaries: readonly [Distro, BuildSummary][]): BuildSummary {
+  const key = (d: Distro, name: string) => (d.suite.isDefault ? name : `${name}@${d.suite.name}`);
+  return {
+    results: summaries.flatMap(([d, s]) => s.results.map((r) => ({ ...r, name: key(d, r.name) }))),
+    unsupported: [...new Set(summaries.flatMap(([, s]) => s.unsupported))],
+    tags: Object.fromEntries(summaries.flatMap(([d, s]) => Object.entries(s.tags).map(([n, t]) => [key(d, n), t]))),
+  };
+}
+
+function report(summary: BuildSummary, options: BuildOptions, output: Output): void {
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
   if (options.json)

@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { AuditError } from '../../errors.js';
-import type { Strategy } from '../../manifest/model.js';
+import type { Distro, Strategy } from '../../manifest/model.js';
+import type { VerifyReport } from '../../verify/verify-distro.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
-import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { addDistroOption, type DistroOptions } from '../distro-option.js';
+import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../suite-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
-interface VerifyOptions extends DistroOptions, ArchOptions {
+interface VerifyOptions extends DistroOptions, ArchOptions, SuiteOptions {
   strategy: Strategy;
   smoke: boolean;
   json?: boolean;
@@ -27,6 +29,7 @@ export function registerVerify(program: Command, output: Output): void {
     )
     .addOption(strategyOption())
     .addOption(archOption())
+    .addOption(suiteOption())
     .option('--no-smoke', 'audit only: run no containers')
     .option('--json', 'print the results as one JSON document on stdout')
     .option(
@@ -37,23 +40,42 @@ export function registerVerify(program: Command, output: Output): void {
       const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');
       const { reportText } = await import('../../verify/report-text.js');
       const { verifyDistro, verifyFailures } = await import('../../verify/verify-distro.js');
-      const distro = await distroForArchOption(await openDistro(options, output), options);
-      const images = selectImages(distro, names);
+      const suites = suitesWithNames(await openSuites(options, output), names);
       const docker = await openEngine();
-      const report = await interruptible((signal) =>
-        verifyDistro(docker, distro, {
-          strategy: options.strategy,
-          images,
-          smoke: options.smoke,
-          signal,
-          prefixes: new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir))),
-          ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),
-        }),
-      );
-      const failures = verifyFailures(report);
-      const passed = failures.lines.length === 0;
-      if (options.json) output.out(JSON.stringify({ ...report, passed }, null, 2));
-      else output.out(reportText(report).join('\n'));
-      if (!passed) throw new AuditError(failures.subjects.join(', '), failures.lines);
+      const reports: [Distro, VerifyReport][] = [];
+      for (const [suite, held] of suites) {
+        const distro = await distroForArchOption(suite, options);
+        const images = selectImages(distro, held);
+        const report = await interruptible((signal) =>
+          verifyDistro(docker, distro, {
+            strategy: options.strategy,
+            images,
+            smoke: options.smoke,
+            signal,
+            prefixes: new PrefixCache(docker, prefixCacheDir(workDir(distro, options.workDir))),
+            ...(options.json ? {} : { onProgress: (m: string) => output.err(`${m}…`) }),
+          }),
+        );
+        reports.push([distro, report]);
+        if (!options.json) {
+          if (suites.length > 1) output.out(`suite ${distro.suite.name} (${distro.settings.binary.baseImage}):`);
+          output.out(reportText(report).join('\n'));
+        }
+      }
+      const failures = reports.map(([, r]) => verifyFailures(r));
+      const passed = failures.every((f) => f.lines.length === 0);
+      // One suite: its report as before; several: the default suite's, and each other's under `suites`.
+      if (options.json) {
+        const [[, first] = [], ...rest] = reports;
+        const others = Object.fromEntries(
+          rest.map(([d, r]) => [d.suite.name, { ...r, passed: verifyFailures(r).lines.length === 0 }]),
+        );
+        output.out(JSON.stringify({ ...first, passed, ...(rest.length > 0 ? { suites: others } : {}) }, null, 2));
+      }
+      if (!passed)
+        throw new AuditError(
+          [...new Set(failures.flatMap((f) => f.subjects))].join(', '),
+          failures.flatMap((f) => f.lines),
+        );
     });
 }

@@ -17,19 +17,19 @@ describe("seal.conf's launcher environment", () => {
   it("marks Ansible's own variables private and sets ANSIBLE_EXECUTABLE only where the target has no /bin/sh", async () => {
     const lines = await envLines('ansible');
     expect(lines).to.include(
-      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.4.4.0-10/bin/sh',
+      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.14.18-1/bin/sh',
     );
     expect(lines).to.include('env ansible-playbook set,private LC_ALL C.UTF-8');
-    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.4.4.0-10/lib/locale');
+    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.14.18-1/lib/locale');
     // PATH is for the children: appended, not private, ansible's own bin first, then git's and base's
     expect(lines.filter((l) => l.startsWith('env ansible-playbook append PATH '))).to.deep.equal([
-      'env ansible-playbook append PATH /.dapp/deps/ansible/2.4.4.0-10/bin',
-      'env ansible-playbook append PATH /.dapp/deps/git/0.2.1/bin',
-      'env ansible-playbook append PATH /.dapp/deps/base/0.2.3/bin',
+      'env ansible-playbook append PATH /.dapp/deps/ansible/2.14.18-1/bin',
+      'env ansible-playbook append PATH /.dapp/deps/git/2.39.5-1/bin',
+      'env ansible-playbook append PATH /.dapp/deps/base/5.2.15-1/bin',
     ]);
   });
 
   it('writes plain ops where a manifest asks for neither', async () => {
-    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/0.2.3/lib/terminfo:');
+    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/5.2.15-1/lib/terminfo:');
   });
 });
