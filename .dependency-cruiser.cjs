@@ -1,11 +1,15 @@
 /**
  * Imports point one way: cli → ui → the commands' features (orchestrator, verify, volumes, mounts, bootstrap,
- * render, provision, demo, publish) → the core they share (audit, prefix-cache) → the base (docker, archive, manifest, graph,
- * errors, labels). `npm run depcheck` fails on a cycle or an import against that direction.
+ * render, provision, demo, publish, sbom) → the core they share (audit, prefix-cache, lock) → the base (image,
+ * docker, archive, manifest, graph, errors, labels, package-root). Inside the base: image (the image model) →
+ * docker, archive; archive's folders tar ← overlay ← extract, and archive imports nothing else of dappdeps but
+ * errors. `src/index.ts` is the library's entry and may import anything. `npm run depcheck` fails on a cycle, an
+ * import against that direction, or a module in a folder this file does not describe.
  */
 const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish|sbom)/';
 const core = '^src/(audit|prefix-cache|lock)/';
-const base = '^src/(docker|archive|manifest|graph)/|^src/(errors|labels)\\.ts$';
+const base = '^src/(image|docker|archive|manifest|graph)/|^src/(errors|labels|package-root)\\.ts$';
+const described = [features, core, base, '^src/(cli|ui)/', '^src/index\\.ts$'];
 
 module.exports = {
   forbidden: [
@@ -35,6 +39,40 @@ module.exports = {
       severity: 'error',
       from: { path: base },
       to: { path: core },
+    },
+    {
+      name: 'folders-are-described',
+      comment: 'a new folder gets its place in the layers above before anything in it imports',
+      severity: 'error',
+      from: { path: '^src/', pathNot: described },
+      to: {},
+    },
+    {
+      name: 'archive-is-the-floor',
+      comment: 'tar primitives, the overlay walker and safe extraction know nothing of images, engines or manifests',
+      severity: 'error',
+      from: { path: '^src/archive/' },
+      to: { path: '^src/', pathNot: ['^src/archive/', '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'archive-folders-one-way',
+      comment: 'tar ← overlay ← extract',
+      severity: 'error',
+      from: { path: '^src/archive/tar/' },
+      to: { path: '^src/archive/(overlay|extract)/' },
+    },
+    {
+      name: 'overlay-below-extract',
+      severity: 'error',
+      from: { path: '^src/archive/overlay/' },
+      to: { path: '^src/archive/extract/' },
+    },
+    {
+      name: 'image-below-features',
+      comment: 'the image model is base: it reads and writes images, it does not know what they are for',
+      severity: 'error',
+      from: { path: '^src/image/' },
+      to: { path: '^src/(manifest|graph)/' },
     },
     {
       name: 'audit-above-prefix-cache',

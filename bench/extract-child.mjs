@@ -5,7 +5,7 @@
 //   node bench/extract-child.mjs drain <image>                  read the `docker save` stream to its end, write nothing
 //   node bench/extract-child.mjs extract <image> <target> <prefix>   `docker save` + extractImage(…, { only: prefix })
 // `ms` is taken inside the process, from the save request to the end: node's startup is not counted.
-import { extractImage } from '../dist/archive/index.js';
+import { extractImage } from '../dist/image/extract-image.js';
 import { createDockerClient } from '../dist/docker/docker-client.js';
 
 const [mode, image, target, prefix] = process.argv.slice(2);

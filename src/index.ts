@@ -20,7 +20,7 @@ export type { NodeResult, NodeState } from './orchestrator/dag-scheduler.js';
 export { ensureVolumes, builtImages, type VolumeResult } from './volumes/volume-containers.js';
 export { createDockerClient, type DockerClient, type DockerClientOptions } from './docker/docker-client.js';
 export { bootstrapBaseImage } from './bootstrap/bootstrap-base.js';
-export { extractImage, type ExtractOptions, type ExtractStats } from './archive/index.js';
+export { extractImage, type ExtractOptions, type ExtractStats } from './image/extract-image.js';
 export { auditPrefix, type AuditRoot, type AuditReport, type Violation } from './audit/audit-prefix.js';
 export { readElf, parseElf, type ElfInfo } from './audit/elf-reader.js';
 export { verifyDistro, type VerifyOptions, type VerifyReport } from './verify/verify-distro.js';

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError } from '../errors.js';
+import { type Image, imageOf, readImageToDisk } from '../image/image.js';
+import { editConfig } from '../image/image-mutations.js';
+import { engineLoader, loadImage } from '../image/load-image.js';
 import type { Architecture } from '../manifest/architectures.js';
-import { loadArchive } from '../provision/load-archive.js';
-import { saveToDisk } from '../provision/saved-image.js';
 
 /**
  * Gives the image `from` the configuration of `arch` and tags the result `to` (then removes `from`, a temporary name).
@@ -24,36 +23,29 @@ export async function setImageArchitecture(
 ): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-arch-'));
   try {
-    // dockerd 20.10 cannot save an image without layers (`empty export`): its config is written from its details.
-    const details = await docker.imageStore.details(from);
-    const saved =
-      details && details.diffIds.length === 0
-        ? {
-            config: Buffer.from(
-              JSON.stringify({ os: 'linux', config: details.config, rootfs: { type: 'layers', diff_ids: [] } }),
-            ),
-            layers: [],
-          }
-        : await saveToDisk(await docker.images.save(from), dir);
-    const config = JSON.parse(saved.config.toString('utf8')) as Record<string, unknown>;
-    config.architecture = arch.dockerArch;
-    if (arch.dockerVariant === undefined) delete config.variant;
-    else config.variant = arch.dockerVariant;
-    const bytes = Buffer.from(JSON.stringify(config));
-    const id = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    const loaded = await docker.imageStore.load(
-      loadArchive(
-        bytes,
-        saved.layers.map((l) => l.file),
-      ),
-      signal,
-    );
-    if (!loaded.includes(id))
-      throw new DappdepsError(`loading ${to} as ${arch.debian} gave ${loaded.join(', ') || 'nothing'}, not ${id}`);
-    await docker.imageStore.tag(id, to);
+    const saved = await savedImage(docker, from, dir);
+    const image = editConfig(saved, ({ variant: _variant, ...config }) => ({
+      ...config,
+      architecture: arch.dockerArch,
+      ...(arch.dockerVariant !== undefined && { variant: arch.dockerVariant }),
+    }));
+    const id = await loadImage(engineLoader(docker), image, { tag: to, what: `${to} as ${arch.debian}`, signal });
     if (from !== to) await docker.images.remove(from);
     return id;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** dockerd 20.10 cannot save an image without layers (`empty export`): its config is written from its details. */
+async function savedImage(
+  docker: Pick<DockerClient, 'images' | 'imageStore'>,
+  ref: string,
+  dir: string,
+): Promise<Image> {
+  const details = await docker.imageStore.details(ref);
+  if (details && details.diffIds.length === 0) {
+    return imageOf({ os: 'linux', config: details.config, rootfs: { type: 'layers', diff_ids: [] } }, []);
+  }
+  return readImageToDisk(await docker.images.save(ref), dir);
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import createDebug from 'debug';
-import { ChildExit, DappdepsError, ManifestError } from '../errors.js';
+import { ChildExit, DappdepsError, ManifestError, type ManifestProblem } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import { processOutput, type Output } from '../ui/output.js';
 import { registerBootstrap } from './commands/bootstrap.js';
@@ -34,7 +34,7 @@ export function createProgram(output: Output): Command {
   const program = new Command('dappdeps')
     .description('build relocatable dependency images that run in any image, mounted with --volumes-from')
     .version(packageVersion(), '-V, --version', 'print the version of dappdeps')
-    .showHelpAfterError()
+    .showHelpAfterError('see `dappdeps --help`')
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
   for (const register of [
@@ -60,7 +60,10 @@ export function createProgram(output: Output): Command {
     registerExport,
   ])
     register(program, output);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  // A usage error prints the error, commander's "Did you mean", and where the help is: not the whole help,
+  // which would scroll the error off a terminal.
+  for (const command of program.commands)
+    command.exitOverride().showHelpAfterError(`see \`dappdeps ${command.name()} --help\``);
   return program;
 }
 
@@ -80,7 +83,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
     if (error instanceof ChildExit) return error.exitCode;
     if (argv.includes('--json')) output.out(JSON.stringify({ event: 'error', ...describeError(error) }));
     if (error instanceof ManifestError) {
-      output.err(`invalid manifests (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):`);
+      output.err(`${problemCount(error.problems)}:`);
       output.err(error.message);
       return error.exitCode;
     }
@@ -94,16 +97,26 @@ export async function main(argv: readonly string[], output: Output = processOutp
   }
 }
 
-/** An error as `--json` prints it. */
-export function describeError(error: unknown): { error: string; kind: string; hint?: string } {
+/** An error as `--json` prints it; manifest problems as objects (file, line, column, field, message). */
+export function describeError(error: unknown): {
+  error: string;
+  kind: string;
+  hint?: string;
+  problems?: readonly ManifestProblem[];
+} {
   if (!(error instanceof Error)) return { error: String(error), kind: 'unexpected' };
   const hint = error instanceof DappdepsError ? error.hint : undefined;
+  if (error instanceof ManifestError)
+    return { error: problemCount(error.problems), kind: error.name, problems: error.problems };
   return {
     error: error.message,
     kind: error instanceof DappdepsError ? error.name : 'unexpected',
     ...(hint ? { hint } : {}),
   };
 }
+
+const problemCount = (problems: readonly unknown[]) =>
+  `invalid manifests (${problems.length} problem${problems.length === 1 ? '' : 's'})`;
 
 /** A bug or a failure of our own making: one line for the user, the stack only with DEBUG=dappdeps:*. */
 function unexpected(error: unknown, output: Output): void {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { extractImage } from '../archive/index.js';
+import { extractImage } from '../image/extract-image.js';
 import type { DockerClient } from '../docker/docker-client.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro } from '../manifest/model.js';

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DappdepsError } from '../errors.js';
+import { type RunConfig, parseRunConfig } from '../image/image-config.js';
 import { DockerodeClient, unlessMissing } from './docker-call.js';
 import { dockerLog } from './log.js';
 import { readProgressStream } from './read-progress-stream.js';
@@ -11,7 +12,7 @@ const log = dockerLog('image-store');
 export interface ImageDetails {
   id: string;
   /** The configuration containers of the image start with (Cmd, Entrypoint, Env, User…), as the engine has it. */
-  config: Record<string, unknown>;
+  config: RunConfig;
   /** Layer digests (uncompressed), lowest first. */
   diffIds: string[];
   size: number;
@@ -38,7 +39,7 @@ export class DockerodeImageStoreClient extends DockerodeClient implements ImageS
       return (
         info && {
           id: info.Id,
-          config: info.Config as unknown as Record<string, unknown>,
+          config: parseRunConfig(info.Config, `the configuration of image ${ref}`),
           diffIds: info.RootFS.Layers ?? [],
           size: info.Size,
         }

@@ -45,6 +45,9 @@ export async function readDistroLock(
   if (lock && lock.architecture !== arch)
     throw lockError(where, `${where.path} locks ${lock.architecture} packages, not ${arch}`);
   if (lock && lock.baseImage !== distro.settings.binary.baseImage)
-    throw lockError(where, `${where.path} locks the packages of ${lock.baseImage}, not ${distro.settings.binary.baseImage}`);
+    throw lockError(
+      where,
+      `${where.path} locks the packages of ${lock.baseImage}, not ${distro.settings.binary.baseImage}`,
+    );
   return lock;
 }

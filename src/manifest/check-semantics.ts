@@ -20,8 +20,15 @@ const stepSources: Record<LfsStep, readonly string[]> = {
   'gcc-pass2': ['gcc', 'mpfr', 'gmp', 'mpc'],
 };
 
-/** Checks that span fields or files: names, dependency edges, cycles, checksums, strategy presence. */
-export function checkSemantics(images: readonly ImageModel[]): SemanticFindings {
+/**
+ * Checks that span fields or files: names, dependency edges, cycles, checksums, strategy presence. `invalid`
+ * names images whose manifest did not validate: a dependency on one is not reported as unknown (its own file's
+ * problems are the ones to fix).
+ */
+export function checkSemantics(
+  images: readonly ImageModel[],
+  invalid: ReadonlySet<string> = new Set(),
+): SemanticFindings {
   const errors: ManifestProblem[] = [];
   const warnings: ManifestProblem[] = [];
   const at = (image: ImageModel, path: FieldPath, message: string) => image.yaml.problemAt(path, message);
@@ -43,7 +50,7 @@ export function checkSemantics(images: readonly ImageModel[]): SemanticFindings 
   for (const kind of ['build', 'run'] as const) {
     const nodes: GraphNode[] = images.map((i) => ({ name: i.name, deps: i.manifest.dependencies[kind] }));
     for (const { name, dep, index } of findUnknownDeps(nodes)) {
-      const image = seen.get(name);
+      const image = invalid.has(dep) ? undefined : seen.get(name);
       if (image) errors.push(at(image, ['dependencies', kind, index], `unknown image "${dep}"`));
     }
     for (const cycle of findCycles(nodes)) {

@@ -34,16 +34,21 @@ export async function loadDistro(dir: string, suiteName?: string): Promise<Distr
   const settings = settingsForSuite(allSettings, suite);
 
   const images: ImageModel[] = [];
+  const invalid = new Set<string>();
   for (const file of manifestFiles) {
     const yaml = await readYaml(path.join(dir, file));
     if (yaml.syntaxProblems.length > 0) {
       problems.push(...yaml.syntaxProblems);
+      invalid.add(invalidImageName(file, yaml));
       continue;
     }
     const data = manifestForSuite(yaml, allSettings, suite, problems);
     if (data === undefined) continue; // not built in this suite
     const manifest = validated({ ...yaml, data }, imageManifest, problems);
-    if (!manifest) continue;
+    if (!manifest) {
+      invalid.add(invalidImageName(file, yaml));
+      continue;
+    }
     const expected = `${manifest.name}.yaml`;
     if (file !== expected)
       problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
@@ -56,13 +61,20 @@ export async function loadDistro(dir: string, suiteName?: string): Promise<Distr
   if (!suite.isDefault)
     images.splice(0, images.length, ...images.map((i) => withStageCompiler(i, (n) => inSuite.has(n))));
 
-  const { errors, warnings } = checkSemantics(images);
+  const { errors, warnings } = checkSemantics(images, invalid);
   problems.push(...errors);
   if (problems.length > 0) throw new ManifestError(problems);
 
   const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
   const index = new DistroIndex(settings, images);
   return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings, suite };
+}
+
+/** The image an invalid manifest meant to define: its `name` when it has one, else its file's. */
+function invalidImageName(file: string, yaml: YamlFile): string {
+  const data: unknown = yaml.data;
+  const name = typeof data === 'object' && data !== null && 'name' in data ? data.name : undefined;
+  return typeof name === 'string' ? name : file.replace(/\.ya?ml$/, '');
 }
 
 async function readYaml(file: string): Promise<YamlFile> {
@@ -80,7 +92,7 @@ function validated<T extends z.ZodType>(
   }
   const result = schema.safeParse(yaml.data ?? {});
   if (result.success) return result.data;
-  problems.push(...problemsFromIssues(yaml, result.error.issues));
+  problems.push(...problemsFromIssues(yaml, result.error.issues, schema));
   return undefined;
 }
 

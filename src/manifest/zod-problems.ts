@@ -1,13 +1,27 @@
 import type { z } from 'zod';
 import type { ManifestProblem } from '../errors.js';
+import { closest, knownKeys } from './known-keys.js';
 import type { YamlFile } from './yaml-document.js';
 
-/** Turn schema issues into located problems, one per unknown key, with plain messages. */
-export function problemsFromIssues(yaml: YamlFile, issues: readonly z.core.$ZodIssue[]): ManifestProblem[] {
+/**
+ * Turn schema issues into located problems, one per unknown key (with the known field it is closest to, when
+ * `schema` is given), with plain messages.
+ */
+export function problemsFromIssues(
+  yaml: YamlFile,
+  issues: readonly z.core.$ZodIssue[],
+  schema?: z.ZodType,
+): ManifestProblem[] {
   const out: ManifestProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(yaml.problemAt([...issue.path, key], `unknown field "${key}"`));
+      const known = schema ? knownKeys(schema, issue.path) : [];
+      for (const key of issue.keys) {
+        const near = closest(key, known);
+        out.push(
+          yaml.problemAt([...issue.path, key], `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}`),
+        );
+      }
     } else {
       out.push(yaml.problemAt(issue.path, messageOf(issue)));
     }

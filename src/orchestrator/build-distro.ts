@@ -1,17 +1,25 @@
 import path from 'node:path';
 import type { Builder } from '../docker/types.js';
-import { DappdepsError } from '../errors.js';
+import { BuildError, DappdepsError } from '../errors.js';
 import { labels } from '../labels.js';
 import { checkLock, lockProblem, staleImages } from '../lock/check-lock.js';
 import { lockError, lockLocation, readDistroLock } from '../lock/lock-location.js';
 import { buildEndAudit } from '../audit/build-end-audit.js';
-import { hasStrategy, type Distro, type Strategy } from '../manifest/model.js';
+import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { contextFiles, renderDistro } from '../render/render-distro.js';
-import { buildImage, type ImageJob } from './build-image.js';
+import { buildImage, buildLogFile, type BuildSettings, type ImageJob } from './build-image.js';
+import type { BuildStep } from './build-step.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
 import { runDag, type NodeResult } from './dag-scheduler.js';
 import { PrefixCache, prefixCacheDir } from '../prefix-cache/prefix-cache.js';
+
+/**
+ * What is rebuilt although an image with the same content hash exists: `none`; `named`, the images asked for
+ * (every selected one when none is named), their build-time dependencies used as they are when unchanged;
+ * `all`, those dependencies too.
+ */
+export type ForcePolicy = 'none' | 'named' | 'all';
 
 export interface BuildDistroOptions {
   strategy: Strategy;
@@ -23,9 +31,13 @@ export interface BuildDistroOptions {
   builder?: Builder;
   /** Images asked for (none: all); their build-time dependencies are built too. */
   names?: readonly string[];
-  force: boolean;
-  /** Build without docker's layer cache (with `force`: rebuild everything from scratch). */
-  nocache?: boolean;
+  /** Default `none`: an image is built only when no image with its tag and content hash exists. */
+  force?: ForcePolicy;
+  /**
+   * Build without docker's layer cache: every image this run builds runs all its steps again. It implies
+   * `force: 'named'` (a cached image would not be built at all), and keeps `all` when asked.
+   */
+  noCache?: boolean;
   concurrency: number;
   /** Where logs and extracted dependency trees go. */
   workDir: string;
@@ -36,9 +48,11 @@ export interface BuildDistroOptions {
   /** For a distro of another architecture (`platform`): tags `tag` as the built image with that architecture in its
    * config, since the classic builder writes the engine's into the images' `FROM scratch` stage. */
   setArchitecture?(built: string, tag: string): Promise<void>;
-  /** An image is being built (it was not in the cache). */
-  onBuilding?(name: string): void;
-  /** A side note, e.g. an image's audit result. */
+  /** An image is being built (it was not in the cache); its log is written to `log` as the build goes. */
+  onBuilding?(name: string, log: string): void;
+  /** A building image started a Dockerfile step, or the step said what it is doing. */
+  onStep?(name: string, step: BuildStep): void;
+  /** A side note, e.g. an image's audit result, or a slow preparation step starting. */
   onInfo?(message: string): void;
   onFinish?(result: NodeResult): void;
 }
@@ -48,6 +62,8 @@ export interface BuildSummary {
   /** Images asked for that have no manifest section for the strategy (e.g. chefdk in binary). */
   unsupported: string[];
   tags: Record<string, string>;
+  /** The build log of each image this run built or failed to build. */
+  logs: Record<string, string>;
 }
 
 /**
@@ -65,9 +81,12 @@ async function checkLockBeforeBuilding(
   const toBuild: ImageJob[] = [];
   for (const job of locked) {
     const existing = await engine.images.inspect(job.tag);
-    if (options.force || existing?.labels[labels.contentHash] !== job.hash) toBuild.push(job);
+    if (job.forced || existing?.labels[labels.contentHash] !== job.hash) toBuild.push(job);
   }
   if (toBuild.length === 0) return;
+  const started = performance.now();
+  const base = distro.settings[options.strategy].baseImage;
+  options.onInfo?.(`lock: checking ${toBuild.length} image(s) against the mirror (apt-get update in ${base})`);
   const where = lockLocation(distro);
   const lock = await readDistroLock(distro);
   if (!lock) throw lockError(where, `the distro has no ${where.file}`);
@@ -78,25 +97,29 @@ async function checkLockBeforeBuilding(
       ? lockProblem({ installable: false, stale, packages: [], updates: [] }, where)
       : lockProblem(await checkLock(distro, lock, engine.containers, images, options.signal), where);
   if (problem) throw problem;
+  options.onInfo?.(
+    `lock: every locked package is on the mirror (${((performance.now() - started) / 1000).toFixed(1)}s)`,
+  );
 }
 
-/** Build the distro (or the named images and what they need) in dependency order, in parallel. */
-export async function buildDistro(
-  distro: Distro,
-  engine: BuildEngine,
-  options: BuildDistroOptions,
-): Promise<BuildSummary> {
+/** Which of the selected images are forced: the named ones, or with `all` their build-time dependencies too. */
+function forcedNames(distro: Distro, options: BuildDistroOptions): Set<string> {
+  const force = options.force === 'all' ? 'all' : options.noCache || options.force === 'named' ? 'named' : 'none';
+  if (force === 'none') return new Set();
+  const names = options.names?.length ? options.names : distro.images.map((i) => i.name);
+  return new Set(force === 'all' ? distro.index.withBuildDeps(names).map((i) => i.name) : names);
+}
+
+/** One job per buildable image, in dependency order, with its content hash and context. */
+async function planJobs(distro: Distro, buildable: ImageModel[], options: BuildDistroOptions): Promise<ImageJob[]> {
   const { strategy } = options;
   const { index } = distro;
-  const selected = index.withBuildDeps(options.names?.length ? options.names : distro.images.map((i) => i.name));
-  const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
-  const buildable = selected.filter((i) => hasStrategy(i, strategy));
-
   const builder = strategy === 'binary' ? (options.builder ?? 'classic') : 'classic';
   // The content hash covers the classic rendering whatever the builder: the builder is how an image is made,
   // not what it holds (both give the same prefix), so switching builders rebuilds nothing.
   const contexts = await renderDistro(distro, buildable, [strategy]);
   const built = builder === 'classic' ? contexts : await renderDistro(distro, buildable, [strategy], builder);
+  const forced = forcedNames(distro, options);
   const jobs: ImageJob[] = [];
   // Selection order is dependency order, so every dependency's hash is known when a dependent's is computed.
   for (const image of buildable) {
@@ -110,17 +133,13 @@ export async function buildDistro(
     const mounts = deps.length > 0 && buildCtx.files.get('Dockerfile') !== ctx.files.get('Dockerfile');
     const jobBuilder = builder === 'buildkit' && (deps.length === 0 || mounts) ? 'buildkit' : 'classic';
     const depHashes = Object.fromEntries(deps.map((d) => [d.name, jobs.find((j) => j.image === d)?.hash ?? 'missing']));
+    const baseImage = distro.settings[strategy].baseImage;
     jobs.push({
       name: image.name,
       image,
       tag: index.tag(image, strategy),
-      hash: contentHash({
-        strategy,
-        baseImage: distro.settings[strategy].baseImage,
-        manifest: image.manifest,
-        files,
-        deps: depHashes,
-      }),
+      hash: contentHash({ strategy, baseImage, manifest: image.manifest, files, deps: depHashes }),
+      forced: forced.has(image.name),
       builder: jobBuilder,
       files: contextFiles(jobBuilder === 'buildkit' ? buildCtx : ctx),
       buildDeps: deps.map((d) => ({ name: d.name, tag: index.tag(d, strategy), prefix: d.prefix })),
@@ -128,24 +147,40 @@ export async function buildDistro(
       deps: deps.filter((d) => buildable.includes(d)).map((d) => d.name),
     });
   }
+  return jobs;
+}
+
+/** Build the distro (or the named images and what they need) in dependency order, in parallel. */
+export async function buildDistro(
+  distro: Distro,
+  engine: BuildEngine,
+  options: BuildDistroOptions,
+): Promise<BuildSummary> {
+  const { strategy } = options;
+  const selected = distro.index.withBuildDeps(options.names?.length ? options.names : distro.images.map((i) => i.name));
+  const unsupported = selected.filter((i) => !hasStrategy(i, strategy)).map((i) => i.name);
+  const jobs = await planJobs(
+    distro,
+    selected.filter((i) => hasStrategy(i, strategy)),
+    options,
+  );
 
   if (jobs.length > 0) await options.ensureBaseImage(distro.settings[strategy].baseImage);
   await checkLockBeforeBuilding(distro, engine, jobs, options);
 
-  const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir));
-  const settings = {
+  const onInfo = options.onInfo ?? (() => undefined);
+  const prefixes = new PrefixCache(engine, prefixCacheDir(options.workDir), (tag) => onInfo(`extracting ${tag}`));
+  const settings: BuildSettings = {
     engine,
     prefixes,
     logDir: path.join(options.workDir, 'logs'),
-    force: options.force,
-    nocache: options.nocache ?? false,
+    nocache: options.noCache ?? false,
     idleTimeoutMs: options.idleTimeoutMs,
     ...(distro.platform ? { platform: distro.platform } : {}),
     ...(distro.platform && options.setArchitecture ? { setArchitecture: options.setArchitecture } : {}),
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
-    ...(distro.settings.audit
-      ? { audit: buildEndAudit(engine, distro, strategy, prefixes, options.onInfo ?? (() => undefined)) }
-      : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, prefixes, onInfo) } : {}),
   };
   const results = await runDag(
     jobs,
@@ -161,5 +196,8 @@ export async function buildDistro(
       ...(options.onFinish ? { onFinish: options.onFinish } : {}),
     },
   );
-  return { results, unsupported, tags: Object.fromEntries(jobs.map((j) => [j.name, j.tag])) };
+  const tags = Object.fromEntries(jobs.map((j) => [j.name, j.tag]));
+  const logged = results.filter((r) => (r.state === 'built' || r.error instanceof BuildError) && tags[r.name]);
+  const logs = Object.fromEntries(logged.map((r) => [r.name, buildLogFile(settings.logDir, tags[r.name] ?? '')]));
+  return { results, unsupported, tags, logs };
 }

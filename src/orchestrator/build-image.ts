@@ -9,6 +9,7 @@ import type { ImageModel } from '../manifest/model.js';
 import type { RenderedFiles } from '../render/rendered-files.js';
 import { describeViolations, type ImageAudit } from '../audit/audit-image.js';
 import type { BuildEngine } from './build-engine.js';
+import { lockedPackageCount, stepTracker, type BuildStep } from './build-step.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
@@ -18,6 +19,8 @@ export interface ImageJob extends GraphNode {
   image: ImageModel;
   tag: string;
   hash: string;
+  /** Built even when an image with its tag and content hash exists. */
+  forced: boolean;
   files: RenderedFiles;
   /** `buildkit`: its Dockerfile mounts the build-time dependencies, so none is extracted into the context. */
   builder: Builder;
@@ -30,7 +33,6 @@ export interface BuildSettings {
   /** Extracted prefixes of dependency images, shared with the build-end audit. */
   prefixes: PrefixCache;
   logDir: string;
-  force: boolean;
   /** Passed to every build: docker's layer cache is not used either. */
   nocache?: boolean;
   idleTimeoutMs: number;
@@ -39,18 +41,24 @@ export interface BuildSettings {
   /** Given, the build is tagged `built` and this makes `tag` of it with the distro's architecture in its config
    * (the classic builder writes the engine's into a `FROM scratch` image, whatever the platform). */
   setArchitecture?(built: string, tag: string): Promise<void>;
-  /** Called when an image is really built (not found in the cache). */
-  onBuilding?(name: string): void;
+  /** Called when an image is really built (not found in the cache), with the log file written as it goes. */
+  onBuilding?(name: string, log: string): void;
+  /** The build started a Dockerfile step, or the step said what it is doing. */
+  onStep?(name: string, step: BuildStep): void;
   /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
   audit?(image: ImageModel): Promise<ImageAudit>;
+}
+
+/** The build log of the image `tag`, complete once its build ended. */
+export function buildLogFile(logDir: string, tag: string): string {
+  return path.join(logDir, `${tag.replace(/[/:]/g, '_')}.log`);
 }
 
 /** Build one image unless an image with its tag and content hash exists; returns what happened. */
 export async function buildImage(job: ImageJob, settings: BuildSettings, signal: AbortSignal): Promise<TaskOutcome> {
   const { engine } = settings;
   const existing = await engine.images.inspect(job.tag);
-  if (!settings.force && existing?.labels[labels.contentHash] === job.hash) return 'cached';
-  settings.onBuilding?.(job.name);
+  if (!job.forced && existing?.labels[labels.contentHash] === job.hash) return 'cached';
 
   const trees: InjectedTree[] = [];
   for (const dep of job.builder === 'buildkit' ? [] : job.buildDeps) {
@@ -58,11 +66,17 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   }
 
   await mkdir(settings.logDir, { recursive: true });
-  const logFile = path.join(settings.logDir, `${job.tag.replace(/[/:]/g, '_')}.log`);
+  const logFile = buildLogFile(settings.logDir, job.tag);
   // Written under a name of this process, renamed when complete: two runs building the same image at once
-  // each leave a whole log, never one interleaved or truncated by the other.
-  const partial = `${logFile}.tmp-${process.pid}`;
+  // each leave a whole log, never one interleaved or truncated by the other. `tail -f` of the live name
+  // follows it through the rename.
+  const partial = logFile.replace(/\.log$/, `.building-${process.pid}.log`);
   const log = createWriteStream(partial);
+  settings.onBuilding?.(job.name, partial);
+  const onStep = settings.onStep;
+  const track = onStep
+    ? stepTracker(lockedPackageCount(job.files.get('apt.lock')), (step) => onStep(job.name, step))
+    : undefined;
   // The two builders' logs look nothing alike: the first line says which one this is.
   log.write(`dappdeps: build of ${job.tag} with the ${job.builder} builder, content hash ${job.hash}\n`);
   // With an architecture to set, the tag appears only once the config is right: an interrupted run leaves no
@@ -74,7 +88,10 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
       context: contextTar(job.files, trees),
       tag: built,
       labels: { [labels.contentHash]: job.hash, 'org.opencontainers.image.created': new Date().toISOString() },
-      onLine: (line) => log.write(`${line.text}\n`),
+      onLine: (line) => {
+        log.write(`${line.text}\n`);
+        track?.(line.text);
+      },
       logFile,
       idleTimeoutMs: settings.idleTimeoutMs,
       nocache: settings.nocache ?? false,
@@ -87,6 +104,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
     await rename(partial, logFile);
   }
   await settings.setArchitecture?.(built, job.tag);
+  if (settings.audit) settings.onStep?.(job.name, { step: 'audit of the built image' });
   const audit = await settings.audit?.(job.image);
   if (audit && audit.violations.length > 0) {
     // Untagged, the image is not accepted: the next run does not find it cached and builds it again.

@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { extractImage } from '../archive/index.js';
+import { extractImage } from '../image/extract-image.js';
 import type { ImageInfo } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 
@@ -47,6 +47,8 @@ export class PrefixCache {
   constructor(
     private readonly source: PrefixSource,
     private readonly dir: string,
+    /** Told when an image is really extracted (not found on disk): a slow step worth a line. */
+    private readonly onExtract?: (tag: string) => void,
   ) {}
 
   async get(tag: string, prefix: string): Promise<CachedPrefix> {
@@ -70,6 +72,7 @@ export class PrefixCache {
     if (cached) return { root, outside: cached.outside };
     if (await exists(path.join(dir, OLD_MARKER))) await rm(dir, { recursive: true, force: true });
 
+    this.onExtract?.(tag);
     const temp = `${dir}.tmp-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
     await mkdir(temp, { recursive: true });

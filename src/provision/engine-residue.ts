@@ -1,4 +1,4 @@
-import type { TarEntryInfo } from '../archive/filter-tar.js';
+import type { TarEntryInfo } from '../archive/tar/filter-tar.js';
 import type { EngineProduct } from '../docker/types.js';
 
 /**

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { filterTar, type TarDecision, type TarEntryInfo } from '../archive/filter-tar.js';
+import { filterTar, type TarDecision, type TarEntryInfo } from '../archive/tar/filter-tar.js';
 import type { LayerFile } from './saved-image.js';
 
 function openLayer(layer: LayerFile): Readable {

@@ -1,4 +1,4 @@
-import { isWithin } from '../archive/entry-path.js';
+import { isWithin } from '../archive/tar/entry-path.js';
 import { entrySubject } from './residue.js';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { TarEntryInfo } from '../archive/filter-tar.js';
-import { isWithin } from '../archive/entry-path.js';
+import type { TarEntryInfo } from '../archive/tar/filter-tar.js';
+import { isWithin } from '../archive/tar/entry-path.js';
 
 /**
  * What a provisioning run leaves in its container that is not the playbook's doing, as layer paths (normal

@@ -2,10 +2,10 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { peek } from '../archive/peek-stream.js';
-import { resolveMember } from '../archive/save-archive.js';
-import { SNIFF_BYTES, sniff } from '../archive/sniff.js';
-import { forEachMember, recordAlias } from '../archive/tar-members.js';
+import { peek } from '../archive/tar/peek-stream.js';
+import { resolveMember } from '../image/save-members.js';
+import { SNIFF_BYTES, sniff } from '../archive/tar/sniff.js';
+import { forEachMember, recordAlias } from '../archive/tar/tar-members.js';
 import { DappdepsError } from '../errors.js';
 
 /** A layer of a saved image, as a file on disk. */

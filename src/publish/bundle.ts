@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
-import { forEachMember, hashBody } from '../archive/tar-members.js';
+import { forEachMember, hashBody } from '../archive/tar/tar-members.js';
 
 /** The member dappdeps adds to a `docker save` archive; `docker load` ignores files it does not know. */
 export const CHECKSUMS_MEMBER = 'dappdeps-checksums.json';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { sniff } from '../archive/sniff.js';
+import { sniff } from '../archive/tar/sniff.js';
 import { DappdepsError } from '../errors.js';
-import { resolveMember } from '../archive/save-archive.js';
-import { forEachMember, hashBody, recordAlias } from '../archive/tar-members.js';
+import { resolveMember } from '../image/save-members.js';
+import { forEachMember, hashBody, recordAlias } from '../archive/tar/tar-members.js';
 
 const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',

@@ -21,6 +21,41 @@ export async function builtImages(
   return images.filter((_, index) => exists[index]);
 }
 
+/**
+ * The built images among `images`; when none is, NotBuiltError naming them all: a command that would mount
+ * "every built image" says there is nothing to mount instead of running with none.
+ */
+export async function requireBuilt(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+  strategy: Strategy,
+): Promise<ImageModel[]> {
+  const built = await builtImages(docker, distro, images, strategy);
+  if (built.length > 0) return built;
+  const wanted = images.filter((i) => i.manifest[strategy] !== undefined);
+  throw new NotBuiltError(
+    wanted.map((i) => ({ name: i.name, tag: distro.index.tag(i, strategy) })),
+    strategy,
+  );
+}
+
+/** Removes the volume containers of `images` (and their volumes); says which were there. */
+export async function removeVolumes(
+  docker: DockerClient,
+  distro: Distro,
+  images: readonly ImageModel[],
+): Promise<{ container: string; outcome: 'removed' | 'absent' }[]> {
+  const present = new Set((await docker.containers.listByLabel(labels.name)).map((c) => c.name));
+  const out: { container: string; outcome: 'removed' | 'absent' }[] = [];
+  for (const image of images) {
+    const container = volumeContainerName(distro, image);
+    await docker.containers.removeVolumeContainer(container);
+    out.push({ container, outcome: present.has(container) ? 'removed' : 'absent' });
+  }
+  return out;
+}
+
 export interface VolumeResult {
   image: string;
   container: string;

@@ -6,6 +6,7 @@ import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { VerifyReport } from '../../src/verify/verify-distro.js';
 import { expect } from '../support/expect.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { buildStates } from '../support/fixture-cli.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 /**
@@ -76,5 +77,18 @@ describe('the real binary distro on a real engine', function () {
       const purls = doc.packages.flatMap((p) => p.externalRefs?.map((r) => r.referenceLocator) ?? []);
       expect(purls.filter((p) => p.startsWith('pkg:deb/debian/')).length, name).to.be.greaterThan(10);
     }
+  });
+
+  it('`build --force base` rebuilds base only: the toolchain it depends on keeps its image id', async () => {
+    const distro = await loadDistro(realDistroDir);
+    const docker = new Docker();
+    const id = async (name: string) =>
+      (await docker.getImage(distro.index.tag(distro.index.image(name), 'binary')).inspect()).Id;
+    const before = { toolchain: await id('toolchain'), base: await id('base') };
+    const forced = await cli('build', '--json', '--force', 'base');
+    expect(forced.code, forced.text).to.equal(0);
+    expect(buildStates(forced.stdout)).to.deep.equal({ toolchain: 'cached', base: 'built' });
+    expect(await id('toolchain')).to.equal(before.toolchain);
+    expect(await id('base')).not.to.equal(before.base);
   });
 });

@@ -7,7 +7,7 @@ export function buildStates(stdout: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of stdout) {
     const e = JSON.parse(line) as { event: string; image?: string };
-    if (e.image && e.event !== 'start') out[e.image] = e.event;
+    if (e.image && !['start', 'step', 'heartbeat'].includes(e.event)) out[e.image] = e.event;
   }
   return out;
 }

@@ -10,13 +10,14 @@ import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface BuildOptions extends DistroOptions, ArchOptions, SuiteOptions {
   strategy: Strategy;
   builder: BuilderOption;
   force?: boolean;
+  forceDeps?: boolean;
   /** False with `--no-cache` (commander's negatable option). */
   cache: boolean;
   concurrency: number;
@@ -35,7 +36,7 @@ export function registerBuild(program: Command, output: Output): void {
   addDistroOption(program.command('build'))
     .description('build images in dependency order, independent ones in parallel; unchanged images are skipped')
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
-    .addOption(strategyOption())
+    .addOption(strategyOption(BUILD_STRATEGY))
     .addOption(archOption())
     .addOption(suiteOption())
     .addOption(
@@ -46,8 +47,15 @@ export function registerBuild(program: Command, output: Output): void {
         .choices(builderOptions)
         .default('auto'),
     )
-    .option('--force', 'rebuild even when an image with the same content hash exists')
-    .option('--no-cache', "rebuild everything without docker's layer cache either (implies --force)")
+    .option(
+      '--force',
+      'rebuild the named images (all when none is named) even when their content hash is unchanged; their dependencies are used as they are',
+    )
+    .option('--force-deps', "rebuild the named images' build-time dependencies too (implies --force)")
+    .option(
+      '--no-cache',
+      "build without docker's layer cache: every step runs again (implies --force; with --force-deps, for the dependencies too)",
+    )
     .addOption(
       new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()),
     )
@@ -83,11 +91,13 @@ async function buildSuite(
   const { buildDistro } = await import('../../orchestrator/build-distro.js');
   const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
   const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
-  const { createReporter, defaultReporterKind } = await import('../../ui/reporter.js');
+  const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
   // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
   const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
   const builder = chooseBuilder(asked, await docker.engine.version());
-  const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output);
+  const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
+    heartbeatMs: heartbeatFromEnv(),
+  });
   if (distro.suite.all.length > 1) reporter.info(`suite ${distro.suite.name} (${distro.settings.binary.baseImage})`);
   const dir = workDir(distro, options.workDir);
   const summary = await interruptible((signal) =>
@@ -95,13 +105,14 @@ async function buildSuite(
       strategy: options.strategy,
       builder,
       names,
-      force: (options.force ?? false) || !options.cache,
-      nocache: !options.cache,
+      force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
+      noCache: !options.cache,
       concurrency: options.concurrency,
       workDir: dir,
       idleTimeoutMs: options.idleTimeout * 1000,
       signal,
-      onBuilding: (name) => reporter.start(name),
+      onBuilding: (name, log) => reporter.start(name, log),
+      onStep: (name, step) => reporter.step(name, step),
       onFinish: (result) => reporter.finish(result),
       onInfo: (message) => reporter.info(message),
       ensureBaseImage: async (ref) => {
@@ -144,19 +155,23 @@ async function tagAliases(
  */
 function mergeSummaries(summaries: readonly [Distro, BuildSummary][]): BuildSummary {
   const key = (d: Distro, name: string) => (d.suite.isDefault ? name : `${name}@${d.suite.name}`);
+  const keyed = (d: Distro, record: Record<string, string>) =>
+    Object.entries(record).map(([n, v]): [string, string] => [key(d, n), v]);
   return {
     results: summaries.flatMap(([d, s]) => s.results.map((r) => ({ ...r, name: key(d, r.name) }))),
     unsupported: [...new Set(summaries.flatMap(([, s]) => s.unsupported))],
-    tags: Object.fromEntries(summaries.flatMap(([d, s]) => Object.entries(s.tags).map(([n, t]) => [key(d, n), t]))),
+    tags: Object.fromEntries(summaries.flatMap(([d, s]) => keyed(d, s.tags))),
+    logs: Object.fromEntries(summaries.flatMap(([d, s]) => keyed(d, s.logs))),
   };
 }
 
 function report(summary: BuildSummary, options: BuildOptions, output: Output): void {
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
-  if (options.json)
-    output.out(JSON.stringify({ event: 'summary', ...counts, unsupported: summary.unsupported, tags: summary.tags }));
+  const { unsupported, tags, logs } = summary;
+  if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported, tags, logs }));
   else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
+  if (!options.json) for (const [name, log] of Object.entries(logs)) output.err(`${name}: log ${log}`);
   for (const r of summary.results) {
     if (r.state !== 'failed') continue;
     if (r.error instanceof BuildError)

@@ -3,7 +3,7 @@ import type { Strategy } from '../../manifest/model.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 
 /** The formats `--format` accepts (here, so that `--help` loads no exporter). */
 const exportFormats = ['oci', 'docker', 'ext4'] as const;
@@ -32,7 +32,7 @@ export function registerExport(program: Command, output: Output): void {
     .addOption(new Option('--format <format>', 'oci, docker or ext4').choices(exportFormats).makeOptionMandatory())
     .requiredOption('--out <path>', 'the folder (oci: missing or empty) or file to write')
     .option('--free <size>', 'ext4: free space beyond the content (e.g. 64M, 1G)', parseSize, 64 * 1024 ** 2)
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('export')))
     .action(async (reference: string, options: ExportOptions) => {
       const { exportImage } = await import('../../publish/export-image.js');
       const distro = await openDistro(options, output);

@@ -4,7 +4,7 @@ import { NotBuiltError } from '../../errors.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 
 interface ExtractOptions extends DistroOptions {
   to: string;
@@ -16,9 +16,9 @@ export function registerExtract(program: Command, output: Output): void {
     .description("extract an image's prefix from its `docker save` stream into a folder, safely")
     .argument('<name>', 'the image')
     .requiredOption('--to <dir>', 'folder to write into (must be missing or empty); the prefix lands at <dir>/<prefix>')
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('extract')))
     .action(async (name: string, options: ExtractOptions) => {
-      const { extractImage } = await import('../../archive/index.js');
+      const { extractImage } = await import('../../image/extract-image.js');
       const distro = await openDistro(options, output);
       const image = distro.index.image(name);
       const tag = distro.index.tag(image, options.strategy);

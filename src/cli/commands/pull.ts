@@ -4,7 +4,7 @@ import { addDistroOption, openDistro } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 import { type RegistryOptions, registryHelp } from './push.js';
 
@@ -15,7 +15,7 @@ export function registerPull(program: Command, output: Output): void {
     )
     .argument('[names...]', 'images (default: every image with the strategy)')
     .option('--registry <host:port>', registryHelp)
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('pull')))
     .option('--work-dir <dir>', 'where prefixes are extracted for the audit (default: .dappdeps/ beside the distro)')
     .action(async (names: string[], options: RegistryOptions & { workDir?: string }) => {
       const { PrefixCache, prefixCacheDir } = await import('../../prefix-cache/prefix-cache.js');

@@ -4,7 +4,7 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 
 export interface RegistryOptions extends DistroOptions {
   registry?: string;
@@ -20,7 +20,7 @@ export function registerPush(program: Command, output: Output): void {
     .argument('[names...]', 'images (default: every built one)')
     .option('--registry <host:port>', registryHelp)
     .option('--with-deps', 'also push their run-time dependencies')
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('push')))
     .action(async (names: string[], options: RegistryOptions & { withDeps?: boolean }) => {
       const { carriedImages } = await import('../../publish/carried-images.js');
       const { pushImages } = await import('../../publish/push-images.js');

@@ -28,7 +28,7 @@ export function registerRun(program: Command, output: Output): void {
     .addOption(strategyOption())
     .addOption(mountModeOption())
     .action(async (command: string[], options: RunOptions) => {
-      const { builtImages } = await import('../../volumes/volume-containers.js');
+      const { requireBuilt } = await import('../../volumes/volume-containers.js');
       const names = options.with
         ? options.with
             .split(',')
@@ -38,7 +38,7 @@ export function registerRun(program: Command, output: Output): void {
       const docker = await openEngine();
       const { distro, images } = selectVersioned(await openSuites(options, output), names);
       const named = distro.index.withRunDeps(names.length > 0 ? images : distro.images);
-      const selected = names.length > 0 ? named : await builtImages(docker, distro, named, options.strategy);
+      const selected = names.length > 0 ? named : await requireBuilt(docker, distro, named, options.strategy);
       const mounts = await openMounts(docker, distro, selected, options, output);
       const code = await interruptible((signal) =>
         docker.containers.run({

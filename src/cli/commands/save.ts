@@ -5,7 +5,7 @@ import { addDistroOption, openDistro, type DistroOptions } from '../distro-optio
 import { openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 
 interface SaveOptions extends DistroOptions {
   out: string;
@@ -19,7 +19,7 @@ export function registerSave(program: Command, output: Output): void {
     .argument('[names...]', 'images (default: every built one)')
     .requiredOption('--out <file>', 'the archive to write')
     .option('--with-deps', 'also save their run-time dependencies')
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('save')))
     .action(async (names: string[], options: SaveOptions) => {
       const { carriedImages } = await import('../../publish/carried-images.js');
       const { writeAtomically } = await import('../../publish/atomic-output.js');

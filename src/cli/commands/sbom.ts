@@ -4,7 +4,7 @@ import { hasStrategy, type Strategy } from '../../manifest/model.js';
 import type { Output } from '../../ui/output.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { openEngine } from '../engine-session.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 
 interface SbomOptions extends DistroOptions {
   strategy: Strategy;
@@ -16,7 +16,7 @@ export function registerSbom(program: Command, output: Output): void {
       "print an image's SPDX 2.3 document: binary, the one the built image carries in its prefix; source, its pinned sources (no build needed)",
     )
     .argument('<name>', 'the image')
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('describe')))
     .action(async (name: string, options: SbomOptions) => {
       const distro = await openDistro(options, output);
       const image = distro.index.image(name);

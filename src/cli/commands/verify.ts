@@ -8,7 +8,7 @@ import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
 import type { Output } from '../../ui/output.js';
-import { strategyOption } from '../strategy-option.js';
+import { strategyOption, whichBuild } from '../strategy-option.js';
 import { workDir } from '../work-dir.js';
 
 interface VerifyOptions extends DistroOptions, ArchOptions, SuiteOptions {
@@ -27,7 +27,7 @@ export function registerVerify(program: Command, output: Output): void {
       '[names...]',
       'images to verify (default: all with the strategy); their run-time dependencies are mounted',
     )
-    .addOption(strategyOption())
+    .addOption(strategyOption(whichBuild('verify')))
     .addOption(archOption())
     .addOption(suiteOption())
     .option('--no-smoke', 'audit only: run no containers')

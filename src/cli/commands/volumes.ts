@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { volumeContainerName, type Distro, type Strategy } from '../../manifest/model.js';
+import type { Distro, Strategy } from '../../manifest/model.js';
 import { addDistroOption, type DistroOptions } from '../distro-option.js';
 import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../suite-option.js';
 import { openEngine } from '../engine-session.js';
@@ -35,18 +35,17 @@ async function volumesOfSuite(
   docker: Awaited<ReturnType<typeof openEngine>>,
   output: Output,
 ): Promise<void> {
-  const { builtImages, ensureVolumes } = await import('../../volumes/volume-containers.js');
+  const { builtImages, ensureVolumes, removeVolumes, requireBuilt } =
+    await import('../../volumes/volume-containers.js');
   const selected = distro.index.withRunDeps(selectImages(distro, names));
   if (options.rm) {
-    for (const image of selected) {
-      const name = volumeContainerName(distro, image);
-      await docker.containers.removeVolumeContainer(name);
-      output.out(`${name}: removed`);
-    }
+    for (const r of await removeVolumes(docker, distro, selected)) output.out(`${r.container}: ${r.outcome}`);
     return;
   }
-  // Without names: every image built for this strategy (chefdk is source-only, for instance).
-  const wanted = names.length > 0 ? selected : await builtImages(docker, distro, selected, options.strategy);
+  // Without names: every image built for this strategy (chefdk is source-only, for instance); another suite that is
+  // not built is left alone, the default one must be.
+  const built = distro.suite.isDefault ? requireBuilt : builtImages;
+  const wanted = names.length > 0 ? selected : await built(docker, distro, selected, options.strategy);
   for (const r of await ensureVolumes(docker, distro, wanted, options.strategy))
     output.out(`${r.container}: ${r.outcome} (${r.image})`);
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { extractImage } from '../../archive/index.js';
-import type { PathTree } from '../../archive/path-tree.js';
+import { extractImage } from '../../image/extract-image.js';
+import type { PathTree } from '../../archive/overlay/path-tree.js';
 import { DappdepsError } from '../../errors.js';
 import { E2fsError, e2fs } from './e2fs-tools.js';
 import { type EntryMeta, readImageTree } from './image-tree.js';

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { entryPath } from '../../archive/entry-path.js';
-import { planLayers } from '../../archive/layer-order.js';
-import { peek } from '../../archive/peek-stream.js';
-import { PathTree } from '../../archive/path-tree.js';
-import { emptySaveArchive, resolveMember } from '../../archive/save-archive.js';
-import { sniff, SNIFF_BYTES } from '../../archive/sniff.js';
-import { parseWhiteout } from '../../archive/whiteout.js';
+import { entryPath } from '../../archive/tar/entry-path.js';
+import { planLayers } from '../../image/layout.js';
+import { peek } from '../../archive/tar/peek-stream.js';
+import { PathTree } from '../../archive/overlay/path-tree.js';
+import { emptySaveArchive, resolveMember } from '../../image/save-members.js';
+import { sniff, SNIFF_BYTES } from '../../archive/tar/sniff.js';
+import { parseWhiteout } from '../../archive/overlay/whiteout.js';
 import { DappdepsError } from '../../errors.js';
-import { forEachMember, recordAlias } from '../../archive/tar-members.js';
+import { forEachMember, recordAlias } from '../../archive/tar/tar-members.js';
 
 /** What the image's final root says about one path: the inode metadata a filesystem image must carry. */
 export interface EntryMeta {

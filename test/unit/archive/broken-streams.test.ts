@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { extractImage } from '../../../src/archive/index.js';
+import { extractImage } from '../../../src/image/extract-image.js';
 import { DappdepsError } from '../../../src/errors.js';
 import {
   dir,

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DappdepsError } from '../../../src/errors.js';
-import { extractImage, type ExtractOptions } from '../../../src/archive/index.js';
+import { extractImage, type ExtractOptions } from '../../../src/image/extract-image.js';
 import {
   MTIME,
   type SaveOptions,

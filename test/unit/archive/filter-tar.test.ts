@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { Header } from 'tar';
-import { filterTar, type TarEntryInfo } from '../../../src/archive/filter-tar.js';
+import { filterTar, type TarEntryInfo } from '../../../src/archive/tar/filter-tar.js';
 import { DappdepsError } from '../../../src/errors.js';
 import { dir, expect, file, tarOf } from '../../support/archive-fixtures.js';
 

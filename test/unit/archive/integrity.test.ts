@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { extractImage } from '../../../src/archive/index.js';
+import { extractImage } from '../../../src/image/extract-image.js';
 import { DappdepsError } from '../../../src/errors.js';
 import {
   expect,

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DappdepsError, UnsafeArchiveError } from '../../../src/errors.js';
-import { extractImage } from '../../../src/archive/index.js';
+import { extractImage } from '../../../src/image/extract-image.js';
 import {
   type EntrySpec,
   type SaveOptions,

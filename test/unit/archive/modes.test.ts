@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { extractImage } from '../../../src/archive/index.js';
-import type { ModePolicy } from '../../../src/archive/layer-policy.js';
+import { extractImage } from '../../../src/image/extract-image.js';
+import type { ModePolicy } from '../../../src/archive/extract/layer-policy.js';
 import { PrefixCache } from '../../../src/prefix-cache/prefix-cache.js';
 import { dir, expect, file, hardlink, saveOf, streamOf, tarOf, tempDir } from '../../support/archive-fixtures.js';
 

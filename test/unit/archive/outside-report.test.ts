@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { extractImage } from '../../../src/archive/index.js';
+import { extractImage } from '../../../src/image/extract-image.js';
 import { DappdepsError } from '../../../src/errors.js';
 import {
   type EntrySpec,

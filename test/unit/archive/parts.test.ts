@@ -1,10 +1,10 @@
 import { UnsafeArchiveError, DappdepsError } from '../../../src/errors.js';
-import { entryPath, insideRoot, isWithin } from '../../../src/archive/entry-path.js';
-import { keepPrefix } from '../../../src/archive/keep-prefix.js';
-import { PathTree } from '../../../src/archive/path-tree.js';
-import { sniff } from '../../../src/archive/sniff.js';
-import { symlinkTarget } from '../../../src/archive/symlink-target.js';
-import { parseWhiteout } from '../../../src/archive/whiteout.js';
+import { entryPath, insideRoot, isWithin } from '../../../src/archive/tar/entry-path.js';
+import { keepPrefix } from '../../../src/archive/extract/keep-prefix.js';
+import { PathTree } from '../../../src/archive/overlay/path-tree.js';
+import { sniff } from '../../../src/archive/tar/sniff.js';
+import { symlinkTarget } from '../../../src/archive/tar/symlink-target.js';
+import { parseWhiteout } from '../../../src/archive/overlay/whiteout.js';
 import { expect, file, tarOf } from '../../support/archive-fixtures.js';
 
 describe('archive: entry paths', () => {

@@ -85,6 +85,25 @@ describe('cli', () => {
     expect(output.stdout.join('').trim()).to.equal(version);
   });
 
+  it('with --json, prints manifest problems as objects', async () => {
+    await writeFile(path.join(tmp, 'distro.yaml'), await readFile(path.join(realDistroDir, 'distro.yaml')));
+    await writeFile(
+      path.join(tmp, 'demo.yaml'),
+      'name: demo\nverison: "1"\ndescription: d\nbinary: { packages: [bash] }\n',
+    );
+    const output = captureOutput();
+    expect(await main(['validate', '--json', '--distro', tmp], output)).to.equal(2);
+    const event = JSON.parse(output.stdout.join('')) as { problems: unknown[] };
+    expect(event).to.include({ event: 'error', kind: 'ManifestError', error: 'invalid manifests (2 problems)' });
+    expect(event.problems).to.deep.include({
+      file: path.join(tmp, 'demo.yaml'),
+      line: 2,
+      column: 1,
+      field: 'verison',
+      message: 'unknown field "verison" (did you mean "version"?)',
+    });
+  });
+
   describe('errors', () => {
     const noEngine = 'unix:///nonexistent/dappdeps-cli-test.sock';
     let saved: string | undefined;

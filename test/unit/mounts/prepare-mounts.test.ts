@@ -42,7 +42,10 @@ describe('prepareMounts in image mode', () => {
   it('refuses images not built, telling how to build them', async () => {
     const docker = engineWith(['dappdeps/ansible:2.14.18-1']);
     const prepared = prepareMounts(docker, distro, [distro.index.image('ansible')], 'binary', 'image');
-    await expect(prepared).to.be.rejectedWith(NotBuiltError, 'not built: dappdeps/base:5.2.15-1, dappdeps/git:2.39.5-1');
+    await expect(prepared).to.be.rejectedWith(
+      NotBuiltError,
+      'not built: dappdeps/base:5.2.15-1, dappdeps/git:2.39.5-1',
+    );
     const error = (await prepared.catch((e: unknown) => e)) as NotBuiltError;
     expect(error.hint).to.equal('run `dappdeps build base git` first');
   });

@@ -36,7 +36,6 @@ describe('buildDistro nocache (fake engine)', () => {
     buildDistro(distro, engine, {
       strategy: 'binary',
       names: ['solo'], // no build-time dependency: nothing to extract from a fake engine
-      force: false,
       concurrency: 1,
       workDir,
       idleTimeoutMs: 1000,
@@ -52,7 +51,7 @@ describe('buildDistro nocache (fake engine)', () => {
   beforeEach(() => requests.splice(0));
 
   it('asks the engine to build without its layer cache', async () => {
-    const summary = await build({ force: true, nocache: true });
+    const summary = await build({ force: 'named', noCache: true });
     expect(summary.results.map((r) => r.state)).to.deep.equal(['built']);
     expect(requests.map((r) => [r.tag, r.nocache])).to.deep.equal([['dappdeps-it/solo:1.0', true]]);
   });
@@ -94,7 +93,7 @@ describe('buildDistro builders (fake engine)', () => {
       strategy: 'binary',
       builder: 'buildkit',
       names: ['app'],
-      force: true,
+      force: 'all',
       concurrency: 1,
       workDir,
       idleTimeoutMs: 1000,
@@ -156,7 +155,7 @@ describe('buildDistro with BuildKit and templates written for the classic builde
       const summary = await buildDistro(distro, engine, {
         strategy: 'binary',
         builder: 'buildkit',
-        force: true,
+        force: 'all',
         concurrency: 1,
         workDir,
         idleTimeoutMs: 1000,
@@ -171,5 +170,79 @@ describe('buildDistro with BuildKit and templates written for the classic builde
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('buildDistro force policy (fake engine)', () => {
+  let distro: Distro;
+  let workDir: string;
+  // An engine that keeps what it built: an image's labels (its content hash) are found by the next run.
+  const images = new Map<string, Record<string, string>>();
+  const built: BuildRequest[] = [];
+  const engine: BuildEngine = {
+    images: {
+      inspect: async (tag) => {
+        const labels = images.get(tag);
+        return labels ? { id: `sha256:${tag}`, labels, size: 0 } : undefined;
+      },
+      save: async () => {
+        throw new Error('nothing may be extracted: BuildKit mounts tools');
+      },
+      build: async (request) => {
+        built.push(request);
+        images.set(request.tag, request.labels);
+        return { id: `sha256:${request.tag}` };
+      },
+      remove: async () => undefined,
+    },
+    containers: noMirror,
+  };
+  const build = async (options: Partial<BuildDistroOptions>) => {
+    built.splice(0);
+    const summary = await buildDistro(distro, engine, {
+      strategy: 'binary',
+      builder: 'buildkit',
+      names: ['app'],
+      concurrency: 1,
+      workDir,
+      idleTimeoutMs: 1000,
+      ensureBaseImage: async () => undefined,
+      ...options,
+    });
+    return Object.fromEntries(summary.results.map((r) => [r.name, r.state]));
+  };
+
+  before(async () => {
+    distro = await loadDistro(path.join(fixturesDir, 'orchestrator/distro'));
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-unit-force-'));
+    expect(await build({})).to.deep.equal({ tools: 'built', app: 'built' });
+  });
+  after(() => rm(workDir, { recursive: true, force: true }));
+
+  it('builds nothing unchanged by default', async () => {
+    expect(await build({})).to.deep.equal({ tools: 'cached', app: 'cached' });
+  });
+
+  it('`named` rebuilds the named image and uses its unchanged dependency as it is', async () => {
+    expect(await build({ force: 'named' })).to.deep.equal({ tools: 'cached', app: 'built' });
+  });
+
+  it('`all` rebuilds the dependencies too', async () => {
+    expect(await build({ force: 'all' })).to.deep.equal({ tools: 'built', app: 'built' });
+  });
+
+  it('`named` with no name forces every selected image', async () => {
+    const states = await build({ force: 'named', names: [] });
+    expect(Object.entries(states).filter(([, s]) => s === 'cached')).to.deep.equal([]);
+  });
+
+  it('noCache forces the named image only, and builds it without the layer cache', async () => {
+    expect(await build({ noCache: true })).to.deep.equal({ tools: 'cached', app: 'built' });
+    expect(built.map((r) => [r.image, r.nocache])).to.deep.equal([['app', true]]);
+  });
+
+  it('noCache with `all` builds both without the layer cache', async () => {
+    expect(await build({ noCache: true, force: 'all' })).to.deep.equal({ tools: 'built', app: 'built' });
+    expect(built.map((r) => r.nocache)).to.deep.equal([true, true]);
   });
 });

@@ -1,4 +1,4 @@
-import type { TarEntryInfo } from '../../../src/archive/filter-tar.js';
+import type { TarEntryInfo } from '../../../src/archive/tar/filter-tar.js';
 import { engineResidue } from '../../../src/provision/engine-residue.js';
 import { residueCandidates, residueDrops } from '../../../src/provision/residue.js';
 import { expect } from '../../support/expect.js';

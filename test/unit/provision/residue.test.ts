@@ -1,4 +1,4 @@
-import type { TarEntryInfo } from '../../../src/archive/filter-tar.js';
+import type { TarEntryInfo } from '../../../src/archive/tar/filter-tar.js';
 import {
   forbiddenEntries,
   isAnsibleLeftover,

@@ -1,5 +1,5 @@
 import { NotBuiltError } from '../../../src/errors.js';
-import { createReporter, defaultReporterKind, describeResult } from '../../../src/ui/reporter.js';
+import { createReporter, defaultReporterKind, describeResult, heartbeatFromEnv } from '../../../src/ui/reporter.js';
 import { captureOutput } from '../../support/capture-output.js';
 import { expect } from '../../support/expect.js';
 
@@ -58,5 +58,51 @@ describe('reporter', () => {
     });
     expect(events[2]).to.include({ message: 'done' });
     expect(output.stderr).to.deep.equal([]);
+  });
+});
+
+describe('reporter heartbeats', () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('plain: a line per new step, and a heartbeat (image, step, elapsed) for an image silent for the interval', async () => {
+    const output = captureOutput();
+    const reporter = createReporter('plain', output, { heartbeatMs: 40 });
+    reporter.start('git', '/w/logs/git.building-1.log');
+    reporter.step('git', { step: '[build 2/3] RUN sleep 4' });
+    reporter.step('git', { step: '[build 2/3] RUN sleep 4', detail: 'seal: closure' });
+    await wait(150);
+    reporter.finish({ name: 'git', state: 'built', durationMs: 150 });
+    const after = output.stderr.length;
+    await wait(100); // a finished image gets no heartbeat
+    reporter.close();
+    expect(output.stderr.slice(0, 2)).to.deep.equal([
+      'git: building, log: /w/logs/git.building-1.log',
+      'git: [build 2/3] RUN sleep 4',
+    ]);
+    const beats = output.stderr.slice(2, -1);
+    expect(beats.length).to.be.at.least(1);
+    for (const beat of beats)
+      expect(beat).to.match(/^git: still building after 0s, at \[build 2\/3\] RUN sleep 4 \(seal: closure\)$/);
+    expect(output.stderr.length).to.equal(after);
+  });
+
+  it('json: step and heartbeat events', async () => {
+    const output = captureOutput();
+    const reporter = createReporter('json', output, { heartbeatMs: 40 });
+    reporter.start('git');
+    reporter.step('git', { step: '[2/3] RUN sleep 4' });
+    await wait(150);
+    reporter.close();
+    const events = output.stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events[1]).to.include({ event: 'step', image: 'git', step: '[2/3] RUN sleep 4' });
+    expect(events.slice(2).length).to.be.at.least(1);
+    for (const e of events.slice(2))
+      expect(e).to.include({ event: 'heartbeat', image: 'git', step: '[2/3] RUN sleep 4' });
+  });
+
+  it('takes its interval from DAPPDEPS_HEARTBEAT_SECONDS, else 60 s', () => {
+    expect(heartbeatFromEnv({ DAPPDEPS_HEARTBEAT_SECONDS: '2' })).to.equal(2000);
+    expect(heartbeatFromEnv({})).to.equal(60_000);
+    expect(heartbeatFromEnv({ DAPPDEPS_HEARTBEAT_SECONDS: 'soon' })).to.equal(60_000);
   });
 });

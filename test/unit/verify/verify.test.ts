@@ -116,6 +116,7 @@ describe('verify (no Docker)', () => {
       image: sealed,
       tag: 't/sealed:1.0',
       hash: 'h',
+      forced: true,
       files: new Map([['Dockerfile', 'FROM scratch']]),
       builder: 'classic',
       buildDeps: [],
@@ -125,7 +126,6 @@ describe('verify (no Docker)', () => {
       engine,
       prefixes: {} as PrefixCache,
       logDir,
-      force: true,
       idleTimeoutMs: 1000,
       audit: async () => result,
     });

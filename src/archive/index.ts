@@ -1,1 +1,0 @@
-export { type ExtractOptions, type ExtractStats, extractImage } from './extract-image.js';
