@@ -11,14 +11,30 @@ export interface SuiteOptions {
 export const suiteOption = () =>
   new Option('--suite <name>', "only this Debian suite of distro.yaml's (default: every suite, the default first)");
 
-/** The distro as built in each suite asked for: `--suite`, else every suite of distro.yaml, the default first. */
-export async function openSuites(options: DistroOptions & SuiteOptions, output: Output): Promise<Distro[]> {
+/**
+ * The distro as built in each suite asked for: `--suite`, else every suite of distro.yaml, the default first. With
+ * `--arch`, only the suites built for that architecture (distro.yaml's `suites.<name>.architectures`).
+ */
+export async function openSuites(
+  options: DistroOptions & SuiteOptions & { arch?: string },
+  output: Output,
+): Promise<Distro[]> {
   const first = await openDistro(options, output);
-  if (options.suite === first.suite.name) return [first];
   const { loadDistro } = await import('../manifest/load-distro.js');
-  if (options.suite !== undefined) return [await loadDistro(distroDir(options), options.suite)];
-  const others = first.suite.all.filter((s) => s !== first.suite.name);
-  return [first, ...(await Promise.all(others.map((s) => loadDistro(distroDir(options), s))))];
+  const names = options.suite !== undefined ? [options.suite] : first.suite.all;
+  const distros = await Promise.all(
+    names.map((s) => (s === first.suite.name ? first : loadDistro(distroDir(options), s))),
+  );
+  const { arch } = options;
+  if (arch === undefined) return distros;
+  const builds = (d: Distro) =>
+    d.suite.isDefault || (d.settings.suites[d.suite.name]?.architectures ?? [arch]).includes(arch);
+  const unbuilt = distros.find((d) => !builds(d));
+  if (options.suite !== undefined && unbuilt)
+    throw new UsageError(
+      `suite ${unbuilt.suite.name} is not built for ${arch} (distro.yaml's suites.${unbuilt.suite.name}.architectures)`,
+    );
+  return distros.filter(builds);
 }
 
 /**

@@ -222,7 +222,17 @@ export const distroSettings = z.strictObject({
    * Other Debian suites the binary images are built from as well (e.g. trixie beside bookworm): an image listing the
    * suite in its own `suites` is built there with that version, from this base image, locked in distro.<suite>.lock.
    */
-  suites: z.record(p.suiteName, z.strictObject({ baseImage: p.imageRef, vars: suiteVars.default({}) })).default({}),
+  suites: z
+    .record(
+      p.suiteName,
+      z.strictObject({
+        baseImage: p.imageRef,
+        vars: suiteVars.default({}),
+        /** The architectures the suite is built for (default: every one of `architectures`). */
+        architectures: z.array(z.enum(architectureNames)).min(1).optional(),
+      }),
+    )
+    .default({}),
 });
 
 export type ImageManifest = z.infer<typeof imageManifest>;
