@@ -1,12 +1,12 @@
 /**
  * Imports point one way: cli → ui → the commands' features (orchestrator, verify, volumes, mounts, bootstrap,
- * render, provision, demo, publish, sbom) → the core they share (audit, prefix-cache, lock) → the base (image,
+ * render, provision, demo, publish, sbom, build-cache) → the core they share (audit, prefix-cache, lock) → the base (image,
  * docker, archive, manifest, graph, errors, labels, package-root). Inside the base: image (the image model) →
  * docker, archive; archive's folders tar ← overlay ← extract, and archive imports nothing else of dappdeps but
  * errors. `src/index.ts` is the library's entry and may import anything. `npm run depcheck` fails on a cycle, an
  * import against that direction, or a module in a folder this file does not describe.
  */
-const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish|sbom)/';
+const features = '^src/(orchestrator|verify|volumes|bootstrap|render|demo|provision|mounts|publish|sbom|build-cache)/';
 const core = '^src/(audit|prefix-cache|lock)/';
 const base = '^src/(image|docker|archive|manifest|graph)/|^src/(errors|labels|package-root)\\.ts$';
 const described = [features, core, base, '^src/(cli|ui)/', '^src/index\\.ts$'];

@@ -45,6 +45,7 @@ export async function provision(scope: BenchScope): Promise<BenchResult> {
       from: base,
       tag: scope.tag('ours', '1'),
       network: 'host',
+      noCache: true,
       stdout: process.stderr,
       stderr: process.stderr,
     }),
@@ -129,7 +130,7 @@ export async function provision(scope: BenchScope): Promise<BenchResult> {
     ],
     notes: [
       `baseline steps: apt-get install ansible-core ${s(steps.install)}, playbook ${s(steps.playbook)}, purge of Ansible and Python ${s(steps.purge)}, commit ${s(steps.commit)}`,
-      `the baseline adds ${(baselineAdds / MB).toFixed(1)} MB to ${base} after its purge (${(baselineAdds / Math.max(playbookOwn, 1)).toFixed(2)}× the playbook's own files); ours adds ${(oursAdds / MB).toFixed(1)} MB in one layer of ${ours.value.layer.entries} entries`,
+      `the baseline adds ${(baselineAdds / MB).toFixed(1)} MB to ${base} after its purge (${(baselineAdds / Math.max(playbookOwn, 1)).toFixed(2)}× the playbook's own files); ours adds ${(oursAdds / MB).toFixed(1)} MB in one layer of ${ours.value.layer?.entries ?? 0} entries`,
       `"the playbook's own files": what the baseline's playbook step alone added (its commit minus the one before it)`,
       `Python files in our result (/usr/bin/python3*, /usr/lib/python3*): ${python.stdout.trim()}`,
       "one round each: both download from Debian's mirror (the apt task; the baseline also ansible-core and Python), so the mirror is part of the noise",

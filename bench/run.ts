@@ -5,6 +5,7 @@
  */
 import { arm64 } from './arm64.js';
 import { binaryDistro } from './binary-distro.js';
+import { cacheBench } from './cache.js';
 import { cliStartup } from './cli-startup.js';
 import { coldBuild } from './cold-build.js';
 import { dagWallTime } from './dag-wall-time.js';
@@ -25,6 +26,7 @@ const benchmarks: Record<string, (scope: BenchScope) => Promise<BenchResult>> = 
   export: exportFormats,
   provision,
   arm64,
+  cache: cacheBench,
 };
 
 async function main(): Promise<number> {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway Docker engine for the tests: a second dockerd with its data, state and socket in DIR, holding no
 # images, like the air-gapped machine a saved bundle is carried to. Needs root, as the main engine does.
-#   test-engine.sh start DIR   prints its DOCKER_HOST (unix://DIR/docker.sock) once it answers; pid in DIR/pid
+#   test-engine.sh start DIR [ARG...]  prints its DOCKER_HOST (unix://DIR/docker.sock) once it answers; pid in
+#                                      DIR/pid; ARGs go to dockerd (another listener, TLS: test-remote-engine.sh)
 #   test-engine.sh stop DIR    stops it and waits until it has let go of DIR (DIR is the caller's to remove)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/service.sh
@@ -16,7 +17,7 @@ start)
   mkdir -p "$dir/data" "$dir/exec"
   # Like the main engine: no bridge, so containers get loopback only.
   dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/pid" -H "$host" \
-    --bridge=none --iptables=false --ip-masq=false >"$dir/dockerd.log" 2>&1 &
+    --bridge=none --iptables=false --ip-masq=false "${@:3}" >"$dir/dockerd.log" 2>&1 &
   service_await $! "$dir/dockerd.log" "the throwaway engine" answers
   echo "$host"
   ;;

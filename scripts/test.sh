@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # docker-registry and curl (a real registry for push/pull, scripts/test-registry.sh), skopeo (reads OCI
 # exports), e2fsprogs (mkfs.ext4 -d, e2fsck, debugfs for ext4 exports), the shell scripts' linter, shellcheck,
 # and podman (a subset of the integration tests runs on Podman too: test/support/podman-service.ts starts and
-# stops its API service with scripts/podman-service.sh).
+# stops its API service with scripts/podman-service.sh), and openssl and openssh-server (an engine reached over TLS
+# and over SSH: scripts/test-remote-engine.sh).
 need=()
 command -v ruby >/dev/null 2>&1 || need+=(ruby)
 [ -d /usr/lib/arch-test ] || need+=(arch-test)
@@ -21,6 +22,8 @@ command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v debugfs >/dev/null 2>&1 || need+=(e2fsprogs)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "missing ${need[*]}; installing them needs root" >&2; exit 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -24,8 +24,18 @@ export const labels = {
   run: 'io.dappdeps.run',
   /** On the smoke matrix's target images: which target. */
   target: 'io.dappdeps.target',
-  /** On provisioned images: the playbook's sha256, the Ansible that ran it, the dappdeps images mounted. */
-  provisionPlaybook: 'io.dappdeps.provision.playbook.sha256',
+  /**
+   * On provisioned images, what made them (the parts of their cache key, and the key): the project folder's
+   * digest, the playbook in it, the extra vars' digest (not their values), tags, skip-tags, the options that
+   * change the result, the Ansible that ran it, the dappdeps images mounted.
+   */
+  provisionKey: 'io.dappdeps.provision.key',
+  provisionContext: 'io.dappdeps.provision.context.sha256',
+  provisionPlaybook: 'io.dappdeps.provision.playbook',
+  provisionExtraVars: 'io.dappdeps.provision.extra-vars.sha256',
+  provisionTags: 'io.dappdeps.provision.tags',
+  provisionSkipTags: 'io.dappdeps.provision.skip-tags',
+  provisionOptions: 'io.dappdeps.provision.options',
   provisionAnsible: 'io.dappdeps.provision.ansible-core',
   provisionDeps: 'io.dappdeps.provision.deps',
   /** On provisioned images: the image provisioned, as named and by id. */

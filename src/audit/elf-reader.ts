@@ -164,6 +164,9 @@ function splitPath(list: string): string[] {
   return list === '' ? [] : list.split(':');
 }
 
+type Reads<T> = Generator<ReadRequest, T, Buffer>;
+type Layout = (typeof LAYOUT)[32 | 64];
+
 function* parse(size: number): ElfParser {
   const hdr = yield* read(size, 0, Math.min(size, LAYOUT[64].ehsize), 'ELF header');
   if (hdr.length < 4 || hdr.readUInt32BE(0) !== 0x7f454c46) return undefined;
@@ -177,37 +180,8 @@ function* parse(size: number): ElfParser {
   const L = LAYOUT[elfClass];
   const f = new Fields(data === 1, elfClass === 64);
   if (size < L.ehsize) throw tooShort();
-
-  const phoff = f.word(hdr, L.phoff);
-  const phentsize = f.u16(hdr, L.phentsize);
-  let phnum = f.u16(hdr, L.phnum);
-  if (phnum === PN_XNUM) {
-    // More program headers than fit e_phnum: the real count is sh_info of section header 0.
-    const sh0 = yield* read(size, f.word(hdr, L.shoff), L.shInfo + 4, 'section header 0');
-    phnum = f.u32(sh0, L.shInfo);
-  }
-  if (phnum > 0 && phentsize < L.phsize) throw corrupt(`program header entry size ${phentsize} is too small`);
-  const phdrs = yield* read(size, phoff, phnum * phentsize, 'program headers');
-  const segments: Segment[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const at = i * phentsize;
-    segments.push({
-      type: f.u32(phdrs, at),
-      offset: f.word(phdrs, at + L.ph.offset),
-      vaddr: f.wordBig(phdrs, at + L.ph.vaddr),
-      filesz: f.word(phdrs, at + L.ph.filesz),
-    });
-  }
-
-  const interpSeg = segments.find((s) => s.type === PT_INTERP);
-  let interpreter: string | undefined;
-  if (interpSeg) {
-    if (interpSeg.filesz > MAX_INTERP) throw corrupt(`PT_INTERP of ${interpSeg.filesz} bytes`);
-    const raw = yield* read(size, interpSeg.offset, interpSeg.filesz, 'PT_INTERP');
-    const nul = raw.indexOf(0);
-    interpreter = raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
-  }
-
+  const segments = yield* readSegments(size, hdr, f, L);
+  const interpreter = yield* readInterpreter(size, segments);
   const info: ElfInfo = {
     elfClass,
     endianness: data === 1 ? 'little' : 'big',
@@ -223,7 +197,53 @@ function* parse(size: number): ElfParser {
   };
   const dynSeg = segments.find((s) => s.type === PT_DYNAMIC);
   if (!dynSeg) return info;
+  const flags1 = yield* readDynamic(size, dynSeg, segments, f, L, info);
+  info.isStatic = interpreter === undefined && info.needed.length === 0 && (flags1 & DF_1_PIE) !== 0n;
+  return info;
+}
 
+/** The program headers (PN_XNUM: more than e_phnum holds, the count is in section header 0). */
+function* readSegments(size: number, hdr: Buffer, f: Fields, L: Layout): Reads<Segment[]> {
+  const phoff = f.word(hdr, L.phoff);
+  const phentsize = f.u16(hdr, L.phentsize);
+  let phnum = f.u16(hdr, L.phnum);
+  if (phnum === PN_XNUM) {
+    const sh0 = yield* read(size, f.word(hdr, L.shoff), L.shInfo + 4, 'section header 0');
+    phnum = f.u32(sh0, L.shInfo);
+  }
+  if (phnum > 0 && phentsize < L.phsize) throw corrupt(`program header entry size ${phentsize} is too small`);
+  const phdrs = yield* read(size, phoff, phnum * phentsize, 'program headers');
+  const segments: Segment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const at = i * phentsize;
+    segments.push({
+      type: f.u32(phdrs, at),
+      offset: f.word(phdrs, at + L.ph.offset),
+      vaddr: f.wordBig(phdrs, at + L.ph.vaddr),
+      filesz: f.word(phdrs, at + L.ph.filesz),
+    });
+  }
+  return segments;
+}
+
+function* readInterpreter(size: number, segments: readonly Segment[]): Reads<string | undefined> {
+  const interpSeg = segments.find((s) => s.type === PT_INTERP);
+  if (!interpSeg) return undefined;
+  if (interpSeg.filesz > MAX_INTERP) throw corrupt(`PT_INTERP of ${interpSeg.filesz} bytes`);
+  const raw = yield* read(size, interpSeg.offset, interpSeg.filesz, 'PT_INTERP');
+  const nul = raw.indexOf(0);
+  return raw.subarray(0, nul < 0 ? raw.length : nul).toString('utf8');
+}
+
+/** Reads PT_DYNAMIC into `info` (needed, soname, rpath, runpath); returns DT_FLAGS_1. */
+function* readDynamic(
+  size: number,
+  dynSeg: Segment,
+  segments: readonly Segment[],
+  f: Fields,
+  L: Layout,
+  info: ElfInfo,
+): Reads<bigint> {
   const dyn = yield* read(size, dynSeg.offset, dynSeg.filesz, 'PT_DYNAMIC');
   const strings: Array<{ tag: bigint; index: number }> = [];
   let strtab: bigint | undefined;
@@ -241,22 +261,22 @@ function* parse(size: number): ElfParser {
     }
   }
   info.dynamic = true;
-  if (strings.length > 0) {
-    if (strtab === undefined) throw corrupt('dynamic section has strings but no DT_STRTAB');
-    const loads = segments.filter((s) => s.type === PT_LOAD);
-    const table = fileOffset(loads, strtab);
-    // Without DT_STRSZ the table runs at most to the end of the file.
-    const tableSize = strsz ?? size - table;
-    for (const { tag, index } of strings) {
-      const s = yield* readString(size, table, tableSize, index);
-      if (tag === DT_NEEDED) info.needed.push(s);
-      else if (tag === DT_SONAME) info.soname = s;
-      else if (tag === DT_RPATH) info.rpath.push(...splitPath(s));
-      else info.runpath.push(...splitPath(s));
-    }
+  if (strings.length === 0) return flags1;
+  if (strtab === undefined) throw corrupt('dynamic section has strings but no DT_STRTAB');
+  const table = fileOffset(
+    segments.filter((s) => s.type === PT_LOAD),
+    strtab,
+  );
+  // Without DT_STRSZ the table runs at most to the end of the file.
+  const tableSize = strsz ?? size - table;
+  for (const { tag, index } of strings) {
+    const s = yield* readString(size, table, tableSize, index);
+    if (tag === DT_NEEDED) info.needed.push(s);
+    else if (tag === DT_SONAME) info.soname = s;
+    else if (tag === DT_RPATH) info.rpath.push(...splitPath(s));
+    else info.runpath.push(...splitPath(s));
   }
-  info.isStatic = interpreter === undefined && info.needed.length === 0 && (flags1 & DF_1_PIE) !== 0n;
-  return info;
+  return flags1;
 }
 
 /** Parses an ELF file held in memory; undefined when `buf` is not ELF. Throws ElfFormatError when corrupt. */

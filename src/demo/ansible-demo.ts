@@ -25,7 +25,8 @@ export interface DemoResult {
 }
 
 /**
- * The seed article's promise, shown with `provisionImage`: the example website playbook (file, template, copy,
+ * The seed article's promise, shown with `provisionImage` (the playbook's folder sent into the container, nothing
+ * bind-mounted): the example website playbook (file, template, copy,
  * lineinfile, git and command modules) runs in an image with no libc, and the result is read back from its
  * `docker save` with the archive reader (not the code that wrote it) to show that nothing of dappdeps is in it.
  */
@@ -42,6 +43,8 @@ export async function runAnsibleDemo(
     playbook: DEMO_PLAYBOOK,
     from: busybox.image,
     tag: `${distro.settings.repository}/demo:latest`,
+    // the demo shows a run, not a cache hit
+    noCache: true,
     stdout: out,
     stderr: out,
     onStep,

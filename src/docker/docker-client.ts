@@ -1,7 +1,8 @@
 import Docker from 'dockerode';
 import { DockerodeContainerClient, type ContainerClient } from './container-client.js';
 import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
-import { defaultSocket } from './engine-socket.js';
+import { engineConnection, type EngineConnection } from './engine-connection.js';
+import { EngineError } from '../errors.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
 import { DockerodeTransferClient, type TransferClient } from './transfer-client.js';
 import { DockerodeImageStoreClient, type ImageStoreClient } from './image-store-client.js';
@@ -28,17 +29,15 @@ export interface DockerClientOptions {
 
 /**
  * A client for the engine at `socketPath`, else at DOCKER_HOST (unix://, tcp:// with DOCKER_TLS_VERIFY and
- * DOCKER_CERT_PATH, ssh://: docker-modem reads them), else at Docker's socket, else at a Podman service's
+ * DOCKER_CERT_PATH, ssh://: see engineConnection), else at Docker's socket, else at a Podman service's
  * socket (see defaultSocket). Docker and Podman (its Docker-compatible API) are both served by these clients.
  * Connects lazily: an absent engine shows up as an EngineError from the first call (`engine.ping()` to check
  * up front).
  */
 export function createDockerClient(options: DockerClientOptions = {}): DockerClient {
-  const socketPath = options.socketPath ?? (process.env.DOCKER_HOST ? undefined : defaultSocket());
-  // docker-modem merges our options over those it derives from DOCKER_HOST; a host from there would win.
-  const docker =
-    socketPath === undefined ? new Docker() : new Docker({ socketPath, host: undefined, protocol: 'http' });
-  const address = socketPath !== undefined ? `unix://${socketPath}` : String(process.env.DOCKER_HOST);
+  const connection = engineConnection(options.socketPath);
+  const docker = newDocker(connection);
+  const { address } = connection;
   const engine = new DockerodeEngineClient(docker, address);
   const images = new DockerodeImageClient(docker, address, engine);
   return {
@@ -50,4 +49,16 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     imageStore: new DockerodeImageStoreClient(docker, address),
     workContainers: new DockerodeWorkContainerClient(docker, address),
   };
+}
+
+/** docker-modem still reads DOCKER_HOST's files itself (DOCKER_CERT_PATH without DOCKER_TLS_VERIFY, say). */
+function newDocker(connection: EngineConnection): Docker {
+  try {
+    return new Docker(connection.options);
+  } catch (error) {
+    throw new EngineError(`cannot use the engine at ${connection.address}: ${String(error)}`, {
+      cause: error,
+      hint: 'check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH',
+    });
+  }
 }

@@ -26,6 +26,8 @@ export interface ImageStoreClient {
   load(archive: Readable, signal?: AbortSignal): Promise<string[]>;
   /** Points `ref` (`name:tag`) at the image `id`, moving the tag if it pointed elsewhere. */
   tag(id: string, ref: string): Promise<void>;
+  /** The ids of the images labelled `label=value` (provision's cache looks its key up this way). */
+  withLabel(label: string, value: string): Promise<string[]>;
 }
 
 export class DockerodeImageStoreClient extends DockerodeClient implements ImageStoreClient {
@@ -61,6 +63,13 @@ export class DockerodeImageStoreClient extends DockerodeClient implements ImageS
         signal,
       });
       return loaded;
+    });
+  }
+
+  withLabel(label: string, value: string): Promise<string[]> {
+    return this.call(`list images labelled ${label}`, async () => {
+      const found = await this.docker.listImages({ filters: { label: [`${label}=${value}`] } });
+      return found.map((image) => image.Id);
     });
   }
 

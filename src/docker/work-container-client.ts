@@ -32,6 +32,8 @@ export interface WorkContainerClient {
   create(spec: WorkContainerSpec): Promise<string>;
   /** A regular file's content read from the container's file system (started or not), or undefined if absent. */
   readFile(id: string, path: string): Promise<Buffer | undefined>;
+  /** Unpacks a tar stream into the container's file system at `path` (a folder that exists), as `docker cp` does. */
+  putArchive(id: string, path: string, archive: Readable): Promise<void>;
   /** Starts the container with its output attached; resolves with the exit code. */
   run(id: string, io: ContainerIo): Promise<number>;
   /** `docker commit` without a tag; resolves with the new image's id. */
@@ -80,6 +82,12 @@ export class DockerodeWorkContainerClient extends DockerodeClient implements Wor
     return this.call(`read ${path} in container ${id}`, async () => {
       const archive = await unlessMissing(() => this.docker.getContainer(id).getArchive({ path }));
       return archive && firstFile(archive as Readable);
+    });
+  }
+
+  putArchive(id: string, path: string, archive: Readable): Promise<void> {
+    return this.call(`copy files into container ${id}`, async () => {
+      await this.docker.getContainer(id).putArchive(archive, { path });
     });
   }
 

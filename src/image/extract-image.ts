@@ -56,7 +56,7 @@ export async function extractImage(save: NodeJS.ReadableStream, opts: ExtractOpt
     await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.dappdeps-`)),
   );
   try {
-    const image = await readImage(save, stagingSink(staging, keep, opts.modes ?? 'exact'));
+    const image = await readImage(save, stagingSink(staging, keep, opts.modes ?? 'exact'), opts.image);
     const layers = image.layers.map((layer) => layer.value);
     const rootfs = path.join(staging, 'rootfs');
     await fs.mkdir(rootfs, { mode: 0o755 });
@@ -94,19 +94,13 @@ function stagingSink(staging: string, keep: Keep, modes: ModePolicy): LayerSink<
   };
 }
 
-/** What went wrong that the archive code did not foresee: the disk (a system call failed) or the stream. */
-function extractionFailure(err: unknown, image: string, target: string): DappdepsError {
-  const reason = err instanceof Error ? err.message : String(err);
-  const disk = err instanceof Error && 'syscall' in err && 'path' in err;
-  return disk
-    ? new DappdepsError(`writing ${image} into ${target} failed: ${reason}`, {
-        cause: err,
-        hint: 'nothing was left half-written: make room there (or choose another folder) and run again',
-      })
-    : new DappdepsError(`reading ${image} from its docker save stream failed: ${reason}`, {
-        cause: err,
-        hint: 'the connection to the engine broke (an engine restart or a dropped socket); nothing was left behind: run again',
-      });
+/** A failed system call while writing (the stream's own failures are DappdepsErrors from readImage already). */
+function extractionFailure(err: unknown, image: string, target: string): unknown {
+  if (!(err instanceof Error && 'syscall' in err && 'path' in err)) return err;
+  return new DappdepsError(`writing ${image} into ${target} failed: ${err.message}`, {
+    cause: err,
+    hint: 'nothing was left half-written: make room there (or choose another folder) and run again',
+  });
 }
 
 async function requireEmptyOrMissing(target: string): Promise<void> {

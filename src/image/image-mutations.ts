@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DigestTap } from '../archive/tar/digest-tap.js';
 import { type TarDecision, filterTar } from '../archive/tar/filter-tar.js';
 import { DappdepsError } from '../errors.js';
 import { type Image, type LayerFile, imageOf } from './image.js';
@@ -60,15 +59,9 @@ export function withoutTopLayer(image: Image): { image: Image; top: LayerFile } 
  * The building block of rewriteTopLayer; exported for checks that only need the filtered layer.
  */
 export async function filterLayer(layer: LayerFile, keep: TarDecision, out: string): Promise<LayerFile> {
-  const hash = createHash('sha256');
-  const digest = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+  const digest = new DigestTap();
   await pipeline(createReadStream(layer.file), filterTar(keep), digest, createWriteStream(out, { flags: 'wx' }));
-  return { file: out, diffId: `sha256:${hash.digest('hex')}` };
+  return { file: out, diffId: `sha256:${digest.hex()}` };
 }
 
 /** The image with its top layer replaced by the entries `keep` accepts (written to `out`). */

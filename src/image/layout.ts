@@ -55,15 +55,20 @@ export function planLayers(archive: SaveArchive): LayerPlan {
 }
 
 function dockerImage(archive: SaveArchive): LayerPlan {
-  const images = parse(dockerManifest, metadataJson(archive, 'manifest.json'), 'manifest.json');
-  const image = only(images, 'manifest.json');
+  return only(dockerImages(archive), MANIFEST_JSON);
+}
+
+/** Every image manifest.json lists (`docker save` of several images writes one entry each), with its names. */
+export function dockerImages(archive: SaveArchive): Array<LayerPlan & { names: string[] }> {
+  const images = parse(dockerManifest, metadataJson(archive, MANIFEST_JSON), MANIFEST_JSON);
   const member = (name: string) => ({ member: resolveMember(archive.aliases, name) });
-  return {
+  return images.map((image) => ({
     format: 'legacy',
     layers: image.Layers.map(member),
     config: image.Config === undefined ? undefined : member(image.Config),
     manifests: [],
-  };
+    names: image.RepoTags ?? [],
+  }));
 }
 
 function ociImage(archive: SaveArchive): LayerPlan {

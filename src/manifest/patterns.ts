@@ -47,6 +47,12 @@ export const registry = re(
   'a registry address HOST[:PORT], e.g. "registry.example.com:5000"',
 );
 
+/** A build cache: a registry address and a repository under it, as in `HOST[:PORT]/REPOSITORY`. */
+export const cacheRepository = re(
+  /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::[0-9]{1,5})?\/[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+  'a registry and a repository HOST[:PORT]/REPOSITORY, e.g. "registry.example.com:5000/dappdeps-cache"',
+);
+
 export const md5 = re(/^[a-f0-9]{32}$/, '32 lowercase hex digits (md5)');
 export const sha256 = re(/^[a-f0-9]{64}$/, '64 lowercase hex digits (sha256)');
 

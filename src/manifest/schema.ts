@@ -210,6 +210,14 @@ export const distroSettings = z.strictObject({
   audit: z.boolean().default(true),
   /** Default registry of `push` and `pull` (DAPPDEPS_REGISTRY and --registry override it), e.g. a mirror. */
   registry: p.registry.optional(),
+  /** The registry `build` uses as its shared cache (--cache and DAPPDEPS_CACHE override it): images are looked up by
+   * content hash before being built, and pushed there after (`push: false` for a read-only cache). */
+  cache: z
+    .strictObject({
+      repository: p.cacheRepository,
+      push: z.boolean().default(true),
+    })
+    .optional(),
   source: z.strictObject({ baseImage: p.imageRef }),
   binary: z.strictObject({
     baseImage: p.imageRef,

@@ -12,6 +12,7 @@ import type { BuildStep } from './build-step.js';
 import type { BuildEngine } from './build-engine.js';
 import { contentHash } from './content-hash.js';
 import { runDag, type NodeResult } from './dag-scheduler.js';
+import type { ImageCache } from './image-cache.js';
 import { PrefixCache, prefixCacheDir } from '../prefix-cache/prefix-cache.js';
 
 /**
@@ -55,6 +56,8 @@ export interface BuildDistroOptions {
   /** A side note, e.g. an image's audit result, or a slow preparation step starting. */
   onInfo?(message: string): void;
   onFinish?(result: NodeResult): void;
+  /** A shared build cache (a registry: src/build-cache/), asked before each build and offered each image built. */
+  cache?: ImageCache;
 }
 
 export interface BuildSummary {
@@ -180,6 +183,7 @@ export async function buildDistro(
     ...(distro.platform && options.setArchitecture ? { setArchitecture: options.setArchitecture } : {}),
     ...(options.onBuilding ? { onBuilding: options.onBuilding } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
     ...(distro.settings.audit ? { audit: buildEndAudit(engine, distro, strategy, prefixes, onInfo) } : {}),
   };
   const results = await runDag(

@@ -12,6 +12,7 @@ import type { BuildEngine } from './build-engine.js';
 import { lockedPackageCount, stepTracker, type BuildStep } from './build-step.js';
 import { contextTar, type InjectedTree } from './context-tar.js';
 import type { TaskOutcome } from './dag-scheduler.js';
+import type { ImageCache } from './image-cache.js';
 import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
 /** One image to build, with every fact about it computed once; the scheduler carries it. */
@@ -47,6 +48,18 @@ export interface BuildSettings {
   onStep?(name: string, step: BuildStep): void;
   /** Audits a newly built image (distro setting `audit`); an image with violations is not accepted. */
   audit?(image: ImageModel): Promise<ImageAudit>;
+  /** A shared cache asked before building (unless forced) and offered every image built. */
+  cache?: ImageCache;
+}
+
+/** The cache's image of this content hash, audited as a build is; false when there is none or it is refused. */
+async function restoreFromCache(job: ImageJob, settings: BuildSettings, cache: ImageCache): Promise<boolean> {
+  if (!(await cache.restore(job))) return false;
+  const audit = await settings.audit?.(job.image);
+  if (!audit || audit.violations.length === 0) return true;
+  await settings.engine.images.remove(job.tag);
+  cache.refused(job, describeViolations(audit.violations).join('; '));
+  return false;
 }
 
 /** The build log of the image `tag`, complete once its build ended. */
@@ -59,6 +72,7 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
   const { engine } = settings;
   const existing = await engine.images.inspect(job.tag);
   if (!job.forced && existing?.labels[labels.contentHash] === job.hash) return 'cached';
+  if (!job.forced && settings.cache && (await restoreFromCache(job, settings, settings.cache))) return 'pulled';
 
   const trees: InjectedTree[] = [];
   for (const dep of job.builder === 'buildkit' ? [] : job.buildDeps) {
@@ -111,5 +125,6 @@ export async function buildImage(job: ImageJob, settings: BuildSettings, signal:
     await engine.images.remove(job.tag);
     throw new AuditError(job.tag, describeViolations(audit.violations));
   }
+  await settings.cache?.store(job);
   return 'built';
 }

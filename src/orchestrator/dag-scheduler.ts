@@ -1,7 +1,8 @@
 import PQueue from 'p-queue';
 import type { GraphNode } from '../graph/dependency-graph.js';
 
-export type TaskOutcome = 'built' | 'cached';
+/** `pulled`: restored from a shared build cache instead of built. */
+export type TaskOutcome = 'built' | 'cached' | 'pulled';
 export type NodeState = TaskOutcome | 'failed' | 'skipped' | 'cancelled';
 
 export interface NodeResult {
@@ -58,7 +59,7 @@ export async function runDag<N extends GraphNode>(
     results.set(result.name, result);
     waiting.delete(result.name);
     options.onFinish?.(result);
-    const succeeded = result.state === 'built' || result.state === 'cached';
+    const succeeded = result.state === 'built' || result.state === 'cached' || result.state === 'pulled';
     for (const dependent of dependents.get(result.name) ?? []) {
       if (results.has(dependent)) continue;
       if (!succeeded) {

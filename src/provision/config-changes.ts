@@ -1,4 +1,7 @@
 import { UsageError } from '../errors.js';
+import type { RunConfig } from '../image/image-config.js';
+
+export type { RunConfig };
 
 /** Changes to the result's configuration (as Packer's `changes` or `docker commit --change`). */
 export interface ConfigChanges {
@@ -9,18 +12,6 @@ export interface ConfigChanges {
   entrypoint?: string[];
   workdir?: string;
   user?: string;
-}
-
-/** The image configuration fields dappdeps reads or changes; the rest is carried over untouched. */
-export interface RunConfig {
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Entrypoint?: string[] | null;
-  WorkingDir?: string;
-  User?: string;
-  Labels?: Record<string, string> | null;
-  Volumes?: Record<string, object> | null;
-  [field: string]: unknown;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
@@ -6,13 +5,8 @@ import { UsageError } from '../errors.js';
 
 /** A playbook checked on the host before any container exists. */
 export interface PlaybookInput {
-  /** Absolute path of the playbook file. */
+  /** Absolute path of the playbook file (it is sent with its project folder, see readContext). */
   file: string;
-  /** Its folder, mounted read-only (roles/, group_vars/, templates/, files/ beside it work). */
-  dir: string;
-  sha256: string;
-  /** Whether the folder has an ansible.cfg (used as ANSIBLE_CONFIG, as when running from that folder). */
-  hasConfig: boolean;
 }
 
 /** Reads and parses the playbook: a missing, unreadable or non-YAML file, or one that is no list of plays, is bad input. */
@@ -40,12 +34,7 @@ export async function readPlaybook(file: string): Promise<PlaybookInput> {
   if (!isSeq(doc.contents) || doc.contents.items.length === 0 || !doc.contents.items.every((play) => isMap(play))) {
     throw new UsageError(`${file}: not a playbook: a playbook is a YAML list of plays (mappings)`);
   }
-  const dir = path.dirname(abs);
-  const hasConfig = await stat(path.join(dir, 'ansible.cfg')).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  return { file: abs, dir, sha256: createHash('sha256').update(text).digest('hex'), hasConfig };
+  return { file: abs };
 }
 
 /**

@@ -1,29 +1,34 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DockerClient } from '../docker/docker-client.js';
-import { DappdepsError, UsageError } from '../errors.js';
-import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
-import { mountFlags } from '../mounts/mount-flags.js';
-import { chooseMountMode, type MountMode, type MountModeOption } from '../mounts/mount-mode.js';
-import { mountSources } from '../mounts/mount-sources.js';
-import { prepareMounts } from '../mounts/prepare-mounts.js';
+import { UsageError } from '../errors.js';
+import type { Distro, Strategy } from '../manifest/model.js';
+import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
+import { labels } from '../labels.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
-import { listLayer, writeFilteredLayer } from './layer-files.js';
-import { loadArchive } from './load-archive.js';
-import { extraVarsArgs, readPlaybook } from './playbook-input.js';
-import { provenanceLabels } from './provenance.js';
-import { engineResidue } from './engine-residue.js';
-import { isPackageCache } from './package-caches.js';
-import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
-import { resultConfig } from './result-config.js';
-import { saveToDisk, type LayerFile } from './saved-image.js';
-import { runSpec, workPaths } from './run-spec.js';
+import { loadResult } from './load-result.js';
+import { planProvision, type ProvisionPlan } from './plan-provision.js';
+import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
+import { readContext, type ProjectContext } from './project-context.js';
+import { projectSetup, type ProjectSetup } from './project-setup.js';
+import { provenanceLabels, provisionKey, type ProvisionKeyParts } from './provenance.js';
+import { provisionEngine, type ProvisionEngine } from './provision-engine.js';
+import { rewriteImage, type RewrittenImage } from './rewrite-image.js';
+import { workPaths } from './run-spec.js';
+import { runPlaybook } from './run-playbook.js';
+import { saveToDisk } from './saved-image.js';
+import { surveyEngine, type PullPolicy, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
-  /** The playbook file; its folder is mounted read-only beside it. */
+  /** The playbook file. */
   playbook: string;
+  /**
+   * The project folder sent into the run (roles/, templates/, requirements.yml, ansible.cfg…); default: the
+   * playbook's folder. `.git` and what `.dappdepsignore` lists are left out.
+   */
+  context?: string;
   /** The image to provision (IMAGE): its layers are kept, one layer is added. */
   from: string;
   /** The result's `name:tag`; created or moved only when everything succeeded. */
@@ -39,6 +44,16 @@ export interface ProvisionOptions {
   keepCaches?: boolean;
   /** On a failing playbook, keep the container to look inside (its name is in the error). */
   keepFailed?: boolean;
+  /**
+   * Which Python runs the modules: `prefix` (default: the ansible image's own, works in any image), or `target`
+   * (the image's own, found by Ansible's interpreter discovery: modules that import libraries the playbook
+   * installed into the image, e.g. python3-psycopg2).
+   */
+  python?: PythonChoice;
+  /** Whether `from` is pulled first: `missing` (default) when the engine lacks it, `always`, or `never`. */
+  pull?: PullPolicy;
+  /** Run even when an image made from the same inputs exists (see provisionKey). */
+  noCache?: boolean;
   /** Which build of the dappdeps images to mount (default: binary). */
   strategy?: Strategy;
   /**
@@ -55,14 +70,18 @@ export interface ProvisionOptions {
   signal?: AbortSignal;
 }
 
+export type PythonChoice = 'prefix' | 'target';
+
 export interface ProvisionResult {
   tag: string;
   id: string;
+  /** Whether an image made from the same inputs was tagged instead of running the playbook. */
+  cached: boolean;
   from: { ref: string; id: string; size: number };
   /** The result image's size (the source's plus the new layer). */
   size: number;
-  /** The one new layer, after the run's residue was removed. */
-  layer: { diffId: string; bytes: number; entries: number; removed: string[] };
+  /** The one new layer, after the run's residue was removed (not known of a cached result). */
+  layer?: { diffId: string; bytes: number; entries: number; removed: string[] };
   network: string;
   /** How the dappdeps images were mounted. */
   mountMode: MountMode;
@@ -70,220 +89,213 @@ export interface ProvisionResult {
   config: RunConfig;
 }
 
+/** What provision reads on this machine, checked before the engine is asked anything. */
+export interface ProvisionInputs {
+  playbook: PlaybookInput;
+  context: ProjectContext;
+  setup: ProjectSetup;
+  /** `--extra-vars` arguments as ansible-playbook gets them. */
+  extraVars: string[];
+}
+
 /** `name[:tag]` as docker accepts it (lowercase path components, optional registry port, optional tag). */
 const REFERENCE =
   /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+
+/** Reads and checks the local inputs (bad input is a UsageError, before any engine call). */
+export async function readInputs(
+  distro: Distro,
+  options: Pick<ProvisionOptions, 'playbook' | 'tag' | 'extraVars' | 'context'>,
+): Promise<ProvisionInputs> {
+  if (!REFERENCE.test(options.tag)) throw new UsageError(`--tag ${options.tag}: not an image name[:tag]`);
+  const playbook = await readPlaybook(options.playbook);
+  const dir = options.context ?? path.dirname(playbook.file);
+  const context = await readContext(dir, playbook.file, workPaths(distro).context);
+  return {
+    playbook,
+    context,
+    setup: await projectSetup(context),
+    extraVars: await extraVarsArgs(options.extraVars ?? []),
+  };
+}
 
 /**
  * Runs the playbook with ansible-playbook from the ansible image (its run-time dependencies mounted
  * read-only beside it) in a container of `from`, against localhost with the local connection, then commits
  * it and rewrites the commit: `from`'s layers unchanged plus one layer with exactly the playbook's changes
  * (nothing under the dappdeps root, no Ansible leftovers, no directory only the run needed, package managers'
- * download caches as `from` had them unless `keepCaches`), and `from`'s
- * configuration with the requested changes and provenance labels. The result is checked before `tag` is
- * created or moved; on any failure nothing is tagged and the container and temporary images are removed.
+ * download caches as `from` had them unless `keepCaches`), and `from`'s configuration with the requested
+ * changes and provenance labels. The result is checked before `tag` is created or moved; on any failure nothing
+ * is tagged and the container and temporary images are removed. An image made from the same inputs (the same
+ * cache key) is tagged instead, without running anything. `inputs`, when the caller has read them already.
  */
 export async function provisionImage(
   docker: DockerClient,
   distro: Distro,
   options: ProvisionOptions,
+  inputs?: ProvisionInputs,
+): Promise<ProvisionResult> {
+  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(distro, options)));
+}
+
+/** The phases in order — survey, cache look-up, plan, run, rewrite, load — on any engine behind the port. */
+export async function provisionWith(
+  engine: ProvisionEngine,
+  distro: Distro,
+  options: ProvisionOptions,
+  inputs: ProvisionInputs,
 ): Promise<ProvisionResult> {
   const step = options.onStep ?? (() => undefined);
-  if (!REFERENCE.test(options.tag)) throw new UsageError(`--tag ${options.tag}: not an image name[:tag]`);
-  const playbook = await readPlaybook(options.playbook);
-  const extraVars = await extraVarsArgs(options.extraVars ?? []);
-
-  const source = await docker.imageStore.details(options.from);
-  if (!source) throw missingImage(options.from);
   const strategy = options.strategy ?? 'binary';
-  const ansible = distro.index.image('ansible');
-  const deps = distro.index.withRunDeps([ansible]);
-  const engine = await docker.engine.version();
-  const { mode, notice } = chooseMountMode(options.mountMode ?? 'auto', engine);
-  if (notice) step(notice);
-  const mounts = await prepareMounts(docker, distro, [ansible], strategy, mode);
-  const depImages = await Promise.all(
-    deps.map(async (image) => {
-      const ref = distro.index.tag(image, strategy);
-      return { ref, id: (await docker.imageStore.details(ref))?.id ?? '' };
-    }),
+  const survey = await surveyEngine(engine, distro, {
+    from: options.from,
+    pull: options.pull ?? 'missing',
+    strategy,
+    mountMode: options.mountMode ?? 'auto',
+    step,
+  });
+  const network = options.network ?? (survey.bridge ? 'bridge' : 'host');
+  const key = keyParts(options, inputs, survey, network);
+  if (!options.noCache) {
+    const hit = await cachedResult(engine, provisionKey(key), options.tag);
+    if (hit) return describe(engine, { ...hit, tag: options.tag, network, survey, cached: true });
+  }
+  const mounts = await engine.prepareMounts([distro.index.image('ansible')], strategy, survey.mode);
+  const plan = planProvision(
+    distro,
+    {
+      name: `dappdeps-provision-${randomBytes(6).toString('hex')}`,
+      from: options.from,
+      context: inputs.context,
+      setup: inputs.setup,
+      extraVars: inputs.extraVars,
+      tags: options.tags ?? [],
+      skipTags: options.skipTags ?? [],
+      network,
+      strategy,
+      python: options.python ?? 'prefix',
+    },
+    survey,
+    mounts,
   );
-  // Podman's compatible API lists a `bridge` it may have no plugins to set up (Debian's podman has none).
-  const bridge = engine.product === 'docker' && (await docker.workContainers.hasNetwork('bridge'));
-  const network = options.network ?? (bridge ? 'bridge' : 'host');
-  const paths = workPaths(distro);
-  const name = `dappdeps-provision-${randomBytes(6).toString('hex')}`;
-  const spec = runSpec({
-    name,
-    image: source.id,
-    ansiblePrefix: ansible.prefix,
-    playbook,
-    paths,
-    extraVars,
+  step(`running ${inputs.context.playbook} in ${options.from} (network ${network})`);
+  const run = await runPlaybook(engine, plan, { ...options });
+  const labels = provenanceLabels(key, run.ansibleVersion);
+  try {
+    step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
+    const { id, layer } = await rewriteAndLoad(engine, run.committed, plan, {
+      ...options,
+      changes: { ...options.changes, labels: { ...options.changes?.labels, ...labels } },
+      createdBy: `dappdeps provision ${inputs.context.playbook} (context sha256:${inputs.context.digest})`,
+      product: survey.engine.product,
+    });
+    return await describe(engine, { id, layer, tag: options.tag, network, survey, cached: false });
+  } finally {
+    await engine.images.remove(run.committed);
+  }
+}
+
+function keyParts(
+  options: ProvisionOptions,
+  inputs: ProvisionInputs,
+  survey: Survey,
+  network: string,
+): ProvisionKeyParts {
+  return {
+    from: { ref: options.from, id: survey.source.id },
+    deps: survey.deps,
+    context: inputs.context.digest,
+    playbook: inputs.context.playbook,
+    extraVars: inputs.extraVars,
     tags: options.tags ?? [],
     skipTags: options.skipTags ?? [],
-    network,
-    mounts,
-  });
-
-  const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
-  let container: string | undefined;
-  let committed: string | undefined;
-  try {
-    step(`running ${path.basename(playbook.file)} in ${options.from} (network ${network})`);
-    container = await docker.workContainers.create(spec);
-    // Read before the run: from the volume container, or, with image mounts, through the created container.
-    const version = await ansibleVersion(
-      docker,
-      mode === 'volumes-from' ? volumeContainerName(distro, ansible) : container,
-      ansible.prefix,
-    );
-    const code = await docker.workContainers.run(container, options);
-    if (code !== 0) {
-      if (options.keepFailed) {
-        const kept = container;
-        container = undefined;
-        throw new DappdepsError(
-          keptMessage(
-            code,
-            kept,
-            mountFlags(mountSources(distro, [ansible], strategy), mode === 'image' ? 'docker-run' : 'volumes-from'),
-            distro,
-          ),
-        );
-      }
-      throw new DappdepsError(`the playbook failed (ansible-playbook exited ${code}); no image was tagged`);
-    }
-    step('committing the container');
-    committed = await docker.workContainers.commit(container);
-    await docker.workContainers.remove(container);
-    container = undefined;
-
-    step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
-    const saved = await saveToDisk(await docker.images.save(committed), work);
-    const top = saved.layers.at(-1);
-    if (!top || saved.layers.length !== source.diffIds.length + 1) {
-      throw new DappdepsError(
-        `the committed image has ${saved.layers.length} layers, not ${source.diffIds.length + 1}`,
-      );
-    }
-    const entries = await listLayer(top);
-    const imageVolumes = Object.keys((source.config as RunConfig).Volumes ?? {});
-    const engineMade = engineResidue(engine.product, entries);
-    const candidates = [...residueCandidates(entries, paths.root, imageVolumes), ...engineMade.dirs];
-    const lacking = await lackingInSource(saved.layers.slice(0, -1), candidates);
-    const drop = residueDrops(entries, lacking, paths.root, engineMade.files);
-    if (!options.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
-    const layerFile = path.join(work, 'layer.tar');
-    const layerDiffId = await writeFilteredLayer(top, (entry) => !drop.has(entry.path), layerFile);
-
-    const kept = await listLayer({ file: layerFile, gzip: false });
-    const forbidden = forbiddenEntries(kept, paths.root);
-    if (forbidden.length > 0) {
-      throw new DappdepsError(
-        `the new layer would hold ${forbidden.length} entries where dappdeps mounts or Ansible keeps its temporary files: ${forbidden.slice(0, 10).join(', ')}${forbidden.length > 10 ? ', …' : ''}; nothing was tagged`,
-      );
-    }
-
-    const labels = provenanceLabels({
-      playbookSha256: playbook.sha256,
-      ansibleVersion: version,
-      deps: depImages,
-      from: { ref: options.from, id: source.id },
-    });
-    const changes: ConfigChanges = { ...options.changes, labels: { ...options.changes?.labels, ...labels } };
-    const config = resultConfig({
-      committed: saved.config,
-      source: { config: source.config as RunConfig, diffIds: source.diffIds },
-      layerDiffId,
-      changes,
-      createdBy: `dappdeps provision ${path.basename(playbook.file)} (sha256:${playbook.sha256})`,
-    });
-
-    step(`loading the result and tagging it ${options.tag}`);
-    const id = await loadChecked(docker, config, [...saved.layers.slice(0, -1).map((l) => l.file), layerFile], {
-      diffIds: [...source.diffIds, layerDiffId],
-      signal: options.signal,
-    });
-    await docker.imageStore.tag(id, options.tag);
-    const result = await docker.imageStore.details(id);
-    return {
-      tag: options.tag,
-      id,
-      from: { ref: options.from, id: source.id, size: source.size },
-      size: result?.size ?? 0,
-      layer: {
-        diffId: layerDiffId,
-        bytes: (await stat(layerFile)).size,
-        entries: kept.length,
-        removed: [...drop].sort().map((p) => `/${p}`),
-      },
+    options: {
       network,
-      mountMode: mode,
-      labels,
-      config: (result?.config ?? {}) as RunConfig,
-    };
+      keepCaches: options.keepCaches ?? false,
+      changes: withoutEmpty(options.changes ?? {}),
+      python: options.python ?? 'prefix',
+    },
+  };
+}
+
+/** An image made from the same inputs, tagged `tag` (nothing is created: no container, no image). */
+async function cachedResult(engine: ProvisionEngine, key: string, tag: string): Promise<{ id: string } | undefined> {
+  const [id] = await engine.images.withLabel(labels.provisionKey, key);
+  if (!id) return undefined;
+  await engine.images.tag(id, tag);
+  return { id };
+}
+
+interface RewriteOptions {
+  keepCaches?: boolean;
+  changes: ConfigChanges;
+  createdBy: string;
+  product: Survey['engine']['product'];
+  tag: string;
+  signal?: AbortSignal;
+  onStep?: (text: string) => void;
+}
+
+/** The rewrite and load phases, in a work folder of their own. */
+async function rewriteAndLoad(
+  engine: ProvisionEngine,
+  committed: string,
+  plan: ProvisionPlan,
+  options: RewriteOptions,
+): Promise<{ id: string; layer: RewrittenImage['layer'] }> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
+  try {
+    const rewritten = await rewriteImage(await saveToDisk(await engine.images.save(committed), work), {
+      source: plan.source,
+      root: plan.paths.root,
+      runDir: plan.paths.run,
+      product: options.product,
+      keepCaches: options.keepCaches ?? false,
+      changes: options.changes,
+      createdBy: options.createdBy,
+      layerFile: path.join(work, 'layer.tar'),
+    });
+    options.onStep?.(`loading the result and tagging it ${options.tag}`);
+    return { id: await loadResult(engine, rewritten, options.tag, options.signal), layer: rewritten.layer };
   } finally {
-    if (container) await docker.workContainers.remove(container);
-    if (committed) await docker.images.remove(committed);
     await rm(work, { recursive: true, force: true });
   }
 }
 
-function missingImage(ref: string): DappdepsError {
-  const hint = /^debian:[a-z]+$/.test(ref)
-    ? `make it without a registry: \`dappdeps bootstrap ${ref}\``
-    : 'pull, load or build it first';
-  return new DappdepsError(`image ${ref} does not exist`, { exitCode: 2, hint });
+interface Outcome {
+  id: string;
+  tag: string;
+  cached: boolean;
+  network: string;
+  survey: Survey;
+  layer?: RewrittenImage['layer'];
 }
 
-function keptMessage(code: number, container: string, mounts: string, distro: Distro): string {
-  const bash = `${distro.index.image('base').prefix}/bin/bash`;
-  return [
-    `the playbook failed (ansible-playbook exited ${code}); no image was tagged. Kept the container ${container}:`,
-    `  docker diff ${container}                      # what the run changed`,
-    `  docker commit ${container} ${container}:debug && docker run --rm -it ${mounts} --entrypoint ${bash} ${container}:debug`,
-    `  docker rm -v ${container} && docker rmi ${container}:debug   # clean up`,
-  ].join('\n');
+async function describe(engine: ProvisionEngine, o: Outcome): Promise<ProvisionResult> {
+  const result = await engine.images.details(o.id);
+  const config = result?.config ?? {};
+  return {
+    tag: o.tag,
+    id: o.id,
+    cached: o.cached,
+    from: { ref: o.survey.ref, id: o.survey.source.id, size: o.survey.source.size },
+    size: result?.size ?? 0,
+    layer: o.layer,
+    network: o.network,
+    mountMode: o.survey.mode,
+    labels: Object.fromEntries(
+      Object.entries(config.Labels ?? {}).filter(([k]) => k.startsWith('io.dappdeps.provision.')),
+    ),
+    config,
+  };
 }
 
-/** Of the candidate directories, those the source image (its layers, lowest first) does not have. */
-async function lackingInSource(layers: readonly LayerFile[], candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const present = presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
-  return new Set(candidates.filter((c) => !present.has(c)));
-}
-
-/** Ansible's own version (ansible-core's release.py in the prefix), for the provenance label. */
-async function ansibleVersion(docker: DockerClient, container: string, prefix: string): Promise<string> {
-  const release = await docker.workContainers.readFile(
-    container,
-    `${prefix}/lib/python3/dist-packages/ansible/release.py`,
-  );
-  return /__version__\s*=\s*['"]([^'"]+)['"]/.exec(release?.toString('utf8') ?? '')?.[1] ?? 'unknown';
-}
-
-/** Loads the archive and returns the image's id once the engine holds it with exactly the expected layers. */
-async function loadChecked(
-  docker: DockerClient,
-  config: Buffer,
-  layerFiles: string[],
-  expect: { diffIds: string[]; signal?: AbortSignal },
-): Promise<string> {
-  const id = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  const existed = (await docker.imageStore.details(id)) !== undefined;
-  try {
-    const loaded = await docker.imageStore.load(loadArchive(config, layerFiles), expect.signal);
-    const image = await docker.imageStore.details(id);
-    if (!image || (loaded.length > 0 && !loaded.includes(id))) {
-      throw new DappdepsError(`the engine loaded ${loaded.join(', ') || 'nothing'}, not the rewritten image ${id}`);
-    }
-    if (image.diffIds.join() !== expect.diffIds.join()) {
-      throw new DappdepsError(`the loaded image ${id} does not have the layers it was written with`);
-    }
-    return id;
-  } catch (error) {
-    if (!existed) await docker.images.remove(id).catch(() => undefined);
-    throw error;
-  }
+/** The changes without an empty `env` or `labels`: none given and none asked make the same key (`cmd: []` clears). */
+function withoutEmpty(changes: ConfigChanges): ConfigChanges {
+  const { env, labels: added, ...rest } = changes;
+  return {
+    ...rest,
+    ...(env && env.length > 0 ? { env } : {}),
+    ...(added && Object.keys(added).length > 0 ? { labels: added } : {}),
+  };
 }

@@ -6,6 +6,9 @@ import tarStream from 'tar-stream';
 import { z } from 'zod';
 import { DappdepsError } from '../errors.js';
 import { forEachMember, hashBody } from '../archive/tar/tar-members.js';
+import { tee } from '../archive/tar/tee.js';
+import { checkSave } from '../image/read-image.js';
+import { MANIFEST_JSON, dockerManifest } from '../image/save-format.js';
 
 /** The member dappdeps adds to a `docker save` archive; `docker load` ignores files it does not know. */
 export const CHECKSUMS_MEMBER = 'dappdeps-checksums.json';
@@ -19,10 +22,6 @@ const checksums = z.strictObject({
 });
 export type BundleChecksums = z.infer<typeof checksums>;
 
-const dockerManifest = z.array(
-  z.looseObject({ Config: z.string(), RepoTags: z.array(z.string()).nullish(), Layers: z.array(z.string()) }),
-);
-
 export interface BundleImage {
   names: string[];
   id: string;
@@ -31,36 +30,21 @@ export interface BundleImage {
 /**
  * Copies a `docker save` archive of several images to `file`, member by member (nothing buffered but the small
  * manifest), hashing each, and appends CHECKSUMS_MEMBER: the sha256 of every member, and each image's id and
- * members. The result is still a plain `docker load` archive.
+ * members. The result is still a plain `docker load` archive. The same stream goes through the image model's
+ * reader at once (checkSave): an archive that does not hold up to its own digests is refused, not bundled.
  */
 export async function writeBundle(save: NodeJS.ReadableStream, file: string): Promise<BundleImage[]> {
+  const [copied, checked] = tee(save);
+  const checking = checkSave(checked).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   const pack = tarStream.pack();
   const writing = pipeline(pack, fs.createWriteStream(file, { flags: 'wx' }));
-  const members: Record<string, string> = {};
-  let manifest: Buffer | undefined;
   try {
-    await forEachMember(save, async ({ path, header, body }) => {
-      if (path === CHECKSUMS_MEMBER) throw new DappdepsError(`the engine's archive already has ${CHECKSUMS_MEMBER}`);
-      if (header.type === 'symlink' || header.type === 'link') members[path] = `-> ${header.linkname ?? ''}`;
-      let entry: ReturnType<typeof pack.entry> | undefined;
-      const written = new Promise<void>((resolve, reject) => {
-        entry = pack.entry({ ...header }, (err) => (err ? reject(err) : resolve()));
-      });
-      const sink = entry as NonNullable<typeof entry>; // set by the executor, which runs at once
-      if (body) {
-        const hash = createHash('sha256');
-        const kept: Buffer[] = [];
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          if (path === 'manifest.json') kept.push(chunk);
-          if (!sink.write(chunk)) await once(sink, 'drain');
-        }
-        members[path] = `sha256:${hash.digest('hex')}`;
-        if (path === 'manifest.json') manifest = Buffer.concat(kept);
-        sink.end(undefined); // entries without a body (folders, links) are complete as soon as they are added
-      }
-      await written;
-    });
+    const { members, manifest } = await copyMembers(copied, pack);
+    const failed = await checking;
+    if (failed !== undefined) throw failed;
     if (!manifest) throw new DappdepsError('the engine sent a save archive without manifest.json');
     const images = imagesOf(manifest, members);
     const record: BundleChecksums = { format: 'dappdeps-bundle/1', images, members };
@@ -71,8 +55,44 @@ export async function writeBundle(save: NodeJS.ReadableStream, file: string): Pr
   } catch (error) {
     pack.destroy(error as Error);
     await writing.catch(() => undefined);
-    throw error;
+    // A broken stream fails both readers: the model's says it in one line.
+    const checked = await checking;
+    throw error instanceof DappdepsError || !(checked instanceof DappdepsError) ? error : checked;
   }
+}
+
+/** Every member of `save` added to `pack` as it came, with its checksum; manifest.json kept. */
+async function copyMembers(
+  save: NodeJS.ReadableStream,
+  pack: tarStream.Pack,
+): Promise<{ members: Record<string, string>; manifest: Buffer | undefined }> {
+  const members: Record<string, string> = {};
+  let manifest: Buffer | undefined;
+  await forEachMember(save, async ({ path, header, body }) => {
+    if (path === CHECKSUMS_MEMBER) throw new DappdepsError(`the engine's archive already has ${CHECKSUMS_MEMBER}`);
+    if (header.type === 'symlink' || header.type === 'link') members[path] = `-> ${header.linkname ?? ''}`;
+    let entry: ReturnType<typeof pack.entry> | undefined;
+    const written = new Promise<void>((resolve, reject) => {
+      entry = pack.entry({ ...header }, (err) => (err ? reject(err) : resolve()));
+    });
+    written.catch(() => undefined); // awaited below; a member cut short fails the pack instead
+    const sink = entry as NonNullable<typeof entry>; // set by the executor, which runs at once
+    sink.on('error', () => undefined); // reported through `written`
+    if (body) {
+      const hash = createHash('sha256');
+      const kept: Buffer[] = [];
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        if (path === MANIFEST_JSON) kept.push(chunk);
+        if (!sink.write(chunk)) await once(sink, 'drain');
+      }
+      members[path] = `sha256:${hash.digest('hex')}`;
+      if (path === MANIFEST_JSON) manifest = Buffer.concat(kept);
+      sink.end(undefined); // entries without a body (folders, links) are complete as soon as they are added
+    }
+    await written;
+  });
+  return { members, manifest };
 }
 
 /** Each image of the archive: its names, its id (its config's sha256) and the members it is made of. */
@@ -80,8 +100,8 @@ function imagesOf(manifest: Buffer, members: Readonly<Record<string, string>>): 
   const parsed = dockerManifest.safeParse(JSON.parse(manifest.toString('utf8')));
   if (!parsed.success) throw new DappdepsError('manifest.json of the save archive is not as docker save writes it');
   return parsed.data.map((image) => {
-    const id = members[image.Config];
-    if (id === undefined || !id.startsWith('sha256:'))
+    const id = image.Config === undefined ? undefined : members[image.Config];
+    if (image.Config === undefined || id === undefined || !id.startsWith('sha256:'))
       throw new DappdepsError(`manifest.json names config ${image.Config}, which is not in the archive`);
     return { names: image.RepoTags ?? [], id, members: [image.Config, ...image.Layers] };
   });
@@ -133,7 +153,17 @@ export async function checkBundle(file: string): Promise<BundleCheck> {
     throw new DappdepsError(
       `${file} does not match its checksums; nothing was loaded:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  … ${problems.length - 10} more` : ''}`,
     );
+  await checkImages(file);
   return { images: parsed.data.images.map(({ names, id }) => ({ names, id })), members: found.size };
+}
+
+/** Every image of the archive read and checked by the image model's reader (digests, sizes, diff_ids). */
+async function checkImages(file: string): Promise<void> {
+  try {
+    await checkSave(fs.createReadStream(file));
+  } catch (error) {
+    throw new DappdepsError(`${file}: ${(error as Error).message}; nothing was loaded`, { cause: error });
+  }
 }
 
 function parseJson(bytes: Buffer): unknown {

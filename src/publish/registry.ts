@@ -30,5 +30,6 @@ export function chooseRegistry(distro: Distro, option: string | undefined, env =
  */
 export function remoteDistro(distro: Distro, registry: string): Distro {
   const settings = { ...distro.settings, repository: `${registry}/${distro.settings.repository}` };
-  return { ...distro, settings, index: new DistroIndex(settings, distro.images) };
+  // The architecture's tag suffix stays: an arm64 image is `<registry>/…/<name>:<version>-arm64` there too.
+  return { ...distro, settings, index: new DistroIndex(settings, distro.images, distro.index.tagSuffix) };
 }

@@ -94,6 +94,8 @@ export function describeResult(r: NodeResult): string {
       return `${r.name}: built in ${seconds(r.durationMs)}`;
     case 'cached':
       return `${r.name}: cached (same content hash)`;
+    case 'pulled':
+      return `${r.name}: pulled from the build cache in ${seconds(r.durationMs)} (same content hash, audited)`;
     case 'failed':
       return `${r.name}: FAILED after ${seconds(r.durationMs)}: ${errorText(r.error)}${hintOf(r.error) ? ` (hint: ${hintOf(r.error)})` : ''}`;
     case 'skipped':
@@ -202,7 +204,12 @@ function spinnerReporter(): Reporter {
     },
     finish(r) {
       running.delete(r.name);
-      const symbol = r.state === 'failed' ? 'fail' : r.state === 'built' || r.state === 'cached' ? 'succeed' : 'warn';
+      const symbol =
+        r.state === 'failed'
+          ? 'fail'
+          : r.state === 'built' || r.state === 'cached' || r.state === 'pulled'
+            ? 'succeed'
+            : 'warn';
       persist(symbol, describeResult(r));
     },
     info: (message) => persist('info', message),

@@ -119,7 +119,16 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
   it("provisions an image as clean as on Docker: no Podman files or config, the source's layers and config kept", async () => {
     const to = `dappdeps-test-podman/modes-${randomBytes(3).toString('hex')}:1`;
     results.push(to);
-    const run = await runCli(realDistroDir, 'provision', fixture('modes'), '--from', busybox, '--tag', to);
+    const run = await runCli(
+      realDistroDir,
+      'provision',
+      fixture('modes'),
+      '--from',
+      busybox,
+      '--tag',
+      to,
+      '--no-cache',
+    );
     expect(run.code, run.text).to.equal(0);
     const [result, source] = [await savedLayers(to), await savedLayers(busybox)];
     expect(result.config.rootfs.diff_ids.slice(0, -1)).to.deep.equal(source.config.rootfs.diff_ids);

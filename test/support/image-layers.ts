@@ -50,8 +50,8 @@ async function listTar(stream: Readable): Promise<LayerEntry[]> {
   return entries;
 }
 
-export async function savedLayers(ref: string): Promise<SavedLayers> {
-  const save = (await new Docker().getImage(ref).get()) as unknown as Readable;
+export async function savedLayers(ref: string, docker = new Docker()): Promise<SavedLayers> {
+  const save = (await docker.getImage(ref).get()) as unknown as Readable;
   const members = new Map<string, LayerEntry[]>();
   const json = new Map<string, unknown>();
   const outer = tarStream.extract();

@@ -1,6 +1,7 @@
 import type { StagedLayer } from './extract-layer.js';
 import type { DirMeta } from './layer-policy.js';
 import { mergeLayer } from './merge-layer.js';
+import { applyLayer, treeTarget } from '../overlay/overlay.js';
 import { PathTree } from '../overlay/path-tree.js';
 import { restoreDirectories } from './restore-directories.js';
 
@@ -29,14 +30,10 @@ export class LayerStack {
 
   async apply(layer: StagedLayer, consume: boolean): Promise<void> {
     const { removed, moved } = await mergeLayer(layer, this.rootfs, consume);
-    for (const rel of layer.whiteouts) {
-      this.dirs.delete(rel);
-      this.outside.delete(rel);
-    }
-    for (const rel of layer.opaqueDirs) {
-      this.dirs.deleteChildren(rel);
-      this.outside.deleteChildren(rel);
-    }
+    // What the layer hides, it hides in the bookkeeping too: the same walker, entries handled below.
+    const hidden = { opaqueDirs: layer.opaqueDirs, whiteouts: layer.whiteouts, entries: [] };
+    await applyLayer(treeTarget(this.dirs), hidden);
+    await applyLayer(treeTarget(this.outside), hidden);
     for (const { rel, dir } of moved) {
       this.dirs.delete(rel);
       // What the layer put in place replaces an outside entry at its path (a directory only a non-directory).

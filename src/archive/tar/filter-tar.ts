@@ -33,108 +33,18 @@ interface Overrides {
  * zero blocks tar requires; anything after the input's end marker is ignored.
  */
 export function filterTar(keep: TarDecision): Transform {
-  let pending = Buffer.alloc(0); // bytes not yet consumed by the current state
-  let meta: Buffer[] = []; // extended headers (and their bodies) of the entry being read
-  let overrides: Overrides = {};
-  let state: 'header' | 'meta' | 'data' | 'end' = 'header';
-  let metaType = '';
-  let remaining = 0; // bytes of the current body, padding included
-  let metaSize = 0;
-  let passing = false;
-
-  const onHeader = (block: Buffer, push: (b: Buffer) => void): void => {
-    if (block.every((b) => b === 0)) {
-      state = 'end';
-      return;
-    }
-    const header = new Header(block);
-    if (!header.cksumValid) throw new DappdepsError('corrupt tar stream: a header block fails its checksum');
-    const type = header.type;
-    const size = overrides.size ?? header.size ?? 0;
-    const padded = Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'GlobalExtendedHeader') {
-      push(block); // applies to every later entry: always kept, with its body
-      passing = true;
-      remaining = padded;
-      state = remaining > 0 ? 'data' : 'header';
-      return;
-    }
-    if (
-      type === 'ExtendedHeader' ||
-      type === 'OldExtendedHeader' ||
-      type === 'NextFileHasLongPath' ||
-      type === 'NextFileHasLongLinkpath'
-    ) {
-      meta.push(block);
-      metaType = type;
-      metaSize = size;
-      remaining = padded;
-      state = remaining > 0 ? 'meta' : 'header';
-      return;
-    }
-    const rawPath = overrides.path ?? header.path ?? '';
-    const info: TarEntryInfo = {
-      path: entryPath(rawPath),
-      type,
-      linkpath: overrides.linkpath ?? header.linkpath,
-      mode: header.mode ?? 0,
-      size,
-    };
-    passing = keep(info);
-    if (passing) {
-      for (const m of meta) push(m);
-      push(block);
-    }
-    meta = [];
-    overrides = {};
-    remaining = type === 'File' || type === 'OldFile' || type === 'ContiguousFile' ? padded : 0;
-    state = remaining > 0 ? 'data' : 'header';
-  };
-
-  const onMeta = (body: Buffer): void => {
-    meta.push(body);
-    const content = body.subarray(0, metaSize);
-    if (metaType === 'NextFileHasLongPath') overrides.path = cString(content);
-    else if (metaType === 'NextFileHasLongLinkpath') overrides.linkpath = cString(content);
-    else Object.assign(overrides, paxRecords(content));
-  };
-
+  const filter = new TarFilter(keep);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      const push = (b: Buffer): void => void this.push(b);
       try {
-        let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-        pending = Buffer.alloc(0);
-        while (data.length > 0) {
-          if (state === 'end') break;
-          if (state === 'data') {
-            const n = Math.min(remaining, data.length);
-            if (passing) push(data.subarray(0, n));
-            remaining -= n;
-            data = data.subarray(n);
-            if (remaining === 0) state = 'header';
-            continue;
-          }
-          const need = state === 'header' ? BLOCK : remaining;
-          if (data.length < need) {
-            pending = Buffer.from(data);
-            break;
-          }
-          const piece = data.subarray(0, need);
-          data = data.subarray(need);
-          if (state === 'header') onHeader(piece, push);
-          else {
-            onMeta(Buffer.from(piece));
-            state = 'header';
-          }
-        }
+        filter.consume(chunk, (b) => void this.push(b));
         callback();
       } catch (error) {
         callback(error as Error);
       }
     },
     flush(callback: TransformCallback) {
-      if (state !== 'end') {
+      if (!filter.ended()) {
         callback(new DappdepsError('truncated tar stream: it ends before its end-of-archive blocks'));
         return;
       }
@@ -142,6 +52,110 @@ export function filterTar(keep: TarDecision): Transform {
       callback();
     },
   });
+}
+
+const META_TYPES = new Set(['ExtendedHeader', 'OldExtendedHeader', 'NextFileHasLongPath', 'NextFileHasLongLinkpath']);
+const BODY_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+/** The state of filterTar between chunks: which part of the archive the next bytes belong to. */
+class TarFilter {
+  private pending = Buffer.alloc(0); // bytes not yet consumed by the current state
+  private meta: Buffer[] = []; // extended headers (and their bodies) of the entry being read
+  private overrides: Overrides = {};
+  private state: 'header' | 'meta' | 'data' | 'end' = 'header';
+  private metaType = '';
+  private remaining = 0; // bytes of the current body, padding included
+  private metaSize = 0;
+  private passing = false;
+
+  constructor(private readonly keep: TarDecision) {}
+
+  ended(): boolean {
+    return this.state === 'end';
+  }
+
+  consume(chunk: Buffer, push: (b: Buffer) => void): void {
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    while (data.length > 0 && this.state !== 'end') {
+      if (this.state === 'data') {
+        const n = Math.min(this.remaining, data.length);
+        if (this.passing) push(data.subarray(0, n));
+        this.remaining -= n;
+        data = data.subarray(n);
+        if (this.remaining === 0) this.state = 'header';
+        continue;
+      }
+      const need = this.state === 'header' ? BLOCK : this.remaining;
+      if (data.length < need) {
+        this.pending = Buffer.from(data);
+        break;
+      }
+      const piece = data.subarray(0, need);
+      data = data.subarray(need);
+      if (this.state === 'header') this.onHeader(piece, push);
+      else {
+        this.onMeta(Buffer.from(piece));
+        this.state = 'header';
+      }
+    }
+  }
+
+  private onHeader(block: Buffer, push: (b: Buffer) => void): void {
+    if (block.every((b) => b === 0)) {
+      this.state = 'end';
+      return;
+    }
+    const header = new Header(block);
+    if (!header.cksumValid) throw new DappdepsError('corrupt tar stream: a header block fails its checksum');
+    const type = header.type;
+    const size = this.overrides.size ?? header.size ?? 0;
+    const padded = Math.ceil(size / BLOCK) * BLOCK;
+    if (type === 'GlobalExtendedHeader') {
+      push(block); // applies to every later entry: always kept, with its body
+      this.passing = true;
+      this.expect(padded, 'data');
+    } else if (META_TYPES.has(type)) {
+      this.meta.push(block);
+      this.metaType = type;
+      this.metaSize = size;
+      this.expect(padded, 'meta');
+    } else {
+      this.onEntry(block, header, size, push);
+      this.expect(BODY_TYPES.has(type) ? padded : 0, 'data');
+    }
+  }
+
+  /** An entry's own header: kept with its extended headers, or dropped with them and its body. */
+  private onEntry(block: Buffer, header: Header, size: number, push: (b: Buffer) => void): void {
+    const info: TarEntryInfo = {
+      path: entryPath(this.overrides.path ?? header.path ?? ''),
+      type: header.type,
+      linkpath: this.overrides.linkpath ?? header.linkpath,
+      mode: header.mode ?? 0,
+      size,
+    };
+    this.passing = this.keep(info);
+    if (this.passing) {
+      for (const m of this.meta) push(m);
+      push(block);
+    }
+    this.meta = [];
+    this.overrides = {};
+  }
+
+  private expect(bytes: number, state: 'data' | 'meta'): void {
+    this.remaining = bytes;
+    this.state = bytes > 0 ? state : 'header';
+  }
+
+  private onMeta(body: Buffer): void {
+    this.meta.push(body);
+    const content = body.subarray(0, this.metaSize);
+    if (this.metaType === 'NextFileHasLongPath') this.overrides.path = cString(content);
+    else if (this.metaType === 'NextFileHasLongLinkpath') this.overrides.linkpath = cString(content);
+    else Object.assign(this.overrides, paxRecords(content));
+  }
 }
 
 function cString(buf: Buffer): string {

@@ -3,7 +3,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { BuildSummary } from '../../orchestrator/build-distro.js';
 import { BuildError, DappdepsError } from '../../errors.js';
 import type { Distro, Strategy } from '../../manifest/model.js';
+import type { DockerClient } from '../../docker/docker-client.js';
 import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
+import type { Reporter } from '../../ui/reporter.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
 import { addDistroOption, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
@@ -18,8 +20,10 @@ interface BuildOptions extends DistroOptions, ArchOptions, SuiteOptions {
   builder: BuilderOption;
   force?: boolean;
   forceDeps?: boolean;
-  /** False with `--no-cache` (commander's negatable option). */
-  cache: boolean;
+  /** False with `--no-cache` (docker's layer cache off), a registry repository with `--cache REPO`, else undefined. */
+  cache?: string | false;
+  /** False with `--no-cache-push`. */
+  cachePush?: boolean;
   concurrency: number;
   json?: boolean;
   idleTimeout: number;
@@ -56,6 +60,14 @@ export function registerBuild(program: Command, output: Output): void {
       '--no-cache',
       "build without docker's layer cache: every step runs again (implies --force; with --force-deps, for the dependencies too)",
     )
+    .option(
+      '--cache <registry/repo>',
+      'a registry as shared build cache: pull each image by content hash before building it, push what is built (default: $DAPPDEPS_CACHE, else cache: in distro.yaml)',
+    )
+    .option(
+      '--no-cache-push',
+      'use the build cache read-only (also DAPPDEPS_CACHE_PUSH=0, or push: false in distro.yaml)',
+    )
     .addOption(
       new Option('--concurrency <n>', 'images built at once').argParser(positiveInt).default(os.availableParallelism()),
     )
@@ -85,7 +97,7 @@ async function buildSuite(
   distro: Distro,
   names: string[],
   options: BuildOptions,
-  docker: Awaited<ReturnType<typeof openEngine>>,
+  docker: DockerClient,
   output: Output,
 ): Promise<BuildSummary> {
   const { buildDistro } = await import('../../orchestrator/build-distro.js');
@@ -100,13 +112,15 @@ async function buildSuite(
   });
   if (distro.suite.all.length > 1) reporter.info(`suite ${distro.suite.name} (${distro.settings.binary.baseImage})`);
   const dir = workDir(distro, options.workDir);
+  const cache = await openCache(docker, distro, options, reporter);
   const summary = await interruptible((signal) =>
     buildDistro(distro, docker, {
       strategy: options.strategy,
       builder,
       names,
       force: options.forceDeps ? 'all' : options.force ? 'named' : 'none',
-      noCache: !options.cache,
+      noCache: options.cache === false,
+      ...(cache ? { cache } : {}),
       concurrency: options.concurrency,
       workDir: dir,
       idleTimeoutMs: options.idleTimeout * 1000,
@@ -135,11 +149,27 @@ async function buildSuite(
   return summary;
 }
 
+/** The registry build cache that --cache, DAPPDEPS_CACHE or distro.yaml names, its warnings and pushes reported. */
+async function openCache(docker: DockerClient, distro: Distro, options: BuildOptions, reporter: Reporter) {
+  const { chooseCache } = await import('../../build-cache/cache-setting.js');
+  const { RegistryCache } = await import('../../build-cache/registry-cache.js');
+  const setting = chooseCache(distro, {
+    cache: typeof options.cache === 'string' ? options.cache : undefined,
+    push: options.cachePush,
+  });
+  if (!setting) return undefined;
+  return new RegistryCache(docker, {
+    ...setting,
+    onWarning: (message) => reporter.info(`warning: ${message}`),
+    onInfo: (message) => reporter.info(message),
+  });
+}
+
 /** Point each built (or cached) image's older tags at it: `dappdeps/ansible:2.4.4.0-10` names the 2.14.18 image. */
 async function tagAliases(
   distro: Distro,
   summary: BuildSummary,
-  docker: Awaited<ReturnType<typeof openEngine>>,
+  docker: DockerClient,
 ): Promise<void> {
   for (const result of summary.results) {
     if (result.state !== 'built' && result.state !== 'cached') continue;
@@ -167,10 +197,19 @@ function mergeSummaries(summaries: readonly [Distro, BuildSummary][]): BuildSumm
 
 function report(summary: BuildSummary, options: BuildOptions, output: Output): void {
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
-  const counts = { built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') };
+  const counts = {
+    built: count('built'),
+    pulled: count('pulled'),
+    cached: count('cached'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+  };
   const { unsupported, tags, logs } = summary;
   if (options.json) output.out(JSON.stringify({ event: 'summary', ...counts, unsupported, tags, logs }));
-  else output.err(`built ${counts.built}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`);
+  else
+    output.err(
+      `built ${counts.built}, pulled from cache ${counts.pulled}, cached ${counts.cached}, failed ${counts.failed}, skipped ${counts.skipped}`,
+    );
   if (!options.json) for (const [name, log] of Object.entries(logs)) output.err(`${name}: log ${log}`);
   for (const r of summary.results) {
     if (r.state !== 'failed') continue;

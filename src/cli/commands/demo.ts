@@ -32,7 +32,7 @@ export function registerDemo(program: Command, output: Output): void {
         `demo: Cmd kept: ${JSON.stringify(r.cmd.result)} (${r.target}: ${JSON.stringify(r.cmd.target)}; docker commit alone would have set it to the ansible-playbook command)`,
       );
       output.out(
-        `demo: size ${kb(p.size)} against ${kb(p.from.size)} for ${r.target}: +${kb(p.size - p.from.size)}, one layer of ${p.layer.entries} entries (${p.layer.removed.length} entries of the run removed from it)`,
+        `demo: size ${kb(p.size)} against ${kb(p.from.size)} for ${r.target}: +${kb(p.size - p.from.size)}, one layer of ${p.layer?.entries ?? 0} entries (${p.layer?.removed.length ?? 0} entries of the run removed from it)`,
       );
       output.out(
         `demo: serve it: docker run --rm --network host ${p.tag} /bin/busybox httpd -f -p 8080 -c /etc/httpd.conf`,

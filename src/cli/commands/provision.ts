@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Strategy } from '../../manifest/model.js';
 import { parseCommand, parsePairs, type ConfigChanges } from '../../provision/config-changes.js';
-import type { ProvisionResult } from '../../provision/provision-image.js';
+import type { ProvisionResult, PythonChoice } from '../../provision/provision-image.js';
+import type { PullPolicy } from '../../provision/survey-engine.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { lineStream } from '../line-stream.js';
@@ -25,6 +26,10 @@ interface ProvisionCliOptions extends DistroOptions {
   user?: string;
   keepFailed?: boolean;
   keepCaches?: boolean;
+  context?: string;
+  cache: boolean;
+  python: PythonChoice;
+  pull: PullPolicy;
   json?: boolean;
   strategy: Strategy;
   mountMode: MountModeOption;
@@ -44,7 +49,25 @@ export function registerProvision(program: Command, output: Output): void {
     )
     .argument(
       '<playbook>',
-      'the playbook file; its folder (roles/, group_vars/, templates/, files/) is mounted read-only',
+      'the playbook file; its folder (roles/, group_vars/, templates/, requirements.yml…) is sent into the run, see --context',
+    )
+    .option(
+      '--context <dir>',
+      "the project folder sent into the run when the playbook refers to files above its own folder (default: the playbook's folder; .git and .dappdepsignore's entries left out)",
+    )
+    .option('--no-cache', 'run the playbook even when an image was made from the same inputs')
+    .addOption(
+      new Option('--pull <when>', 'pull --from first: missing (when the engine lacks it), always, or never')
+        .choices(['missing', 'always', 'never'])
+        .default('missing'),
+    )
+    .addOption(
+      new Option(
+        '--python <which>',
+        "the Python modules run with: prefix (dappdeps' own, any image) or target (the image's own: modules that import what the play installed, e.g. psycopg2)",
+      )
+        .choices(['prefix', 'target'])
+        .default('prefix'),
     )
     .requiredOption('--from <image>', 'the image to provision')
     .requiredOption('--tag <name:tag>', 'the result, tagged only when everything succeeded')
@@ -70,33 +93,47 @@ export function registerProvision(program: Command, output: Output): void {
     .addOption(strategyOption())
     .addOption(mountModeOption())
     .action(async (playbook: string, options: ProvisionCliOptions) => {
-      const { readPlaybook } = await import('../../provision/playbook-input.js');
-      const { provisionImage } = await import('../../provision/provision-image.js');
+      const { provisionImage, readInputs } = await import('../../provision/provision-image.js');
       const distro = await openDistro(options, output);
       const changes = configChanges(options);
-      await readPlaybook(playbook); // bad input exits 2 before the engine is asked anything
+      // bad input exits 2 before the engine is asked anything
+      const inputs = await readInputs(distro, {
+        playbook,
+        tag: options.tag,
+        extraVars: options.extraVars,
+        context: options.context,
+      });
       const docker = await openEngine();
       // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
       const ansibleOutput = lineStream((line) => output.err(line));
       const result = await interruptible((signal) =>
-        provisionImage(docker, distro, {
-          playbook,
-          from: options.from,
-          tag: options.tag,
-          extraVars: options.extraVars,
-          tags: list(options.tags),
-          skipTags: list(options.skipTags),
-          network: options.network,
-          changes,
-          keepFailed: options.keepFailed,
-          keepCaches: options.keepCaches,
-          strategy: options.strategy,
-          mountMode: options.mountMode,
-          stdout: ansibleOutput,
-          stderr: ansibleOutput,
-          onStep: (text) => output.err(`provision: ${text}`),
-          signal,
-        }),
+        provisionImage(
+          docker,
+          distro,
+          {
+            playbook,
+            from: options.from,
+            tag: options.tag,
+            extraVars: options.extraVars,
+            tags: list(options.tags),
+            skipTags: list(options.skipTags),
+            network: options.network,
+            changes,
+            keepFailed: options.keepFailed,
+            keepCaches: options.keepCaches,
+            context: options.context,
+            noCache: !options.cache,
+            python: options.python,
+            pull: options.pull,
+            strategy: options.strategy,
+            mountMode: options.mountMode,
+            stdout: ansibleOutput,
+            stderr: ansibleOutput,
+            onStep: (text) => output.err(`provision: ${text}`),
+            signal,
+          },
+          inputs,
+        ),
       ).finally(() => ansibleOutput.end());
       if (options.json) output.out(JSON.stringify(result, null, 2));
       else for (const line of summary(result)) output.out(line);
@@ -118,6 +155,8 @@ function configChanges(options: ProvisionCliOptions): ConfigChanges {
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function summary(r: ProvisionResult): string[] {
+  if (!r.layer)
+    return [`${r.tag} (${r.id.slice(7, 19)}): cached (made before from the same inputs; --no-cache runs it again)`];
   return [
     `${r.tag} (${r.id.slice(7, 19)}): ${r.from.ref} plus one layer of ${r.layer.entries} entries, ${mb(r.layer.bytes)}`,
     `size: ${mb(r.size)} (${r.from.ref}: ${mb(r.from.size)}, +${mb(r.size - r.from.size)})`,

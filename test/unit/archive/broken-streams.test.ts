@@ -15,6 +15,7 @@ import {
   tempDir,
 } from '../../support/archive-fixtures.js';
 import { memberOffsets } from '../../support/hostile-archives.js';
+import { SAVE_READERS } from '../../support/image-readers.js';
 
 /**
  * Class 1 of issue 9: a `docker save` stream that ends or fails anywhere (in a header, in manifest.json, at a
@@ -99,6 +100,35 @@ describe('archive: broken streams (issue 9, class 1)', () => {
           expect(await listTree(parent), `left behind after a cut at byte ${cut}`).to.deep.equal([]);
         }
       });
+    }
+  }
+
+  // The other readers, in the layouts each reads (gzip in one of them): every cut settles, as one DappdepsError.
+  for (const reader of SAVE_READERS.filter((r) => r.name !== 'extraction')) {
+    for (const [label, opts] of FORMATS.filter(([l]) => ['legacy', 'OCI gzip', 'Docker 25'].includes(l))) {
+      if (!reader.formats.includes(opts.format ?? 'legacy')) continue;
+      for (const how of ['end', 'error'] as const) {
+        it(`${reader.name}, ${label}: a stream that ${how === 'end' ? 'ends' : 'fails'} anywhere settles`, async function () {
+          this.timeout(20000);
+          const layers = [
+            await tarOf([dir('./'), dir('./etc/'), file('./etc/hosts', 'localhost')]),
+            await tarOf([dir('./'), dir('.dapp/'), file('.dapp/big', randomBytes(48 * 1024).toString('latin1'))]),
+          ];
+          const archive = await saveOf(layers, { format: 'legacy', ...opts });
+          for (const cut of cutPoints(archive)) {
+            const work = await fs.mkdtemp(path.join(parent, 'r-'));
+            const outcome = await reader.read(cutStream(archive, cut, how), work).then(
+              () => 'read',
+              (err: unknown) => err,
+            );
+            await new Promise((resolve) => setImmediate(resolve));
+            expect(unhandled, `unhandled rejection at byte ${cut}`).to.deep.equal([]);
+            if (outcome === 'read') expect(how, `a failing stream was read at byte ${cut}`).to.equal('end');
+            else expect(outcome, `byte ${cut}: ${String(outcome)}`).to.be.instanceOf(DappdepsError);
+            await fs.rm(work, { recursive: true, force: true });
+          }
+        });
+      }
     }
   }
 });

@@ -24,6 +24,7 @@ import {
   setJson,
   sha256,
 } from '../../support/hostile-archives.js';
+import { SAVE_READERS } from '../../support/image-readers.js';
 
 type Change = (members: Member[]) => Member[] | void | Promise<void>;
 
@@ -220,6 +221,15 @@ describe('archive: integrity (issue 9, class 2)', () => {
         .that.matches(message);
       expect(await listTree(parent)).to.deep.equal([]);
     });
+    for (const reader of SAVE_READERS.filter((r) => r.formats.includes(opts.format ?? 'legacy'))) {
+      it(`${reader.name}: refuses ${label}`, async () => {
+        const archive = await rewriteAsync(await goodImage(opts), change);
+        await expect(reader.read(streamOf(archive), parent))
+          .to.be.rejectedWith(DappdepsError)
+          .and.eventually.have.property('message')
+          .that.matches(message);
+      });
+    }
   }
 
   /** Members no manifest references: each must leave a valid image extracting exactly as without it. */
@@ -264,6 +274,13 @@ describe('archive: integrity (issue 9, class 2)', () => {
         ]);
         expect(await listTree(parent)).to.deep.equal(['out/', ...(await listTree(target)).map((p) => `out/${p}`)]);
       });
+      for (const reader of SAVE_READERS.filter((r) => r.formats.includes(format))) {
+        it(`${reader.name}: reads a valid ${format} image beside an unreferenced member: ${label}`, async () => {
+          const added = await extra();
+          const archive = await rewriteAsync(await saveOf(await goodLayers(), { format }), (ms) => [...added, ...ms]);
+          await reader.read(streamOf(archive), parent);
+        });
+      }
     }
   }
 });

@@ -120,8 +120,8 @@ describe('cli', () => {
       const output = captureOutput();
       expect(await main(['extract', 'git', '--to', tmp, '--distro', realDistroDir], output)).to.equal(1);
       expect(output.stderr).to.deep.equal([
-        `dappdeps: no Docker engine answers at ${noEngine} (ENOENT)`,
-        '  hint: run scripts/ensure-engine.sh as root',
+        `dappdeps: no Docker engine answers at DOCKER_HOST=${noEngine} (ENOENT)`,
+        '  hint: check DOCKER_HOST: is the engine running there, and reachable from here?',
       ]);
     });
 
@@ -132,8 +132,8 @@ describe('cli', () => {
         {
           event: 'error',
           kind: 'EngineError',
-          error: `no Docker engine answers at ${noEngine} (ENOENT)`,
-          hint: 'run scripts/ensure-engine.sh as root',
+          error: `no Docker engine answers at DOCKER_HOST=${noEngine} (ENOENT)`,
+          hint: 'check DOCKER_HOST: is the engine running there, and reachable from here?',
         },
       ]);
     });

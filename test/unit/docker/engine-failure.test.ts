@@ -51,10 +51,30 @@ describe('docker engine failures', () => {
 
   it('turns a refused connection into an EngineError saying how to start an engine', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
-    const error = translateFailure(refused, 'ping', 'unix:///x.sock');
+    const error = translateFailure(refused, 'ping', 'unix:///x.sock', {});
     expect(error).to.be.instanceOf(EngineError);
     expect(error.message).to.equal('no Docker engine answers at unix:///x.sock (ECONNREFUSED)');
-    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root');
+    expect(error.hint).to.equal('run scripts/ensure-engine.sh as root, or set DOCKER_HOST to the engine to use');
+  });
+
+  it('names DOCKER_HOST when it chose the engine, and says what to check for TCP, TLS and SSH', () => {
+    const env = { DOCKER_HOST: 'tcp://10.1.2.3:2376' };
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    const error = translateFailure(refused, 'ping', 'tcp://10.1.2.3:2376', env);
+    expect(error).to.be.instanceOf(EngineError);
+    expect(error.message).to.equal('no Docker engine answers at DOCKER_HOST=tcp://10.1.2.3:2376 (ECONNREFUSED)');
+    expect(error.hint).to.equal('check DOCKER_HOST: is the engine running there, and reachable from here?');
+    const untrusted = Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const tls = translateFailure(untrusted, 'ping', 'tcp://10.1.2.3:2376', env);
+    expect(tls).to.be.instanceOf(EngineError);
+    expect(tls.hint).to.match(/DOCKER_TLS_VERIFY and DOCKER_CERT_PATH/);
+    const ssh = { DOCKER_HOST: 'ssh://me@build' };
+    const denied = Object.assign(new Error('All configured authentication methods failed'), {
+      level: 'client-authentication',
+    });
+    expect(translateFailure(denied, 'ping', 'ssh://me@build', ssh).hint).to.match(/SSH key .* authorized/);
+    const unknown = Object.assign(new Error('Host denied (verification failed)'), { level: 'handshake' });
+    expect(translateFailure(unknown, 'ping', 'ssh://me@build', ssh).hint).to.match(/known_hosts/);
   });
 
   it('names the call in other failures and passes errors of ours unchanged', () => {
@@ -83,7 +103,7 @@ describe('docker engine failures', () => {
     const client = createDockerClient({ socketPath: '/nonexistent/dappdeps-test.sock' });
     await expect(client.engine.ping()).to.be.rejectedWith(
       EngineError,
-      'no Docker engine answers at unix:///nonexistent/dappdeps-test.sock (ENOENT)',
+      /no Docker engine answers at (DOCKER_HOST=)?unix:\/\/\/nonexistent\/dappdeps-test.sock \(ENOENT\)/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,27 @@ describe('publish: bundles (a docker save archive with checksums)', () => {
     await expect(checkBundle(dropped)).to.be.rejectedWith(/\.json: missing/);
     const unsigned = await rewrite(file, (name, b) => (name === CHECKSUMS_MEMBER ? undefined : b));
     await expect(checkBundle(unsigned)).to.be.rejectedWith(/has no dappdeps-checksums\.json/);
+  });
+
+  it('refuses a tampered layer whose checksum was rewritten to match: the image reader checks its diff_id', async () => {
+    const file = path.join(tmp, 'b.tar');
+    await writeBundle(await saveStream(layers), file);
+    const flip = (b: Buffer) => Buffer.from(b.map((x, i) => (i === 512 ? x ^ 1 : x))); // file content, not a header
+    const sums = new Map<string, Buffer>();
+    const tampered = await rewrite(file, (name, b) => {
+      if (!name.endsWith('layer.tar')) return b;
+      const changed = flip(b);
+      sums.set(name, changed);
+      return changed;
+    });
+    const forged = await rewrite(tampered, (name, b) => {
+      if (name !== CHECKSUMS_MEMBER) return b;
+      const record = JSON.parse(b.toString()) as { members: Record<string, string> };
+      for (const [member, body] of sums)
+        record.members[member] = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      return Buffer.from(JSON.stringify(record));
+    });
+    await expect(checkBundle(forged)).to.be.rejectedWith(/does not match the image config/);
   });
 
   it('refuses what is not a tar archive', async () => {

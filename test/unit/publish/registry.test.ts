@@ -4,7 +4,7 @@ import { chooseRegistry, remoteDistro } from '../../../src/publish/registry.js';
 import { expect } from '../../support/expect.js';
 
 const distro = (registry?: string) =>
-  ({ settings: { repository: 'dappdeps', registry }, images: [] }) as unknown as Distro;
+  ({ settings: { repository: 'dappdeps', registry }, images: [], index: { tagSuffix: '' } }) as unknown as Distro;
 
 describe('publish: which registry, and names there', () => {
   it('--registry wins over DAPPDEPS_REGISTRY, which wins over distro.yaml', () => {
@@ -24,5 +24,10 @@ describe('publish: which registry, and names there', () => {
 
   it('names images <registry>/<repository>/…', () => {
     expect(remoteDistro(distro(), 'mirror:5000').settings.repository).to.equal('mirror:5000/dappdeps');
+  });
+
+  it("keeps an architecture's tag suffix: an arm64 image is …:<version>-arm64 in the registry too", () => {
+    const arm = { ...distro(), index: { tagSuffix: '-arm64' } } as unknown as Distro;
+    expect(remoteDistro(arm, 'mirror:5000').index.tagSuffix).to.equal('-arm64');
   });
 });

@@ -1,0 +1,68 @@
+import type { Readable } from 'node:stream';
+import type { DockerClient } from '../docker/docker-client.js';
+import type { ImageDetails } from '../docker/image-store-client.js';
+import type { ContainerIo } from '../docker/run-to-exit.js';
+import type { EngineVersion } from '../docker/types.js';
+import type { WorkContainerSpec } from '../docker/work-container-client.js';
+import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
+import type { MountMode } from '../mounts/mount-mode.js';
+import { prepareMounts, type PreparedMounts } from '../mounts/prepare-mounts.js';
+
+/**
+ * The part of an engine a provisioning run uses, as narrow as the orchestrator's BuildEngine: the phases are
+ * written against it, and their orchestration is unit tested on a fake.
+ */
+export interface ProvisionEngine {
+  engine: {
+    version(): Promise<EngineVersion>;
+    hasNetwork(name: string): Promise<boolean>;
+  };
+  images: {
+    details(ref: string): Promise<ImageDetails | undefined>;
+    save(id: string): Promise<Readable>;
+    load(archive: Readable, signal?: AbortSignal): Promise<string[]>;
+    tag(id: string, ref: string): Promise<void>;
+    remove(ref: string): Promise<void>;
+    withLabel(label: string, value: string): Promise<string[]>;
+    pull(ref: string): Promise<void>;
+  };
+  containers: {
+    create(spec: WorkContainerSpec): Promise<string>;
+    putArchive(id: string, path: string, archive: Readable): Promise<void>;
+    readFile(id: string, path: string): Promise<Buffer | undefined>;
+    run(id: string, io: ContainerIo): Promise<number>;
+    commit(id: string): Promise<string>;
+    remove(id: string): Promise<void>;
+  };
+  /** The dappdeps images made mountable: volume containers created or reused, or image mounts checked. */
+  prepareMounts(images: readonly ImageModel[], strategy: Strategy, mode: MountMode): Promise<PreparedMounts>;
+}
+
+/** The real engine behind the port. */
+export function provisionEngine(docker: DockerClient, distro: Distro): ProvisionEngine {
+  const { imageStore, images, workContainers } = docker;
+  return {
+    engine: {
+      version: () => docker.engine.version(),
+      hasNetwork: (name) => workContainers.hasNetwork(name),
+    },
+    images: {
+      details: (ref) => imageStore.details(ref),
+      save: (id) => images.save(id),
+      load: (archive, signal) => imageStore.load(archive, signal),
+      tag: (id, ref) => imageStore.tag(id, ref),
+      remove: (ref) => images.remove(ref),
+      withLabel: (label, value) => imageStore.withLabel(label, value),
+      pull: (ref) => images.pull(ref),
+    },
+    containers: {
+      create: (spec) => workContainers.create(spec),
+      putArchive: (id, dir, archive) => workContainers.putArchive(id, dir, archive),
+      readFile: (id, file) => workContainers.readFile(id, file),
+      run: (id, io) => workContainers.run(id, io),
+      commit: (id) => workContainers.commit(id),
+      remove: (id) => workContainers.remove(id),
+    },
+    prepareMounts: (list, strategy, mode) => prepareMounts(docker, distro, list, strategy, mode),
+  };
+}
