@@ -166,11 +166,7 @@ async function openCache(docker: DockerClient, distro: Distro, options: BuildOpt
 }
 
 /** Point each built (or cached) image's older tags at it: `dappdeps/ansible:2.4.4.0-10` names the 2.14.18 image. */
-async function tagAliases(
-  distro: Distro,
-  summary: BuildSummary,
-  docker: DockerClient,
-): Promise<void> {
+async function tagAliases(distro: Distro, summary: BuildSummary, docker: DockerClient): Promise<void> {
   for (const result of summary.results) {
     if (result.state !== 'built' && result.state !== 'cached') continue;
     const image = distro.index.image(result.name);
