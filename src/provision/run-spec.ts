@@ -49,7 +49,13 @@ export interface RunSpecInput {
  */
 const SCRIPT = [
   'set -e',
-  'galaxy=$1 context=$2 home=$3; shift 3',
+  'galaxy=$1 context=$2 home=$3 fallback=$4; shift 4',
+  // --python target: the interpreter is this wrapper, which takes the python3 on the task's PATH (the image's own)
+  // and the prefix's only while the image has none; the tasks' PATH no longer holds the prefixes' bin folders.
+  'if [ -n "$fallback" ]; then',
+  `  printf '#!%s\\ncommand -v python3 >/dev/null 2>&1 && exec python3 "$@"\\nexec %s "$@"\\n' "$BASH" "$fallback" >"$TMPDIR/python3-target"`,
+  '  chmod 0755 "$TMPDIR/python3-target"',
+  'fi',
   'for kind in role collection; do',
   '  n=$1; shift',
   '  while [ "$n" -gt 0 ]; do',
@@ -80,9 +86,9 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     `ANSIBLE_SYSTEM_TMPDIRS=${paths.tmp}`,
     'ANSIBLE_RETRY_FILES_ENABLED=false',
     ...searchPaths(input, home),
-    // found on PATH at each task, where the image's own directories come before the prefixes': a python3 the
-    // play installed serves the tasks after it (discovery would keep what it found at the first task)
-    ...(input.python === 'target' ? ['ANSIBLE_PYTHON_INTERPRETER=/usr/bin/env python3'] : []),
+    // looked up at each task (discovery would keep what it found at the first): a python3 the play installed
+    // serves the tasks after it
+    ...(input.python === 'target' ? [`ANSIBLE_PYTHON_INTERPRETER=${paths.tmp}/python3-target`] : []),
   ];
   if (setup.config) env.push(`ANSIBLE_CONFIG=${paths.context}/${setup.config}`);
   const playbook = [
@@ -96,7 +102,8 @@ export function runSpec(input: RunSpecInput): WorkContainerSpec {
     ...(input.skipTags.length > 0 ? ['--skip-tags', input.skipTags.join(',')] : []),
     `${paths.context}/${input.playbook}`,
   ];
-  const galaxy = [`${input.ansiblePrefix}/bin/ansible-galaxy`, paths.context, home];
+  const fallback = input.python === 'target' ? `${input.ansiblePrefix}/bin/python3` : '';
+  const galaxy = [`${input.ansiblePrefix}/bin/ansible-galaxy`, paths.context, home, fallback];
   const requirements = [
     String(setup.roles.length),
     ...setup.roles,
