@@ -56,7 +56,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
       const want = await docker.images.inspect(ref);
       if ((await podman.images.inspect(ref))?.id !== want?.id) missing.push(ref);
     }
-    if (missing.length > 0) await podman.imageStore.load(await docker.transfer.saveMany(missing));
+    if (missing.length > 0) await podman.images.load(await docker.images.saveMany(missing));
 
     dockerHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = service.address; // the CLI and the test's own readers now talk to Podman
