@@ -54,7 +54,7 @@ export async function rewriteImage(
       `the committed image does not stack exactly one layer on the source image's ${source.diffIds.length} (it has ${committed.layers.length})`,
     );
   }
-  const drop = residueOf(top, listings.slice(0, -1), request);
+  const drop = await residueOf(top, listings.slice(0, -1), request);
   // What the written layer holds is what these decisions kept, in order: no second reading of it.
   const kept: TarEntryInfo[] = [];
   const keep = (entry: TarEntryInfo): boolean => {
@@ -86,15 +86,15 @@ export async function rewriteImage(
 }
 
 /** The layer paths to leave out of the new layer (`entries`: the new layer's, `lower`: the source's layers'). */
-function residueOf(
+async function residueOf(
   entries: readonly TarEntryInfo[],
   lower: ReadonlyArray<readonly TarEntryInfo[]>,
   request: RewriteRequest,
-): Set<string> {
+): Promise<Set<string>> {
   const imageVolumes = Object.keys(request.source.config.Volumes ?? {});
   const engineMade = engineResidue(request.product, entries);
   const candidates = [...residueCandidates(entries, request.root, imageVolumes), ...engineMade.dirs];
-  const lacking = lackingIn(lower, candidates);
+  const lacking = await lackingIn(lower, candidates);
   const drop = residueDrops(entries, lacking, request.root, engineMade.files);
   for (const entry of entries) if (isWithin(entry.path, request.runDir)) drop.add(entry.path);
   if (!request.keepCaches) for (const entry of entries) if (isPackageCache(entry.path)) drop.add(entry.path);
@@ -102,8 +102,11 @@ function residueOf(
 }
 
 /** Of the candidate directories, those the source image (its layers' entries, lowest first) does not have. */
-function lackingIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: string[]): Set<string> {
+async function lackingIn(
+  layers: ReadonlyArray<readonly TarEntryInfo[]>,
+  candidates: string[],
+): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
-  const present = presentIn(layers, candidates);
+  const present = await presentIn(layers, candidates);
   return new Set(candidates.filter((c) => !present.has(c)));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import type { ImageDetails } from '../../src/docker/image-store-client.js';
+import type { ImageDetails } from '../../src/docker/types.js';
 import type { ProvisionEngine } from '../../src/provision/provision-engine.js';
 import { saveOf } from './archive-fixtures.js';
 
@@ -143,7 +143,7 @@ export class FakeProvisionEngine implements ProvisionEngine {
 
   #add(layers: Buffer[], config: Record<string, unknown> = {}): string {
     const id = `sha256:${sha256(layers.map((l) => sha256(l)).join() + JSON.stringify(config))}`;
-    this.#images.set(id, { id, config, diffIds: layers.map((l) => `sha256:${sha256(l)}`), size: 1 });
+    this.#images.set(id, { id, labels: {}, config, diffIds: layers.map((l) => `sha256:${sha256(l)}`), size: 1 });
     this.#layers.set(id, layers);
     return id;
   }
@@ -183,7 +183,7 @@ export class FakeProvisionEngine implements ProvisionEngine {
     const sent = named.filter((m) => members.has(m)).length;
     const diffIds =
       this.options.fail === 'load-wrong-layers' ? parsed.rootfs.diff_ids.slice(1) : parsed.rootfs.diff_ids;
-    this.#images.set(id, { id, config: parsed.config, diffIds, size: 2 });
+    this.#images.set(id, { id, labels: {}, config: parsed.config, diffIds, size: 2 });
     return { id, sent, named: named.length };
   }
 }
