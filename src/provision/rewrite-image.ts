@@ -102,10 +102,7 @@ async function residueOf(
 }
 
 /** Of the candidate directories, those the source image (its layers' entries, lowest first) does not have. */
-async function lackingIn(
-  layers: ReadonlyArray<readonly TarEntryInfo[]>,
-  candidates: string[],
-): Promise<Set<string>> {
+async function lackingIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
   const present = await presentIn(layers, candidates);
   return new Set(candidates.filter((c) => !present.has(c)));
