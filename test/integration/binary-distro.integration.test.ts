@@ -17,7 +17,7 @@ describe('the real binary distro on a real engine', function () {
   // A cold build of all four images takes about four minutes.
   this.timeout(1_800_000);
   const cli = (command: string, ...args: string[]) => runCli(realDistroDir, command, ...args);
-  let report: VerifyReport & { passed: boolean };
+  let report: VerifyReport & { passed: boolean; suites?: Record<string, VerifyReport & { passed: boolean }> };
   let verified: CliRun;
 
   before(async () => {
@@ -61,6 +61,26 @@ describe('the real binary distro on a real engine', function () {
         [target, "inside base's bash, the target's own ls, PATH and environment are unchanged", true],
       ]),
     );
+  });
+
+  it('builds and verifies the trixie suite too: base, git and ansible 2.19 audited clean, every smoke command passing in debian:trixie', async () => {
+    const trixie = report.suites?.trixie;
+    expect(trixie?.passed).to.equal(true);
+    expect(trixie?.audits.map((a) => [a.image, a.tag, a.violations.length])).to.deep.equal([
+      ['ansible', 'dappdeps/ansible:2.19.11-1', 0],
+      ['base', 'dappdeps/base:5.2.37-1', 0],
+      ['git', 'dappdeps/git:2.47.3-1', 0],
+    ]);
+    expect(trixie?.targets).to.deep.equal(['busybox', 'empty', 'debian:trixie']);
+    const distro = await loadDistro(realDistroDir, 'trixie');
+    for (const image of distro.images)
+      for (const target of trixie?.targets ?? []) {
+        const runs = trixie?.smoke.filter((s) => s.image === image.name && s.target === target) ?? [];
+        expect(
+          runs.map((r) => r.passed),
+          `${image.name} in ${target}`,
+        ).to.deep.equal(image.manifest.smoke.map(() => true));
+      }
   });
 
   it("prints each built image's SPDX 2.3 document (`dappdeps sbom`), valid, listing its Debian packages with purls", async () => {

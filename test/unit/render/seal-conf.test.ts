@@ -17,27 +17,27 @@ describe("seal.conf's launcher environment", () => {
   it("marks Ansible's own variables private and sets ANSIBLE_EXECUTABLE only where the target has no /bin/sh", async () => {
     const lines = await envLines('ansible');
     expect(lines).to.include(
-      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.4.4.0-10/bin/sh',
+      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.14.18-1/bin/sh',
     );
     expect(lines).to.include('env ansible-playbook set,private LC_ALL C.UTF-8');
-    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.4.4.0-10/lib/locale');
+    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.14.18-1/lib/locale');
     // PATH is for the children: appended, not private; git's bin, base's only where the target has no coreutils,
     // never ansible's own (its python3, ssh-keygen, sudo would pass for the target's)
     expect(
       lines.filter((l) => / append(,[^ ]*)? PATH /.test(l) && l.startsWith('env ansible-playbook ')),
     ).to.deep.equal([
-      'env ansible-playbook append PATH /.dapp/deps/git/0.2.1/bin',
-      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/0.2.3/bin',
+      'env ansible-playbook append PATH /.dapp/deps/git/2.39.5-1/bin',
+      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/5.2.15-1/bin',
     ]);
     expect(lines).to.include(
-      'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.4.4.0-10/bin/sudo',
+      'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.14.18-1/bin/sudo',
     );
     expect(lines).to.include(
-      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.4.4.0-10/bin:/.dapp/deps/git/0.2.1/bin:/.dapp/deps/base/0.2.3/bin',
+      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin',
     );
   });
 
   it('writes plain ops where a manifest asks for neither', async () => {
-    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/0.2.3/lib/terminfo:');
+    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/5.2.15-1/lib/terminfo:');
   });
 });
