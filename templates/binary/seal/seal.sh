@@ -219,33 +219,38 @@ patch_loaders() {
   for ld in "${!LD_REAL[@]}"; do patch_loader "$ld"; done
 }
 
-# 4. Interpreter + RPATH of every dynamic ELF, one patchelf run per set of changes (patchelf rewrites a file
-#    in place, so each inode is patched once, whatever its names).
+# 4. Interpreter + RPATH of every dynamic ELF: the RPATH first, then the interpreter, one patchelf run per
+#    set of changes (patchelf rewrites a file in place, so each inode is patched once per pass, whatever its
+#    names). Not both in one run: patchelf 0.18 (trixie's) then lays a non-PIE program's new first LOAD segment
+#    over its second (python3.13 mapped its moved .dynamic away and segfaulted); one change per run does not.
 patch_elfs() {
-  local f n rel only_ld args key
-  local -A todo=() seen=()
+  local f n rel only_ld key
+  local -A rpaths=() interps=() seen=()
   scan_elfs
   for f in "${ELFS[@]}"; do
     is_loader "$f" && continue
     [ -n "${seen[${ELF_INO[$f]}]:-}" ] && continue
     seen[${ELF_INO[$f]}]=1
-    args=''
     if [ -n "${ELF_INTERP[$f]}" ] && [[ "${ELF_INTERP[$f]}" != "$P"/* ]]; then
       map_rel_to rel "${ELF_INTERP[$f]}"
-      args="--set-interpreter $P/$rel"
+      interps["--set-interpreter $P/$rel"]+="$f"$'\n'
     fi
     # glibc's own libraries only need the (already loaded) loader: leave them untouched
     only_ld=1
     for n in ${ELF_NEEDED[$f]}; do in_list "$n" "${INTERP_REL[@]##*/}" || only_ld=0; done
     if [ "$only_ld" = 0 ] && [ "${ELF_RPATH[$f]}" != "$RPATH" ]; then
-      args+=" --force-rpath --set-rpath $RPATH"
+      rpaths["--force-rpath --set-rpath $RPATH"]+="$f"$'\n'
     fi
-    [ -z "$args" ] || todo[$args]+="$f"$'\n'
   done
-  for key in "${!todo[@]}"; do
-    read -r -a args <<<"$key" # P and RPATH hold no blanks (conf_load's character set)
-    printf '%s' "${todo[$key]}" | tr '\n' '\0' | xargs -0 patchelf "${args[@]}" || die "patchelf ${args[*]} failed"
-  done
+  for key in "${!rpaths[@]}"; do patchelf_all "$key" "${rpaths[$key]}"; done
+  for key in "${!interps[@]}"; do patchelf_all "$key" "${interps[$key]}"; done
+}
+
+# patchelf_all ARGS FILES: patchelf with ARGS (blank-separated) on each of FILES (one a line)
+patchelf_all() {
+  local -a args
+  read -r -a args <<<"$1" # P and RPATH hold no blanks (conf_load's character set)
+  printf '%s' "$2" | tr '\n' '\0' | xargs -0 patchelf "${args[@]}" || die "patchelf ${args[*]} failed"
 }
 
 # 5a. Programs of the seal kit that the config asks for (e.g. the ansible image's
