@@ -42,7 +42,7 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
   before(async () => {
     docker = createDockerClient();
     engine = await docker.engine.version(); // no engine: fail here, loudly, never skip
-    const built = await runCli(realDistroDir, 'build', 'base', 'ansible');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'base', 'ansible');
     expect(built.code, built.text).to.equal(0);
     await ensureSmokeTargets(docker, await loadDistro(realDistroDir), new AbortController().signal);
   });

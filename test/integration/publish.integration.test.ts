@@ -69,7 +69,7 @@ describe('publish and carry: registry, bundles and exports', function () {
     distroDir = await distroCopy(repository);
     registry = await startRegistry(path.join(tmp, 'registry'));
     // Docker's layer cache makes this quick when the real distro was built on this engine.
-    const built = await cli('build', 'ansible', 'git', 'base');
+    const built = await cli('build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
   });
 

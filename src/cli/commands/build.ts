@@ -95,7 +95,8 @@ async function runBuild(names: string[], options: BuildOptions, output: Output):
   const docker = await openEngine();
   const summaries: [Distro, BuildSummary][] = [];
   // One suite after the other: each is a distro of its own (its base image, lock and versions).
-  for (const [distro, held] of distros) summaries.push([distro, await buildSuite(distro, held, options, docker, output)]);
+  for (const [distro, held] of distros)
+    summaries.push([distro, await buildSuite(distro, held, options, docker, output)]);
   report(mergeSummaries(summaries), options, output);
 }
 

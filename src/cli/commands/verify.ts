@@ -70,7 +70,13 @@ export function registerVerify(program: Command, output: Output): void {
         }
       }
       if (options.json)
-        output.out(JSON.stringify(jsonReport(reports, (r) => verifyFailures(r).lines.length === 0), null, 2));
+        output.out(
+          JSON.stringify(
+            jsonReport(reports, (r) => verifyFailures(r).lines.length === 0),
+            null,
+            2,
+          ),
+        );
       const failures = reports.map(([, r]) => verifyFailures(r));
       if (failures.some((f) => f.lines.length > 0))
         throw new AuditError(

@@ -42,10 +42,13 @@ async function volumesOfSuite(
     for (const r of await removeVolumes(docker, distro, selected)) output.out(`${r.container}: ${r.outcome}`);
     return;
   }
-  // Without names: every image built for this strategy (chefdk is source-only, for instance); another suite that is
-  // not built is left alone, the default one must be.
-  const built = distro.suite.isDefault ? requireBuilt : builtImages;
-  const wanted = names.length > 0 ? selected : await built(docker, distro, selected, options.strategy);
+  // Without names: every image built for this strategy (chefdk is source-only, for instance). Another suite's images
+  // that are not built are left alone, named or not; the default suite's named ones must be built.
+  const wanted = !distro.suite.isDefault
+    ? await builtImages(docker, distro, selected, options.strategy)
+    : names.length > 0
+      ? selected
+      : await requireBuilt(docker, distro, selected, options.strategy);
   for (const r of await ensureVolumes(docker, distro, wanted, options.strategy))
     output.out(`${r.container}: ${r.outcome} (${r.image})`);
 }

@@ -340,20 +340,25 @@ build_launchers() {
 #    sitecustomize gives the programs it starts their values from before (see
 #    child-env.py). Bytecode is precompiled so nothing writes into the read-only
 #    volume at run time; unchecked-hash pycs stay valid whatever mtimes the layers
-#    end up with. Ansible modules are not: they are read as source and shipped to
-#    the target, never imported where they lie; nor the collections' module_utils,
-#    which almost only modules import (a few lookups compile theirs in memory).
+#    end up with. With `warm` commands (the manifest's smoke commands), only the
+#    modules they import are compiled (warm-pyc.py); without, every module but
+#    Ansible's modules and the collections' module_utils, which are read as source
+#    and shipped to the target, never imported where they lie.
 prepare_python() {
   [ -x "$P/bin/python3" ] || return 0
   local site pydirs=("$P"/lib/python3 "$P"/lib/python3.*)
   if grep -q '^DD_ENV([A-Z_]*, 1,' "$P/libexec/dappdeps/launcher-config.h" 2>/dev/null; then
-    site=$("$P/bin/python3" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')/sitecustomize.py
+    site=$("$P/bin/python3" -B -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')/sitecustomize.py
     rm -f "$site"
     cp "$SEAL_DIR/child-env.py" "$site"
     note "python: $site gives the programs it starts the environment from before the launchers"
   fi
-  # -B: the modules compileall itself imports would otherwise get timestamp pycs first (which -f replaces):
-  # stale once stage-output.sh resets every time, and sitecustomize's would hold the time it was copied.
+  find "${pydirs[@]}" -name __pycache__ -type d -prune -exec rm -rf {} +
+  if [ "${#WARMS[@]}" -gt 0 ]; then
+    "$P/bin/python3" -B "$SEAL_DIR/warm-pyc.py" "$P" "$CONF" || die "warm-pyc.py failed"
+    return 0
+  fi
+  # -B: the modules compileall itself imports would otherwise get timestamp pycs first (which -f replaces).
   "$P/bin/python3" -B -m compileall -f -q -j0 --invalidation-mode unchecked-hash \
     -x '/(ansible/modules|ansible_collections/[^/]+/[^/]+/plugins/(modules|module_utils))/' "${pydirs[@]}" >/dev/null 2>&1 ||
     note "warning: compileall reported errors (files with py2 syntax are left uncompiled)"
@@ -398,6 +403,7 @@ audit_prefix() {
 }
 
 main() {
+  CONF=$1
   conf_load "$1"
   [ -d "$P" ] || die "prefix $P does not exist (run collect.sh first)"
   command -v patchelf >/dev/null || die "patchelf is not installed in the build stage"
