@@ -4,14 +4,16 @@ import { findImage, loadDistro } from '../../../src/manifest/load-distro.js';
 import { packageRoot } from '../../../src/package-root.js';
 import { renderDistro } from '../../../src/render/render-distro.js';
 
-/** The launcher lines of seal.conf, as seal.sh reads them: `env <tool> <op>[,private][,unless=<path>] VAR value`. */
-async function envLines(image: string): Promise<string[]> {
+/** The lines of an image's seal.conf that start with `key ` (e.g. `env <tool> <op>[,private][,unless=<path>] VAR value`). */
+async function confLines(image: string, key: string): Promise<string[]> {
   const distro = await loadDistro(path.join(packageRoot, 'distro'));
   const [ctx] = await renderDistro(distro, [findImage(distro, image)], ['binary']);
   return String(ctx?.files.get('seal.conf'))
     .split('\n')
-    .filter((l) => l.startsWith('env '));
+    .filter((l) => l.startsWith(`${key} `));
 }
+
+const envLines = (image: string) => confLines(image, 'env');
 
 describe("seal.conf's launcher environment", () => {
   it("marks Ansible's own variables private and sets ANSIBLE_EXECUTABLE only where the target has no /bin/sh", async () => {
@@ -39,5 +41,17 @@ describe("seal.conf's launcher environment", () => {
 
   it('writes plain ops where a manifest asks for neither', async () => {
     expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/5.2.15-1/lib/terminfo:');
+  });
+
+  it('writes each smoke command as a `warm` line (base64 JSON argv, {prefix} replaced): the pycs the seal keeps', async () => {
+    const distro = await loadDistro(path.join(packageRoot, 'distro'));
+    const ansible = findImage(distro, 'ansible');
+    const warm = (await confLines('ansible', 'warm')).map(
+      (l) => JSON.parse(Buffer.from(l.slice('warm '.length), 'base64').toString('utf8')) as string[],
+    );
+    expect(warm).to.have.length(ansible.manifest.smoke.length);
+    expect(warm[0]).to.deep.equal(['bin/ansible', '--version']);
+    expect(warm.flat().join(' ')).not.to.contain('{prefix}');
+    for (const line of await confLines('ansible', 'warm')) expect(line).to.match(/^warm [A-Za-z0-9+/=]+$/);
   });
 });
