@@ -178,7 +178,7 @@ async function tagAliases(distro: Distro, summary: BuildSummary, docker: DockerC
     if (result.state !== 'built' && result.state !== 'cached') continue;
     const image = distro.index.image(result.name);
     for (const alias of distro.index.aliasTags(image))
-      await docker.imageStore.tag(distro.index.tag(image, 'binary'), alias);
+      await docker.images.tag(distro.index.tag(image, 'binary'), alias);
   }
 }
 
