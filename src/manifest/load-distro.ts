@@ -102,7 +102,8 @@ function validated<T extends z.ZodType>(
     problems.push(...yaml.syntaxProblems);
     return undefined;
   }
-  const result = schema.safeParse(yaml.data ?? {});
+  // Without zod's JIT: compiling a parser per object schema costs more than the one parse a command makes.
+  const result = schema.safeParse(yaml.data ?? {}, { jitless: true });
   if (result.success) return result.data;
   problems.push(...problemsFromIssues(yaml, result.error.issues, schema));
   return undefined;
