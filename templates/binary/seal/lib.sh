@@ -24,6 +24,8 @@
 #                                      ",unless=<abs-path>" (skipped where it exists)
 #   kit      <file> <rel-path>         seal: install the seal kit's <file> as the program
 #                                      P/<rel-path> (mode 0755, shebang pointed into P)
+#   link     <rel-path> <abs-path>     seal: P/<rel-path> becomes a symlink to <abs-path> (a program of P or
+#                                      of a run-time dependency's prefix, checked by the audit)
 #
 # Debian paths map into P as /usr/X -> P/X and /X -> P/X.
 
@@ -43,7 +45,7 @@ note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
 conf_load() {
   local file=$1 key rest
   [ -r "$file" ] || die "config $file not readable"
-  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=()
+  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=() LINKS=()
   while read -r key rest || [ -n "$key" ]; do
     case "$key" in ''|'#'*) continue ;; esac
     rest=${rest//@P@/$P}
@@ -60,6 +62,7 @@ conf_load() {
       launcher) LAUNCHERS+=("$rest") ;;
       env)      ENVS+=("$rest") ;;
       kit)      KITS+=("$rest") ;;
+      link)     LINKS+=("$rest") ;;
       *) die "unknown directive '$key' in $file" ;;
     esac
   done <"$file"
