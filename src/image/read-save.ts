@@ -30,7 +30,7 @@ export async function readSave<T>(save: NodeJS.ReadableStream, sink: LayerSink<T
   let index = 0;
   await forEachMember(save, async ({ path: name, header, body }) => {
     if (recordAlias(name, header, archive.aliases) || !body) return;
-    const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+    const { head, all } = await peek(body, SNIFF_BYTES);
     const stored = new StoredDigest();
     const kind = sniff(head);
     if (kind === 'tar' || kind === 'gzip') await readLayer(name, stored.tap(all), kind === 'gzip');
