@@ -26,6 +26,8 @@
 #                                      P/<rel-path> (mode 0755, shebang pointed into P)
 #   link     <rel-path> <abs-path>     seal: P/<rel-path> becomes a symlink to <abs-path> (a program of P or
 #                                      of a run-time dependency's prefix, checked by the audit)
+#   warm     <base64 JSON argv>        seal: a smoke command; the sealed Python compiles only
+#                                      the modules these import (warm-pyc.py)
 #
 # Debian paths map into P as /usr/X -> P/X and /X -> P/X.
 
@@ -45,7 +47,7 @@ note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
 conf_load() {
   local file=$1 key rest
   [ -r "$file" ] || die "config $file not readable"
-  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=() LINKS=()
+  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=() LINKS=() WARMS=()
   while read -r key rest || [ -n "$key" ]; do
     case "$key" in ''|'#'*) continue ;; esac
     rest=${rest//@P@/$P}
@@ -63,6 +65,7 @@ conf_load() {
       env)      ENVS+=("$rest") ;;
       kit)      KITS+=("$rest") ;;
       link)     LINKS+=("$rest") ;;
+      warm)     WARMS+=("$rest") ;; # base64 JSON argv, read by warm-pyc.py
       *) die "unknown directive '$key' in $file" ;;
     esac
   done <"$file"
