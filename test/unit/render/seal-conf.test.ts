@@ -41,7 +41,7 @@ describe("seal.conf's launcher environment", () => {
       'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.14.18-1/bin/sudo',
     );
     expect(lines).to.include(
-      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin',
+      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin:/.dapp/deps/ansible/2.14.18-1/libexec/dappdeps/task-bin',
     );
   });
 
