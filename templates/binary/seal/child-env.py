@@ -169,6 +169,33 @@ def _patch_plugin_loader(module):
     module.PluginLoader._load_module_source = load_patched
 
 
+def _patch_getuser(module):
+    """getpass.getuser() raises OSError since Python 3.13 where the uid has no passwd entry and no LOGNAME/USER
+    is set (an image without /etc/passwd): ansible-core 2.19 calls it at import, for its log records."""
+    getuser = module.getuser
+
+    def getuser_or_uid():
+        try:
+            return getuser()
+        except (OSError, KeyError):
+            return str(os.getuid())
+
+    module.getuser = getuser_or_uid
+
+
+def _patch_certifi(module):
+    """Debian's certifi names /etc/ssl/certs/ca-certificates.crt, which a target may lack; requests (2.32) loads it at
+    import. Where it is missing, the prefix's bundle (the launcher's SSL_CERT_FILE) stands in."""
+    where = module.where
+    bundle = os.environ.get("SSL_CERT_FILE", "")
+
+    def where_existing():
+        path = where()
+        return bundle if not os.path.exists(path) and bundle and os.path.exists(bundle) else path
+
+    module.where = where_existing
+
+
 def _dpkg_field(package, field, status="/var/lib/dpkg/status"):
     """A field of an installed package in the target's dpkg database, or None."""
     try:
@@ -225,6 +252,8 @@ _PATCHES = {
     "ansible.module_utils.common.process": _patch_get_bin_path,
     "apt_pkg": _check_apt_bindings,
     "ansible.plugins.loader": _patch_plugin_loader,
+    "getpass": _patch_getuser,
+    "certifi": _patch_certifi,
 }
 
 
