@@ -16,6 +16,7 @@ import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
+import { layerFiles, MadeImages } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
 const run = promisify(execFile);
@@ -30,16 +31,12 @@ const PROJECT = path.join(fixturesDir, 'provision/project');
 describe('provision from a CI job: the CLI in a container, the engine through its socket or over TCP', function () {
   this.timeout(1_800_000);
   const docker = new Docker();
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   const jobDir = `/tmp/dappdeps-ci-job-${randomBytes(4).toString('hex')}`;
   let projectTar: Buffer;
   let busybox: string;
 
-  const tag = (name: string) => {
-    const ref = `dappdeps-test-ci/${name}-${randomBytes(3).toString('hex')}:1`;
-    made.push(ref);
-    return ref;
-  };
+  const tag = (name: string) => made.add(`dappdeps-test-ci/${name}-${randomBytes(3).toString('hex')}:1`);
 
   /** Runs the CLI in a job container on the main engine; `host` is the DOCKER_HOST the job uses. */
   const job = async (host: string, args: string[], binds: string[]) => {
@@ -76,8 +73,7 @@ describe('provision from a CI job: the CLI in a container, the engine through it
     'who=ci',
   ];
   const files = async (ref: string, engine = docker) => {
-    const top = (await savedLayers(ref, engine)).layers.at(-1) ?? [];
-    return Object.fromEntries(top.filter((e) => e.type === 'file').map((e) => [e.name, e.body]));
+    return layerFiles((await savedLayers(ref, engine)).layers.at(-1) ?? []);
   };
   const socket = () => {
     const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -97,11 +93,7 @@ describe('provision from a CI job: the CLI in a container, the engine through it
   });
 
   after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
+    await made.removeAll();
     await rm(jobDir, { recursive: true, force: true });
   });
 
@@ -137,9 +129,9 @@ describe('provision from a CI job: the CLI in a container, the engine through it
       [`${socket()}:/var/run/docker.sock`],
     );
     expect(result.code, result.logs).to.equal(0);
-    const made = await files(to);
-    expect(made).not.to.have.property('srv/trap.txt');
-    expect(made['srv/greeting.txt']).to.equal('hello ci\n');
+    const written = await files(to);
+    expect(written).not.to.have.property('srv/trap.txt');
+    expect(written['srv/greeting.txt']).to.equal('hello ci\n');
     expect(await readdir(path.join(jobDir, 'project')), "the engine's host folder").to.deep.equal(['playbooks']);
     await rm(jobDir, { recursive: true, force: true });
   });

@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { lineStream } from '../../src/cli/line-stream.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro } from '../../src/manifest/model.js';
-import { provisionImage } from '../../src/provision/provision-image.js';
 import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { TARGET_NAMES } from '../../src/verify/target-names.js';
 import type { VerifyReport } from '../../src/verify/verify-distro.js';
 import { expect } from '../support/expect.js';
-import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { MadeImages, provisionRead } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 import { runIn } from '../support/target-run.js';
 
@@ -26,7 +24,7 @@ describe('every target: verify --targets all, and provision with apt in each Deb
   this.timeout(3_600_000);
   const docker = new Docker();
   const client: DockerClient = createDockerClient();
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   let distro: Distro;
   let report: VerifyReport & { passed: boolean };
 
@@ -40,13 +38,7 @@ describe('every target: verify --targets all, and provision with apt in each Deb
     report = JSON.parse(verified.stdout.join('\n')) as typeof report;
   });
 
-  after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
-  });
+  after(() => made.removeAll());
 
   it('verify --targets all: every smoke command of toolchain, base, git and ansible passes in all nine targets', () => {
     expect(report.targets).to.deep.equal([
@@ -76,23 +68,13 @@ describe('every target: verify --targets all, and provision with apt in each Deb
   for (const suite of ['bullseye', 'bookworm', 'trixie', 'sid']) {
     it(`provisions debian:${suite} with apt: tree and its dpkg records, no Python, no /.dapp, Cmd kept, dpkg --audit and apt-get check clean`, async () => {
       const from = `debian:${suite}`;
-      const tag = `dappdeps-test-targets/apt-${suite}-${randomBytes(3).toString('hex')}:1`;
-      made.push(tag);
-      const log: string[] = [];
-      const out = lineStream((l) => log.push(l));
-      await provisionImage(client, distro, {
+      const { top, layers, tag } = await provisionRead(client, distro, {
         playbook: SITE,
         from,
-        tag,
-        stdout: out,
-        stderr: out,
+        tag: made.add(`dappdeps-test-targets/apt-${suite}-${randomBytes(3).toString('hex')}:1`),
         network: 'host',
         extraVars: ['with_apt=true', `target_name=${from}`],
-      }).catch((error: unknown) => {
-        throw new Error(`${String(error)}\n${log.join('\n')}`);
       });
-      const layers = await savedLayers(tag);
-      const top = layers.layers.at(-1) ?? [];
       const names = top.map((e) => e.name);
       expect(names).to.include.members(['usr/bin/tree', 'var/lib/dpkg/info/tree.list', 'srv/site/index.html']);
       expect(names.filter((n) => /^\.dapp|python/.test(n))).to.deep.equal([]);
