@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
-import { createGzip } from 'node:zlib';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { createDockerClient } from '../../src/docker/docker-client.js';
@@ -16,6 +15,7 @@ import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
+import { addTree, roleTarball } from '../support/pack-tree.js';
 import { layerFiles, MadeImages } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -208,31 +208,11 @@ describe('provision from a CI job: the CLI in a container, the engine through it
 /** The fixture project under `prefix`, with vendor/vendored_role.tar.gz packed from vendor/vendored_role/. */
 async function packProject(prefix: string): Promise<Buffer> {
   const pack = tarStream.pack();
-  const add = async (rel: string): Promise<void> => {
-    const abs = path.join(PROJECT, rel);
-    const stats = await stat(abs);
-    if (stats.isDirectory()) {
-      pack.entry({ name: `${prefix}/${rel}/`.replace(/\/\/$/, '/'), type: 'directory', mode: 0o755 });
-      for (const name of (await readdir(abs)).sort()) await add(rel === '' ? name : `${rel}/${name}`);
-    } else pack.entry({ name: `${prefix}/${rel}`, mode: 0o644 }, await readFile(abs));
-  };
   const parts = prefix.split('/');
   for (let i = 1; i < parts.length; i++) pack.entry({ name: `${parts.slice(0, i).join('/')}/`, type: 'directory' });
-  await add('');
-  pack.entry({ name: `${prefix}/vendor/vendored_role.tar.gz`, mode: 0o644 }, await roleTarball());
+  await addTree(pack, PROJECT, prefix);
+  const role = path.join(PROJECT, 'vendor/vendored_role');
+  pack.entry({ name: `${prefix}/vendor/vendored_role.tar.gz`, mode: 0o644 }, await roleTarball(role, 'vendored_role'));
   pack.finalize();
   return buffer(pack);
-}
-
-/** A role tarball as Galaxy serves them: one top folder holding meta/main.yml and the rest. */
-async function roleTarball(): Promise<Buffer> {
-  const pack = tarStream.pack();
-  for (const rel of ['meta/main.yml', 'tasks/main.yml']) {
-    pack.entry(
-      { name: `vendored_role/${rel}`, mode: 0o644 },
-      await readFile(path.join(PROJECT, 'vendor/vendored_role', rel)),
-    );
-  }
-  pack.finalize();
-  return buffer(Readable.from(pack).pipe(createGzip()));
 }
