@@ -37,6 +37,8 @@ export const labels = {
   provisionSkipTags: 'io.dappdeps.provision.skip-tags',
   provisionOptions: 'io.dappdeps.provision.options',
   provisionAnsible: 'io.dappdeps.provision.ansible-core',
+  /** Which suite's Ansible ran and why (the target's release, or --ansible). */
+  provisionAnsibleChoice: 'io.dappdeps.provision.ansible-core.choice',
   provisionDeps: 'io.dappdeps.provision.deps',
   /** On provisioned images: the image provisioned, as named and by id. */
   provisionFrom: 'io.dappdeps.provision.from',

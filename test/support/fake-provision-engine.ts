@@ -18,6 +18,8 @@ export interface FakeEngineOptions {
   /** ansible-playbook's exit code. */
   exitCode?: number;
   fail?: FakeFailure;
+  /** The source's /usr/lib/os-release (its /etc/os-release reads as absent, as Debian's symlink does). */
+  osRelease?: string;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface FakeEngineOptions {
  */
 export class FakeProvisionEngine implements ProvisionEngine {
   readonly calls: string[] = [];
+  /** The files read from containers, in order. */
+  readonly reads: string[] = [];
   readonly images = {
     details: (ref: string) => Promise.resolve(this.#images.get(this.tags.get(ref) ?? ref)),
     save: async (id: string) => {
@@ -76,7 +80,12 @@ export class FakeProvisionEngine implements ProvisionEngine {
       archive.resume();
       return Promise.resolve();
     },
-    readFile: () => Promise.resolve(Buffer.from("__version__ = '2.14.18'\n")),
+    readFile: (_id: string, file: string) => {
+      this.reads.push(file);
+      if (file.endsWith('/release.py')) return Promise.resolve(Buffer.from("__version__ = '2.14.18'\n"));
+      const os = file === '/usr/lib/os-release' ? this.options.osRelease : undefined;
+      return Promise.resolve(os === undefined ? undefined : Buffer.from(os));
+    },
     run: () => {
       this.#failIf('run');
       return Promise.resolve(this.options.exitCode ?? 0);
