@@ -11,6 +11,11 @@ const core = '^src/(audit|prefix-cache|lock)/';
 const base = '^src/(image|docker|archive|manifest|graph)/|^src/(errors|labels|package-root)\\.ts$';
 const described = [features, core, base, '^src/(cli|ui)/', '^src/index\\.ts$'];
 
+/** A rule that modules matching `from` do not import modules matching `to`. */
+function forbid(name, from, to, comment) {
+  return { name, ...(comment ? { comment } : {}), severity: 'error', from: { path: from }, to: { path: to } };
+}
+
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -21,25 +26,14 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/cli/' },
       to: { path: '^src/cli/' },
     },
-    {
-      name: 'ui-above-features',
-      comment: 'features report through callbacks; only the CLI picks a ui',
-      severity: 'error',
-      from: { path: [features, core, base] },
-      to: { path: '^src/ui/' },
-    },
-    {
-      name: 'core-below-features',
-      severity: 'error',
-      from: { path: [core, base] },
-      to: { path: features },
-    },
-    {
-      name: 'base-below-core',
-      severity: 'error',
-      from: { path: base },
-      to: { path: core },
-    },
+    forbid(
+      'ui-above-features',
+      [features, core, base],
+      '^src/ui/',
+      'features report through callbacks; only the CLI picks a ui',
+    ),
+    forbid('core-below-features', [core, base], features),
+    forbid('base-below-core', base, core),
     {
       name: 'folders-are-described',
       comment: 'a new folder gets its place in the layers above before anything in it imports',
@@ -54,33 +48,25 @@ module.exports = {
       from: { path: '^src/archive/' },
       to: { path: '^src/', pathNot: ['^src/archive/', '^src/errors\\.ts$'] },
     },
-    {
-      name: 'archive-folders-one-way',
-      comment: 'tar ← overlay ← extract',
-      severity: 'error',
-      from: { path: '^src/archive/tar/' },
-      to: { path: '^src/archive/(overlay|extract)/' },
-    },
-    {
-      name: 'overlay-below-extract',
-      severity: 'error',
-      from: { path: '^src/archive/overlay/' },
-      to: { path: '^src/archive/extract/' },
-    },
-    {
-      name: 'image-below-features',
-      comment: 'the image model is base: it reads and writes images, it does not know what they are for',
-      severity: 'error',
-      from: { path: '^src/image/' },
-      to: { path: '^src/(manifest|graph)/' },
-    },
-    {
-      name: 'audit-above-prefix-cache',
-      comment: 'the audit reads extracted prefixes; the cache knows nothing of the audit',
-      severity: 'error',
-      from: { path: '^src/prefix-cache/' },
-      to: { path: '^src/audit/' },
-    },
+    forbid(
+      'archive-folders-one-way',
+      '^src/archive/tar/',
+      '^src/archive/(overlay|extract)/',
+      'tar ← overlay ← extract',
+    ),
+    forbid('overlay-below-extract', '^src/archive/overlay/', '^src/archive/extract/'),
+    forbid(
+      'image-below-features',
+      '^src/image/',
+      '^src/(manifest|graph)/',
+      'the image model is base: it reads and writes images, it does not know what they are for',
+    ),
+    forbid(
+      'audit-above-prefix-cache',
+      '^src/prefix-cache/',
+      '^src/audit/',
+      'the audit reads extracted prefixes; the cache knows nothing of the audit',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

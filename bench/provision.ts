@@ -33,7 +33,7 @@ export async function provision(scope: BenchScope): Promise<BenchResult> {
   const base = distro.settings.binary.baseImage;
   const docker = createDockerClient();
   const size = async (ref: string): Promise<number> => {
-    const details = await docker.imageStore.details(ref);
+    const details = await docker.images.inspect(ref);
     if (!details) throw new Error(`no image ${ref}`);
     return details.size;
   };

@@ -1,14 +1,11 @@
 import { auditPrefix, type Violation } from './audit-prefix.js';
-import type { ImageClient } from '../docker/image-client.js';
 import { distroArchitecture } from '../manifest/distro-for-architecture.js';
 import { hasStrategy, type Distro, type ImageModel, type Strategy } from '../manifest/model.js';
 import { checkContract } from './check-contract.js';
-import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
+import type { PrefixCache, PrefixSource } from '../prefix-cache/prefix-cache.js';
 
-/** What the audit needs from the engine. */
-export interface AuditEngine {
-  images: Pick<ImageClient, 'inspect' | 'save'>;
-}
+/** What the audit needs from the engine: what extraction needs. */
+export type AuditEngine = PrefixSource;
 
 export interface ImageAudit {
   image: string;

@@ -15,7 +15,7 @@ import type { Architecture } from '../manifest/architectures.js';
  * config's `architecture` and `variant` change, so the image gets a new id.
  */
 export async function setImageArchitecture(
-  docker: Pick<DockerClient, 'images' | 'imageStore'>,
+  docker: Pick<DockerClient, 'images'>,
   from: string,
   to: string,
   arch: Architecture,
@@ -38,12 +38,8 @@ export async function setImageArchitecture(
 }
 
 /** dockerd 20.10 cannot save an image without layers (`empty export`): its config is written from its details. */
-async function savedImage(
-  docker: Pick<DockerClient, 'images' | 'imageStore'>,
-  ref: string,
-  dir: string,
-): Promise<Image> {
-  const details = await docker.imageStore.details(ref);
+async function savedImage(docker: Pick<DockerClient, 'images'>, ref: string, dir: string): Promise<Image> {
+  const details = await docker.images.inspect(ref);
   if (details && details.diffIds.length === 0) {
     return imageOf({ os: 'linux', config: details.config, rootfs: { type: 'layers', diff_ids: [] } }, []);
   }

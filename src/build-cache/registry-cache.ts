@@ -1,15 +1,14 @@
 import type { ImageClient } from '../docker/image-client.js';
-import type { ImageStoreClient } from '../docker/image-store-client.js';
-import type { TransferClient } from '../docker/transfer-client.js';
+import type { ImageDetails } from '../docker/types.js';
 import { statusOf } from '../docker/engine-failure.js';
 import { labels } from '../labels.js';
 import type { CachedJob, ImageCache } from '../orchestrator/image-cache.js';
 
 /** What the cache asks of the engine: the engine itself pulls and pushes, so a remote engine reaches the registry. */
 export interface RegistryCacheEngine {
-  images: Pick<ImageClient, 'pull' | 'inspect' | 'remove'>;
-  imageStore: Pick<ImageStoreClient, 'tag'>;
-  transfer: Pick<TransferClient, 'push'>;
+  images: Pick<ImageClient, 'pull' | 'remove' | 'tag' | 'push'> & {
+    inspect(ref: string): Promise<Pick<ImageDetails, 'id' | 'labels'> | undefined>;
+  };
 }
 
 export interface RegistryCacheOptions {
@@ -72,7 +71,7 @@ export class RegistryCache implements ImageCache {
         );
         return false;
       }
-      await this.#engine.imageStore.tag(ref, job.tag);
+      await this.#engine.images.tag(ref, job.tag);
       return true;
     } finally {
       await this.#engine.images.remove(ref); // only the cache's name: the image keeps its local one
@@ -83,8 +82,8 @@ export class RegistryCache implements ImageCache {
     if (!this.#options.push || this.#unreachable || this.#pushRefused) return;
     const ref = this.ref(job);
     try {
-      await this.#engine.imageStore.tag(job.tag, ref);
-      const digest = await this.#engine.transfer.push(ref);
+      await this.#engine.images.tag(job.tag, ref);
+      const digest = await this.#engine.images.push(ref);
       this.#options.onInfo?.(`${job.name}: pushed to the build cache as ${ref} (${digest})`);
     } catch (error) {
       if (!this.#pushRefused) {

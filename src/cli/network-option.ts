@@ -18,11 +18,11 @@ export function networkName(value: string): string {
  * error (exit 2), not a container that fails to start.
  */
 export async function checkNetwork(
-  docker: { workContainers: Pick<DockerClient['workContainers'], 'hasNetwork'> },
+  docker: { engine: Pick<DockerClient['engine'], 'hasNetwork'> },
   network?: string,
 ): Promise<void> {
   if (network === undefined || network === 'host' || network === 'none') return;
-  if (await docker.workContainers.hasNetwork(network)) return;
+  if (await docker.engine.hasNetwork(network)) return;
   throw new DappdepsError(`--network ${network}: the engine has no network of that name`, {
     exitCode: 2,
     hint: `use --network host or --network none, or create it first (docker network create ${network})`,

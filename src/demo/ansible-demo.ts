@@ -50,7 +50,7 @@ export async function runAnsibleDemo(
     onStep,
     signal,
   });
-  const target = await docker.imageStore.details(busybox.image);
+  const target = await docker.images.inspect(busybox.image);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-demo-'));
   try {
     const root = path.join(dir, 'root');

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Debugger } from 'debug';
 import type Docker from 'dockerode';
 import { isRemovalInProgress, statusOf, translateFailure } from './engine-failure.js';
@@ -48,4 +49,20 @@ export async function removeContainer(docker: Docker, nameOrId: string): Promise
   } catch (error) {
     if (statusOf(error) !== 404 && !isRemovalInProgress(error)) throw error;
   }
+}
+
+/**
+ * dockerode's stream results are typed as NodeJS.ReadableStream (or any); the ones it gives are HTTP responses,
+ * which are node Readables. Checked, not cast, so a change in dockerode fails here with a clear message.
+ */
+export function readable(value: unknown, what: string): Readable {
+  if (value instanceof Readable) return value;
+  throw new TypeError(`${what}: the engine's answer is not a stream`);
+}
+
+/** A raw Engine API call through dockerode's modem, for the endpoints dockerode's types lack. */
+export function dial(docker: Docker, options: Parameters<Docker['modem']['dial']>[0]): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    docker.modem.dial(options, (error, data) => (error ? reject(error) : resolve(data))),
+  );
 }

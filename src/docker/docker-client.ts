@@ -4,9 +4,7 @@ import { DockerodeEngineClient, type EngineClient } from './engine-client.js';
 import { engineConnection, type EngineConnection } from './engine-connection.js';
 import { EngineError } from '../errors.js';
 import { DockerodeImageClient, type ImageClient } from './image-client.js';
-import { DockerodeTransferClient, type TransferClient } from './transfer-client.js';
-import { DockerodeImageStoreClient, type ImageStoreClient } from './image-store-client.js';
-import { DockerodeWorkContainerClient, type WorkContainerClient } from './work-container-client.js';
+import { DockerodeVolumeClient, type VolumeClient } from './volume-client.js';
 
 /** Everything dappdeps asks of a Docker engine, one client per resource. Passed explicitly, never global. */
 export interface DockerClient {
@@ -15,11 +13,7 @@ export interface DockerClient {
   readonly engine: EngineClient;
   readonly images: ImageClient;
   readonly containers: ContainerClient;
-  readonly transfer: TransferClient;
-  /** Whole images: details, load, tag (provision rewrites committed images). */
-  readonly imageStore: ImageStoreClient;
-  /** Containers whose changes are committed (provision). */
-  readonly workContainers: WorkContainerClient;
+  readonly volumes: VolumeClient;
 }
 
 export interface DockerClientOptions {
@@ -44,10 +38,8 @@ export function createDockerClient(options: DockerClientOptions = {}): DockerCli
     address,
     engine,
     images,
-    containers: new DockerodeContainerClient(docker, address, images, engine),
-    transfer: new DockerodeTransferClient(docker, address),
-    imageStore: new DockerodeImageStoreClient(docker, address),
-    workContainers: new DockerodeWorkContainerClient(docker, address),
+    containers: new DockerodeContainerClient(docker, address),
+    volumes: new DockerodeVolumeClient(docker, address, images, engine),
   };
 }
 

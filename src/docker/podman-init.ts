@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { dial } from './docker-call.js';
 import { engineMessage } from './engine-failure.js';
 
 /** Podman's own API (not the Docker-compatible one) has the call; 4.0 is the oldest libpod API it serves. */
@@ -12,21 +13,13 @@ const LIBPOD = '/v4.0.0/libpod';
  * needed here: that failure is expected, any other is not.
  */
 export async function initPodmanContainer(docker: Docker, id: string): Promise<void> {
-  const modem = docker.modem as {
-    dial(options: object, callback: (error: unknown, data: unknown) => void): void;
-  };
   try {
-    await new Promise((resolve, reject) =>
-      modem.dial(
-        {
-          path: `${LIBPOD}/containers/${encodeURIComponent(id)}/init?`,
-          method: 'POST',
-          options: {},
-          statusCodes: { 204: true, 304: true, 404: 'no such container', 500: 'server error' },
-        },
-        (error, data) => (error ? reject(error) : resolve(data)),
-      ),
-    );
+    await dial(docker, {
+      path: `${LIBPOD}/containers/${encodeURIComponent(id)}/init?`,
+      method: 'POST',
+      options: {},
+      statusCodes: { 204: true, 304: true, 404: 'no such container', 500: 'server error' },
+    });
   } catch (error) {
     if (!/executable file not found|command that was not found/i.test(engineMessage(error))) throw error;
   }

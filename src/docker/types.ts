@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { RunConfig } from '../image/image-config.js';
 
 /** One line of a build's progress, already decoded from the engine's JSON stream. */
 export interface BuildLine {
@@ -51,9 +52,15 @@ export interface EngineVersion {
   arch: string;
 }
 
-export interface ImageInfo {
+/** What an image is made of, as the engine's inspect tells it: one type for every caller (ports pick fields). */
+export interface ImageDetails {
   id: string;
+  /** The image's labels (`Config.Labels`), empty when it has none. */
   labels: Record<string, string>;
+  /** The configuration containers of the image start with (Cmd, Entrypoint, Env, User…), as the engine has it. */
+  config: RunConfig;
+  /** Layer digests (uncompressed), lowest first. */
+  diffIds: string[];
   size: number;
 }
 
@@ -103,5 +110,25 @@ export interface ContainerSummary {
   imageId: string;
   /** `created`, `running`, `exited`, `removing`, ... */
   state: string;
+  labels: Record<string, string>;
+}
+
+/** A container whose file system changes are the product: created, inspected, run once, committed. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  cmd: string[];
+  /** Added to (and overriding) the image's own environment, for this container only. */
+  env: string[];
+  /** Containers whose volumes are mounted read-only (`--volumes-from name:ro`). */
+  volumesFrom: string[];
+  /** Images whose `subpath` is mounted read-only at `target` (Engine API >= 1.48). */
+  imageMounts?: ImageMount[];
+  /** `host-path:container-path[:ro]` bind mounts. */
+  binds: string[];
+  /** tmpfs mounts: container path -> mount options. */
+  tmpfs: Record<string, string>;
+  /** `host`, `none`, `bridge` or a network's name. */
+  network: string;
   labels: Record<string, string>;
 }

@@ -15,11 +15,11 @@ export interface ImageLoader {
 }
 
 /** The ImageLoader of a Docker (or Podman) client. */
-export function engineLoader(docker: Pick<DockerClient, 'images' | 'imageStore'>): ImageLoader {
+export function engineLoader(docker: Pick<DockerClient, 'images'>): ImageLoader {
   return {
-    inspect: (ref) => docker.imageStore.details(ref),
-    load: (archive, signal) => docker.imageStore.load(archive, signal),
-    tag: (id, ref) => docker.imageStore.tag(id, ref),
+    inspect: (ref) => docker.images.inspect(ref),
+    load: (archive, signal) => docker.images.load(archive, signal),
+    tag: (id, ref) => docker.images.tag(id, ref),
     remove: (id) => docker.images.remove(id),
   };
 }

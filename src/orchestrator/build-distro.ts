@@ -106,15 +106,38 @@ async function checkLockBeforeBuilding(
 }
 
 /** Which of the selected images are forced: the named ones, or with `all` their build-time dependencies too. */
-function forcedNames(distro: Distro, options: BuildDistroOptions): Set<string> {
+function forcedNames(distro: Distro, options: PlanOptions): Set<string> {
   const force = options.force === 'all' ? 'all' : options.noCache || options.force === 'named' ? 'named' : 'none';
   if (force === 'none') return new Set();
   const names = options.names?.length ? options.names : distro.images.map((i) => i.name);
   return new Set(force === 'all' ? distro.index.withBuildDeps(names).map((i) => i.name) : names);
 }
 
+/** What planning jobs reads of the build's options. */
+type PlanOptions = Pick<BuildDistroOptions, 'strategy' | 'builder' | 'names' | 'force' | 'noCache'>;
+
+/**
+ * Each image's content hash for `strategy`, as `build` computes it and compares it with the image's label: the
+ * same distro, templates and lock give the same hashes (the builder does not count), any change to what an
+ * image is made of changes its hash and its dependents'.
+ */
+export async function contentHashes(
+  distro: Distro,
+  strategy: Strategy,
+  builder: Builder = 'classic',
+): Promise<Map<string, string>> {
+  // Dependency order, as a build plans: a dependent's hash takes its dependencies'.
+  const all = distro.index.withBuildDeps(distro.images.map((i) => i.name));
+  const jobs = await planJobs(
+    distro,
+    all.filter((i) => hasStrategy(i, strategy)),
+    { strategy, builder },
+  );
+  return new Map(jobs.map((job) => [job.name, job.hash]));
+}
+
 /** One job per buildable image, in dependency order, with its content hash and context. */
-async function planJobs(distro: Distro, buildable: ImageModel[], options: BuildDistroOptions): Promise<ImageJob[]> {
+async function planJobs(distro: Distro, buildable: ImageModel[], options: PlanOptions): Promise<ImageJob[]> {
   const { strategy } = options;
   const { index } = distro;
   const builder = strategy === 'binary' ? (options.builder ?? 'classic') : 'classic';

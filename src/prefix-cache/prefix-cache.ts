@@ -2,13 +2,13 @@ import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { extractImage } from '../image/extract-image.js';
-import type { ImageInfo } from '../docker/types.js';
+import type { ImageDetails } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 
 /** What extraction needs from the engine. */
 export interface PrefixSource {
   images: {
-    inspect(tag: string): Promise<ImageInfo | undefined>;
+    inspect(tag: string): Promise<Pick<ImageDetails, 'id'> | undefined>;
     save(tag: string): Promise<Readable>;
   };
 }

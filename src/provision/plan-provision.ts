@@ -1,4 +1,4 @@
-import type { WorkContainerSpec } from '../docker/work-container-client.js';
+import type { ContainerSpec } from '../docker/types.js';
 import { volumeContainerName, type Distro, type Strategy } from '../manifest/model.js';
 import { mountFlags } from '../mounts/mount-flags.js';
 import type { MountMode } from '../mounts/mount-mode.js';
@@ -12,7 +12,7 @@ import type { Survey } from './survey-engine.js';
 
 /** Everything a run needs, decided before any container exists. */
 export interface ProvisionPlan {
-  spec: WorkContainerSpec;
+  spec: ContainerSpec;
   /** The project folder, packed: unpacked at `/` of the created container. */
   context: Buffer;
   network: string;

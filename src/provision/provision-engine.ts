@@ -1,9 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DockerClient } from '../docker/docker-client.js';
-import type { ImageDetails } from '../docker/image-store-client.js';
 import type { ContainerIo } from '../docker/run-to-exit.js';
-import type { EngineVersion } from '../docker/types.js';
-import type { WorkContainerSpec } from '../docker/work-container-client.js';
+import type { ContainerSpec, EngineVersion, ImageDetails } from '../docker/types.js';
 import type { Distro, ImageModel, Strategy } from '../manifest/model.js';
 import type { MountMode } from '../mounts/mount-mode.js';
 import { prepareMounts, type PreparedMounts } from '../mounts/prepare-mounts.js';
@@ -27,7 +25,7 @@ export interface ProvisionEngine {
     pull(ref: string): Promise<void>;
   };
   containers: {
-    create(spec: WorkContainerSpec): Promise<string>;
+    create(spec: ContainerSpec): Promise<string>;
     putArchive(id: string, path: string, archive: Readable): Promise<void>;
     readFile(id: string, path: string): Promise<Buffer | undefined>;
     run(id: string, io: ContainerIo): Promise<number>;
@@ -40,28 +38,28 @@ export interface ProvisionEngine {
 
 /** The real engine behind the port. */
 export function provisionEngine(docker: DockerClient, distro: Distro): ProvisionEngine {
-  const { imageStore, images, workContainers } = docker;
+  const { engine, images, containers } = docker;
   return {
     engine: {
-      version: () => docker.engine.version(),
-      hasNetwork: (name) => workContainers.hasNetwork(name),
+      version: () => engine.version(),
+      hasNetwork: (name) => engine.hasNetwork(name),
     },
     images: {
-      details: (ref) => imageStore.details(ref),
+      details: (ref) => images.inspect(ref),
       save: (id) => images.save(id),
-      load: (archive, signal) => imageStore.load(archive, signal),
-      tag: (id, ref) => imageStore.tag(id, ref),
+      load: (archive, signal) => images.load(archive, signal),
+      tag: (id, ref) => images.tag(id, ref),
       remove: (ref) => images.remove(ref),
-      withLabel: (label, value) => imageStore.withLabel(label, value),
+      withLabel: (label, value) => images.withLabel(label, value),
       pull: (ref) => images.pull(ref),
     },
     containers: {
-      create: (spec) => workContainers.create(spec),
-      putArchive: (id, dir, archive) => workContainers.putArchive(id, dir, archive),
-      readFile: (id, file) => workContainers.readFile(id, file),
-      run: (id, io) => workContainers.run(id, io),
-      commit: (id) => workContainers.commit(id),
-      remove: (id) => workContainers.remove(id),
+      create: (spec) => containers.create(spec),
+      putArchive: (id, dir, archive) => containers.putArchive(id, dir, archive),
+      readFile: (id, file) => containers.readFile(id, file),
+      run: (id, io) => containers.start(id, io),
+      commit: (id) => containers.commit(id),
+      remove: (id) => containers.remove(id),
     },
     prepareMounts: (list, strategy, mode) => prepareMounts(docker, distro, list, strategy, mode),
   };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { TarEntryInfo } from '../archive/tar/filter-tar.js';
+import { flatten, type LayerChanges } from '../archive/overlay/overlay.js';
 import { parseWhiteout } from '../archive/overlay/whiteout.js';
 import { isWithin } from '../archive/tar/entry-path.js';
 
@@ -88,21 +89,27 @@ export function forbiddenEntries(entries: readonly TarEntryInfo[], root: string)
 /**
  * Of the candidate paths, those the image made of these layers (lowest first) holds: its layers are read from
  * the committed image's own save rather than from a container, which would make the image's volume mount
- * points itself. Whiteouts and opaque directories of a layer hide what the layers below it hold.
+ * points itself. Applied by the overlay walker every reader of layers uses: whiteouts and opaque directories
+ * hide what the layers below hold, and a file over a directory hides what was in it.
  */
-export function presentIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: readonly string[]): Set<string> {
-  const present = new Set<string>();
-  const hide = (rel: string): void => {
-    for (const c of present) if (isWithin(c, rel)) present.delete(c);
-  };
-  for (const layer of layers) {
-    for (const entry of layer) {
-      const whiteout = parseWhiteout(entry.path, entry.path);
-      if (whiteout?.kind === 'opaque') {
-        for (const c of present) if (c !== whiteout.dir && isWithin(c, whiteout.dir)) present.delete(c);
-      } else if (whiteout) hide(whiteout.path);
-    }
-    for (const entry of layer) if (candidates.includes(entry.path)) present.add(entry.path);
+export async function presentIn(
+  layers: ReadonlyArray<readonly TarEntryInfo[]>,
+  candidates: readonly string[],
+): Promise<Set<string>> {
+  const root = await flatten(layers.map(layerChanges));
+  return new Set(candidates.filter((c) => root.get(c) !== undefined));
+}
+
+/** A listed layer as the overlay walker reads one. */
+function layerChanges(entries: readonly TarEntryInfo[]): LayerChanges<TarEntryInfo> {
+  const opaqueDirs: string[] = [];
+  const whiteouts: string[] = [];
+  const own: Array<[string, TarEntryInfo, boolean]> = [];
+  for (const entry of entries) {
+    const whiteout = parseWhiteout(entry.path, entry.path);
+    if (whiteout?.kind === 'opaque') opaqueDirs.push(whiteout.dir);
+    else if (whiteout) whiteouts.push(whiteout.path);
+    else if (entry.path !== '') own.push([entry.path, entry, entry.type === 'Directory']);
   }
-  return present;
+  return { opaqueDirs, whiteouts, entries: own };
 }

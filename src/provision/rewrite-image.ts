@@ -86,6 +86,6 @@ async function residueOf(top: LayerFile, lower: readonly LayerFile[], request: R
 /** Of the candidate directories, those the source image (its layers, lowest first) does not have. */
 async function lackingIn(layers: readonly LayerFile[], candidates: string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
-  const present = presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
+  const present = await presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
   return new Set(candidates.filter((c) => !present.has(c)));
 }

@@ -1,4 +1,4 @@
-import type { WorkContainerSpec } from '../docker/work-container-client.js';
+import type { ContainerSpec } from '../docker/types.js';
 import type { Distro } from '../manifest/model.js';
 import type { PreparedMounts } from '../mounts/prepare-mounts.js';
 import { labels } from '../labels.js';
@@ -74,7 +74,7 @@ const SCRIPT = [
  * without a writable /tmp works). Arguments go to ansible-playbook as a list: no shell parses them. Nothing
  * of this machine is mounted: the project is copied in once the container exists.
  */
-export function runSpec(input: RunSpecInput): WorkContainerSpec {
+export function runSpec(input: RunSpecInput): ContainerSpec {
   const { paths, setup } = input;
   const home = `${paths.tmp}/ansible`;
   const env = [

@@ -1,4 +1,4 @@
-import type { ImageDetails } from '../docker/image-store-client.js';
+import type { ImageDetails } from '../docker/types.js';
 import type { EngineVersion } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';

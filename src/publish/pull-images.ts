@@ -42,7 +42,7 @@ export async function pullImages(
       verdicts.push(auditSummary(audit));
     }
     for (const [i, image] of images.entries())
-      await docker.imageStore.tag(refs[i] as string, distro.index.tag(image, strategy));
+      await docker.images.tag(refs[i] as string, distro.index.tag(image, strategy));
     return images.map((image, i) => ({
       image: image.name,
       tag: distro.index.tag(image, strategy),

@@ -29,9 +29,9 @@ export async function pushImages(
   const pushed: Pushed[] = [];
   for (const image of images) {
     const ref = remote.index.tag(image, strategy);
-    await docker.imageStore.tag(distro.index.tag(image, strategy), ref);
+    await docker.images.tag(distro.index.tag(image, strategy), ref);
     try {
-      const result = { image: image.name, ref, digest: await docker.transfer.push(ref) };
+      const result = { image: image.name, ref, digest: await docker.images.push(ref) };
       pushed.push(result);
       onPushed(result);
     } finally {
@@ -75,9 +75,9 @@ export async function pushIndexes(
       const local = distroForArchitecture(distro, name);
       const ref = `${indexRef}-${name}`;
       const own = local.images.find((i) => i.name === image.name) ?? image;
-      await docker.imageStore.tag(local.index.tag(own, strategy), ref);
+      await docker.images.tag(local.index.tag(own, strategy), ref);
       try {
-        const digest = await docker.transfer.push(ref);
+        const digest = await docker.images.push(ref);
         manifests.push({ image: image.name, ref, digest });
         const platform = { os: 'linux' as const, architecture: arch.dockerArch };
         entries.push(

@@ -8,7 +8,7 @@ import type { Distro, ImageModel } from '../manifest/model.js';
  * from a created, never started, container of the image.
  */
 export async function imageSbom(
-  docker: Pick<DockerClient, 'images' | 'workContainers'>,
+  docker: Pick<DockerClient, 'images' | 'containers'>,
   distro: Distro,
   image: ImageModel,
 ): Promise<string> {
@@ -20,7 +20,7 @@ export async function imageSbom(
     throw new DappdepsError(`${tag} has no ${labels.sbom} label: it was built before images carried an SBOM`, {
       hint: `run \`dappdeps build ${image.name}\` to build it again`,
     });
-  const id = await docker.workContainers.create({
+  const id = await docker.containers.create({
     name: `dappdeps-sbom-${image.name}-${process.pid}-${Date.now()}`,
     image: tag,
     cmd: ['no-such-cmd'],
@@ -32,10 +32,10 @@ export async function imageSbom(
     labels: { [labels.run]: 'true' },
   });
   try {
-    const body = await docker.workContainers.readFile(id, file);
+    const body = await docker.containers.readFile(id, file);
     if (!body) throw new DappdepsError(`${tag}: ${file} (its ${labels.sbom} label) is not in the image`);
     return body.toString('utf8');
   } finally {
-    await docker.workContainers.remove(id);
+    await docker.containers.remove(id);
   }
 }

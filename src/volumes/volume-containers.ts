@@ -50,7 +50,7 @@ export async function removeVolumes(
   const out: { container: string; outcome: 'removed' | 'absent' }[] = [];
   for (const image of images) {
     const container = volumeContainerName(distro, image);
-    await docker.containers.removeVolumeContainer(container);
+    await docker.volumes.remove(container);
     out.push({ container, outcome: present.has(container) ? 'removed' : 'absent' });
   }
   return out;
@@ -74,7 +74,7 @@ export async function ensureVolumes(
       const tag = distro.index.tag(image, strategy);
       if (!(await docker.images.inspect(tag))) throw new NotBuiltError([{ name: image.name, tag }], strategy);
       const container = volumeContainerName(distro, image);
-      const outcome = await docker.containers.createVolumeContainer({
+      const outcome = await docker.volumes.create({
         name: container,
         image: tag,
         volume: image.prefix,

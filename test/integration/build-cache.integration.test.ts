@@ -8,6 +8,7 @@ import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
 import { runCli } from '../support/run-cli.js';
 import { startEngine, startRegistry, type TestService } from '../support/test-services.js';
+import { withEnv } from '../support/env.js';
 
 const exec = promisify(execFile);
 
@@ -40,16 +41,9 @@ describe('a registry as the build cache, between two engines', function () {
     const summary = events.find((e) => e.event === 'summary');
     return { ...run, summary, events };
   }
-  /** Runs `fn` with DOCKER_HOST set to `host`, then puts back what was there (or nothing: not "undefined"). */
-  async function onEngine<T>(host: string, fn: () => Promise<T>): Promise<T> {
-    const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = host;
-    try {
-      return await fn();
-    } finally {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    }
+  /** Runs `fn` with DOCKER_HOST set to `host`. */
+  function onEngine<T>(host: string, fn: () => Promise<T>): Promise<T> {
+    return withEnv({ DOCKER_HOST: host }, fn);
   }
   /** The fixture's base image, carried from the engine the tests run against into an empty one. */
   async function seed(host: string) {

@@ -80,7 +80,7 @@ describe('docker client against the real engine', function () {
   });
 
   after(async () => {
-    for (const container of volumeContainers) await docker.containers.removeVolumeContainer(container);
+    for (const container of volumeContainers) await docker.volumes.remove(container);
     for (const tag of tags) await docker.images.remove(tag);
   });
 
@@ -184,8 +184,8 @@ describe('docker client against the real engine', function () {
     const request = () => ({ name: container, image: tag, volume: PREFIX, labels: { 'dappdeps.version': '1.0' } });
 
     it('creates, then reuses, a volume container recording image id and version', async () => {
-      expect(await docker.containers.createVolumeContainer(request())).to.equal('created');
-      expect(await docker.containers.createVolumeContainer(request())).to.equal('reused');
+      expect(await docker.volumes.create(request())).to.equal('created');
+      expect(await docker.volumes.create(request())).to.equal('reused');
       const [found, ...more] = await docker.containers.listByLabel(`${labels.imageId}=${firstId}`);
       expect(more).to.deep.equal([]);
       expect(found).to.deep.include({ name: container, imageId: firstId, state: 'created' });
@@ -197,7 +197,7 @@ describe('docker client against the real engine', function () {
       expect(oldVolume).to.be.a('string');
       const secondId = await buildPrefixImage(tag, 'second\n');
       expect(secondId).to.not.equal(firstId);
-      expect(await docker.containers.createVolumeContainer(request())).to.equal('recreated');
+      expect(await docker.volumes.create(request())).to.equal('recreated');
       expect((await raw.getContainer(container).inspect()).Image).to.equal(secondId);
       await expect(raw.getVolume(oldVolume as string).inspect()).to.be.rejected.and.eventually.have.property(
         'statusCode',
@@ -218,7 +218,7 @@ describe('docker client against the real engine', function () {
         HostConfig: { NetworkMode: 'none' },
       });
       const [oldVolume] = (await raw.getContainer(legacy).inspect()).Mounts.map((m) => m.Name);
-      expect(await docker.containers.createVolumeContainer({ ...request(), name: legacy })).to.equal('recreated');
+      expect(await docker.volumes.create({ ...request(), name: legacy })).to.equal('recreated');
       const found = await raw.listContainers({ all: true, filters: { name: [`^/${legacy}$`] } });
       expect(found.map((c) => c.Labels)).to.deep.equal([
         { 'dappdeps.version': '1.0', [labels.imageId]: imageId, [labels.image]: tag },
@@ -227,7 +227,7 @@ describe('docker client against the real engine', function () {
         'statusCode',
         404,
       );
-      expect(await docker.containers.createVolumeContainer({ ...request(), name: legacy })).to.equal('reused');
+      expect(await docker.volumes.create({ ...request(), name: legacy })).to.equal('reused');
     });
 
     it('survives ten concurrent calls, for a new name and after an image change: one container', async () => {
@@ -235,7 +235,7 @@ describe('docker client against the real engine', function () {
       volumeContainers.push(racing);
       const race = async () => {
         const outcomes = await Promise.all(
-          Array.from({ length: 10 }, () => docker.containers.createVolumeContainer({ ...request(), name: racing })),
+          Array.from({ length: 10 }, () => docker.volumes.create({ ...request(), name: racing })),
         );
         const found = (await raw.listContainers({ all: true, filters: { name: [`^/${racing}$`] } })).map(
           (c) => c.ImageID,
@@ -257,7 +257,7 @@ describe('docker client against the real engine', function () {
 
     it('refuses an image that does not exist', async () => {
       await expect(
-        docker.containers.createVolumeContainer({ ...request(), name: name('nothing'), image: `${name('nothing')}:1` }),
+        docker.volumes.create({ ...request(), name: name('nothing'), image: `${name('nothing')}:1` }),
       ).to.be.rejectedWith('does not exist');
     });
   });
@@ -269,7 +269,7 @@ describe('docker client against the real engine', function () {
     before(async () => {
       await buildPrefixImage(tag, 'mounted content\n');
       volumeContainers.push(container);
-      await docker.containers.createVolumeContainer({ name: container, image: tag, volume: PREFIX, labels: {} });
+      await docker.volumes.create({ name: container, image: tag, volume: PREFIX, labels: {} });
     });
 
     /** Runs a shell script in the base image with the volume container mounted; the script names this run. */

@@ -12,6 +12,7 @@ import { fixturesDir, realDistroDir } from '../support/paths.js';
 import { startPodman, type TestService } from '../support/test-services.js';
 import { buildStates, fixtureCli, ORCHESTRATOR_FIRST_BUILD } from '../support/fixture-cli.js';
 import { runCli } from '../support/run-cli.js';
+import { setEnv } from '../support/env.js';
 
 /**
  * The same commands on Podman 4.3 (Debian's, through its Docker-compatible API, started by
@@ -25,7 +26,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
   const docker = createDockerClient(); // the Docker engine, where the real images are
   let podman: DockerClient;
   let service: TestService;
-  let dockerHost: string | undefined;
+  let restoreEnv: (() => void) | undefined;
   let fx: FixtureDistro;
   let busybox: string;
   const results: string[] = [];
@@ -56,10 +57,9 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
       const want = await docker.images.inspect(ref);
       if ((await podman.images.inspect(ref))?.id !== want?.id) missing.push(ref);
     }
-    if (missing.length > 0) await podman.imageStore.load(await docker.transfer.saveMany(missing));
+    if (missing.length > 0) await podman.images.load(await docker.images.saveMany(missing));
 
-    dockerHost = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = service.address; // the CLI and the test's own readers now talk to Podman
+    restoreEnv = setEnv({ DOCKER_HOST: service.address }); // the CLI and the test's own readers now talk to Podman
     fx = await fixtureDistro('orchestrator');
     first = await build('--builder', 'classic');
   });
@@ -69,8 +69,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
       await fx?.cleanup();
       for (const ref of results) await podman.images.remove(ref).catch(() => undefined);
     }
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST;
-    else process.env.DOCKER_HOST = dockerHost;
+    restoreEnv?.();
     await service?.stop();
   });
 

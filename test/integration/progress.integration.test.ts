@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { expect } from '../support/expect.js';
 import { fixtureDistro, type FixtureDistro } from '../support/fixture-distro.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
+import { setEnv } from '../support/env.js';
 
 /**
  * A build whose step is silent for 4 s, with heartbeats every second: plain output (as in CI) and `--json`
@@ -12,7 +13,7 @@ import { runCli, type CliRun } from '../support/run-cli.js';
 describe('build progress on a real engine (a silent step)', function () {
   this.timeout(600_000);
   let fx: FixtureDistro;
-  const saved = { CI: process.env.CI, beat: process.env.DAPPDEPS_HEARTBEAT_SECONDS };
+  let restoreEnv: (() => void) | undefined;
   const build = (...args: string[]): Promise<CliRun> =>
     runCli(
       fx.dir,
@@ -27,16 +28,11 @@ describe('build progress on a real engine (a silent step)', function () {
   before(async () => {
     await new Docker().ping(); // no engine: fail here, loudly, never skip
     fx = await fixtureDistro('progress');
-    process.env.CI = '1'; // plain lines, whatever terminal runs the tests
-    process.env.DAPPDEPS_HEARTBEAT_SECONDS = '1';
+    // CI: plain lines, whatever terminal runs the tests.
+    restoreEnv = setEnv({ CI: '1', DAPPDEPS_HEARTBEAT_SECONDS: '1' });
   });
   after(async () => {
-    for (const [key, value] of [
-      ['CI', saved.CI],
-      ['DAPPDEPS_HEARTBEAT_SECONDS', saved.beat],
-    ] as const)
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+    restoreEnv?.();
     await fx?.cleanup();
   });
 

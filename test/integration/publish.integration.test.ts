@@ -14,6 +14,7 @@ import { runCli } from '../support/run-cli.js';
 import { captureOutput } from '../support/capture-output.js';
 import { main } from '../../src/cli/main.js';
 import { startEngine, startRegistry } from '../support/test-services.js';
+import { setEnv, withEnv } from '../support/env.js';
 
 const exec = promisify(execFile);
 const sh = async (cmd: string, ...args: string[]) => (await exec(cmd, args, { maxBuffer: 64 << 20 })).stdout;
@@ -107,17 +108,12 @@ describe('publish and carry: registry, bundles and exports', function () {
 
     it('pulls them back after the local images are removed (registry from DAPPDEPS_REGISTRY); volumes and provision work', async () => {
       for (const image of trip) await docker.getImage(`${repository}/${image}`).remove();
-      process.env.DAPPDEPS_REGISTRY = registry.address;
-      try {
-        const pulled = await cli('pull', 'ansible');
-        expect(pulled.code, pulled.text).to.equal(0);
-        for (const image of trip)
-          expect(pulled.stdout.join('\n')).to.match(
-            new RegExp(`${image.replace(/\./g, '\\.')}: pulled from .*, audit \\d+ files, \\d+ ELF checked: ok`),
-          );
-      } finally {
-        delete process.env.DAPPDEPS_REGISTRY;
-      }
+      const pulled = await withEnv({ DAPPDEPS_REGISTRY: registry.address }, () => cli('pull', 'ansible'));
+      expect(pulled.code, pulled.text).to.equal(0);
+      for (const image of trip)
+        expect(pulled.stdout.join('\n')).to.match(
+          new RegExp(`${image.replace(/\./g, '\\.')}: pulled from .*, audit \\d+ files, \\d+ ELF checked: ok`),
+        );
       for (const image of trip) expect(await exists(`${repository}/${image}`), image).to.equal(true);
       const volumes = await cli('volumes', 'ansible');
       expect(volumes.code, volumes.text).to.equal(0);
@@ -195,8 +191,7 @@ describe('publish and carry: registry, bundles and exports', function () {
 
     it('loads the intact archive on a second engine that has no images at all, and verify passes there', async () => {
       const engine = await startEngine(path.join(tmp, 'engine'));
-      const mainEngine = process.env.DOCKER_HOST;
-      process.env.DOCKER_HOST = engine.address;
+      const restoreEnv = setEnv({ DOCKER_HOST: engine.address });
       try {
         const before = await sh('docker', 'images', '-q');
         expect(before, 'the second engine starts empty').to.equal('');
@@ -206,8 +201,7 @@ describe('publish and carry: registry, bundles and exports', function () {
         const verified = await cli('verify', 'base', '--no-smoke');
         expect(verified.code, verified.text).to.equal(0);
       } finally {
-        if (mainEngine === undefined) delete process.env.DOCKER_HOST;
-        else process.env.DOCKER_HOST = mainEngine;
+        restoreEnv();
         await engine.stop();
       }
     });

@@ -10,26 +10,10 @@ import { realDistroDir, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { captureOutput } from '../support/capture-output.js';
 import { main } from '../../src/cli/main.js';
+import { withEnv } from '../support/env.js';
 
 const exec = promisify(execFile);
 const script = path.join(repoRoot, 'scripts/test-remote-engine.sh');
-
-/** Runs `work` with these variables set (undefined: unset) and puts the environment back after. */
-async function withEnv<T>(vars: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const put = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  put(vars);
-  try {
-    return await work();
-  } finally {
-    put(saved);
-  }
-}
 
 /**
  * Every command that talks to an engine, against one reached the two ways remote engines are: TLS on 127.0.0.1

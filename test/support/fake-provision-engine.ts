@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import type { ImageDetails } from '../../src/docker/image-store-client.js';
+import type { ImageDetails } from '../../src/docker/types.js';
 import type { ProvisionEngine } from '../../src/provision/provision-engine.js';
 import { saveOf } from './archive-fixtures.js';
 
@@ -132,7 +132,7 @@ export class FakeProvisionEngine implements ProvisionEngine {
 
   #add(layers: Buffer[], config: Record<string, unknown> = {}): string {
     const id = `sha256:${sha256(layers.map((l) => sha256(l)).join() + JSON.stringify(config))}`;
-    this.#images.set(id, { id, config, diffIds: layers.map((l) => `sha256:${sha256(l)}`), size: 1 });
+    this.#images.set(id, { id, labels: {}, config, diffIds: layers.map((l) => `sha256:${sha256(l)}`), size: 1 });
     this.#layers.set(id, layers);
     return id;
   }
@@ -151,7 +151,7 @@ export class FakeProvisionEngine implements ProvisionEngine {
     const parsed = JSON.parse(config.toString()) as { config: Record<string, unknown>; rootfs: { diff_ids: string[] } };
     const diffIds =
       this.options.fail === 'load-wrong-layers' ? parsed.rootfs.diff_ids.slice(1) : parsed.rootfs.diff_ids;
-    this.#images.set(id, { id, config: parsed.config, diffIds, size: 2 });
+    this.#images.set(id, { id, labels: {}, config: parsed.config, diffIds, size: 2 });
     return id;
   }
 }

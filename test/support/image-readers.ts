@@ -12,6 +12,13 @@ export interface SaveReader {
   read(save: Readable, dir: string): Promise<unknown>;
   /** Archive layouts the feature reads: a bundle is a `docker save` of the engine, which always has manifest.json. */
   formats: ReadonlyArray<'legacy' | 'oci' | 'docker25'>;
+  /**
+   * What it does with a layer's entries: `extracted` to disk (every unsafe entry refused); `named` read as paths
+   * (names and hardlink targets must be normal paths, whiteouts as the spec defines them; symlinks and devices
+   * are data in a filesystem image); `copied` as checked blobs, byte for byte, never unpacked (the reader
+   * that later unpacks them refuses).
+   */
+  entries: 'extracted' | 'named' | 'copied';
 }
 
 const ALL = ['legacy', 'oci', 'docker25'] as const;
@@ -22,9 +29,24 @@ const ALL = ['legacy', 'oci', 'docker25'] as const;
  * and broken-stream corpora run against each.
  */
 export const SAVE_READERS: readonly SaveReader[] = [
-  { name: 'extraction', formats: ALL, read: (save, dir) => extractImage(save, { target: path.join(dir, 'out') }) },
-  { name: 'image on disk', formats: ALL, read: (save, dir) => readImageToDisk(save, dir) },
-  { name: 'ext4 tree', formats: ALL, read: (save) => readImageTree(save) },
-  { name: 'OCI layout', formats: ALL, read: (save, dir) => writeOciLayout(save, path.join(dir, 'oci'), 'x:1') },
-  { name: 'bundle', formats: ['legacy', 'docker25'], read: (save, dir) => writeBundle(save, path.join(dir, 'b.tar')) },
+  {
+    name: 'extraction',
+    formats: ALL,
+    entries: 'extracted',
+    read: (save, dir) => extractImage(save, { target: path.join(dir, 'out') }),
+  },
+  { name: 'image on disk', formats: ALL, entries: 'copied', read: (save, dir) => readImageToDisk(save, dir) },
+  { name: 'ext4 tree', formats: ALL, entries: 'named', read: (save) => readImageTree(save) },
+  {
+    name: 'OCI layout',
+    formats: ALL,
+    entries: 'copied',
+    read: (save, dir) => writeOciLayout(save, path.join(dir, 'oci'), 'x:1'),
+  },
+  {
+    name: 'bundle',
+    formats: ['legacy', 'docker25'],
+    entries: 'copied',
+    read: (save, dir) => writeBundle(save, path.join(dir, 'b.tar')),
+  },
 ];

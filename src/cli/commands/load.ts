@@ -13,7 +13,7 @@ export function registerLoad(program: Command, output: Output): void {
       const docker = await openEngine();
       const checked = await checkBundle(file);
       output.err(`${file}: ${checked.members} members match their checksums`);
-      await docker.imageStore.load(createReadStream(file));
+      await docker.images.load(createReadStream(file));
       for (const image of checked.images) output.out(`${image.names.join(', ') || '<untagged>'} ${image.id}: loaded`);
     });
 }

@@ -32,7 +32,7 @@ export function registerSave(program: Command, output: Output): void {
         throw new DappdepsError('no built images to save', { hint: 'run `dappdeps build` first' });
       const tags = images.map((i) => distro.index.tag(i, options.strategy));
       const saved = await writeAtomically(options.out, 'file', async (temporary) =>
-        writeBundle(await docker.transfer.saveMany(tags), temporary),
+        writeBundle(await docker.images.saveMany(tags), temporary),
       );
       for (const image of saved) output.out(`${image.names.join(', ')} ${image.id}`);
       output.out(`${options.out}: ${saved.length} image${saved.length === 1 ? '' : 's'} with their checksums`);

@@ -66,7 +66,7 @@ export async function networkCheck(docker: DockerClient, version: EngineVersion)
   const neededBy = 'provision --network bridge (the default falls back to host)';
   if (version.product === 'podman')
     return { name: 'default network', status: 'ok', detail: "Podman's default network", neededBy };
-  return (await docker.workContainers.hasNetwork('bridge'))
+  return (await docker.engine.hasNetwork('bridge'))
     ? { name: 'default network', status: 'ok', detail: 'bridge: provision runs playbooks there', neededBy }
     : {
         name: 'default network',

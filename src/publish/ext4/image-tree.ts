@@ -41,6 +41,8 @@ async function readLayerHeaders(layer: Readable): Promise<LayerHeaders> {
   const headers: LayerHeaders = { entries: [], whiteouts: [], opaqueDirs: [] };
   await forEachMember(layer, async ({ header }) => {
     const rel = entryPath(header.name);
+    // A hardlink names another entry of the image: its target must be a path inside it too.
+    if (header.type === 'link') entryPath(header.linkname ?? '', header.name);
     const whiteout = parseWhiteout(rel, header.name);
     if (whiteout?.kind === 'delete') headers.whiteouts.push(whiteout.path);
     else if (whiteout?.kind === 'opaque') headers.opaqueDirs.push(whiteout.dir);

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DappdepsError, UnsafeArchiveError } from '../../../src/errors.js';
 import { extractImage } from '../../../src/image/extract-image.js';
+import { SAVE_READERS } from '../../support/image-readers.js';
 import {
   type EntrySpec,
   type SaveOptions,
@@ -45,21 +46,136 @@ describe('archive: malicious and broken archives are refused', () => {
     expect(await listTree(victim), 'written outside the target').to.deep.equal([]);
   }
 
-  /** One good layer first, so a refusal also has to clean up a layer that was staged fine. */
-  async function image(entries: EntrySpec[], opts: Partial<SaveOptions> = {}): Promise<Buffer> {
-    const good = await tarOf([dir('./'), dir('./etc/'), file('./etc/hosts', 'localhost')]);
-    return saveOf([good, await tarOf(entries)], { format: 'legacy', ...opts });
+  const unsafe = unsafeEntries(() => victim);
+  for (const [label, entries, message] of unsafe) {
+    it(`refuses ${label}`, async () => {
+      await expectRefused(await image(entries()), UnsafeArchiveError, message);
+    });
   }
 
-  const unsafe: Array<[string, () => EntrySpec[], RegExp]> = [
+  it('refuses unsafe entries in gzip layers of an OCI archive too', async () => {
+    await expectRefused(await image([file('../x', 'pwned')], { format: 'oci', gzip: true }), UnsafeArchiveError);
+  });
+
+  it('refuses a traversal entry even when it is outside `only`', async () => {
+    await expectRefused(
+      await image([file('.dapp/deps/x/1/f', 'ok'), file('../x', 'pwned')]),
+      UnsafeArchiveError,
+      /"\.\." segment/,
+      '/.dapp/deps/x/1',
+    );
+  });
+
+  const broken = brokenArchives();
+  for (const [label, archive, message] of broken) {
+    it(`refuses ${label}`, async () => {
+      await expectRefused(await archive(), DappdepsError, message);
+    });
+  }
+
+  it('refuses an `only` that is not absolute or climbs', async () => {
+    const archive = await image([file('f', 'x')]);
+    await expectRefused(archive, DappdepsError, /"only" must be an absolute path/, 'relative/path');
+    await expectRefused(archive, DappdepsError, /"only" must be an absolute path/, '/a/../..');
+  });
+
+  it('refuses an `only` prefix the image does not have', async () => {
+    await expectRefused(
+      await image([file('f', 'x')]),
+      DappdepsError,
+      /nothing under \/\.dapp\/deps\/none/,
+      '/.dapp/deps/none',
+    );
+  });
+
+  it('removes parent directories it created for the target', async () => {
+    const target = path.join(parent, 'a', 'b', 'out');
+    await expect(extractImage(streamOf(await image([file('../x', 'pwned')])), { target })).to.be.rejectedWith(
+      UnsafeArchiveError,
+    );
+    expect(await listTree(parent)).to.deep.equal([]);
+  });
+});
+
+/** The refusals a reader that reads entries as paths (the ext4 tree) must make too. */
+const NAME_LEVEL = /"\.\." segment|absolute path|whiteout/;
+
+/**
+ * The same corpus against every reader of `docker save` streams (test/support/image-readers.ts): none writes
+ * outside its folder or into the victim, none unpacks an entry it was not built to check, broken archives are
+ * refused by all, unsafe entries by every reader that reads entries.
+ */
+describe('archive: the malicious corpus against every reader', () => {
+  let parent: string;
+  let victim: string;
+  beforeEach(async () => {
+    [parent, victim] = await Promise.all([tempDir(), tempDir()]);
+  });
+  afterEach(async () => {
+    await Promise.all([parent, victim].map((d) => fs.rm(d, { recursive: true, force: true })));
+  });
+
+  /** Nothing outside the reader's folder, nothing in the victim, no link or special file anywhere. */
+  async function expectContained(dir: string): Promise<void> {
+    expect(await fs.readdir(parent), "written next to the reader's folder").to.deep.equal([path.basename(dir)]);
+    expect(await listTree(victim), "written outside the reader's folder").to.deep.equal([]);
+    const unpacked = [];
+    for (const rel of await listTree(dir)) {
+      const stat = await fs.lstat(path.join(dir, rel));
+      if (!stat.isFile() && !stat.isDirectory()) unpacked.push(rel);
+    }
+    expect(unpacked, 'links or special files made from the entries').to.deep.equal([]);
+  }
+
+  for (const reader of SAVE_READERS) {
+    describe(reader.name, () => {
+      for (const [label, entries, message] of unsafeEntries(() => victim)) {
+        const refuses =
+          reader.entries === 'extracted' ||
+          (reader.entries === 'named' && NAME_LEVEL.test(message.source.replace(/\\/g, '')));
+        it(`${refuses ? 'refuses' : 'holds without unpacking'} ${label}`, async () => {
+          const dir = path.join(parent, 'reader');
+          await fs.mkdir(dir);
+          const read = reader.read(streamOf(await image(entries())), dir);
+          if (refuses) await expect(read).to.be.rejectedWith(UnsafeArchiveError, message);
+          else await read;
+          await expectContained(dir);
+        });
+      }
+      // The bundle copies an engine's save, which always has manifest.json: OCI-only archives are not its input.
+      const broken = brokenArchives().filter(([label]) => reader.name !== 'bundle' || !/OCI|media type/.test(label));
+      for (const [label, archive] of broken) {
+        it(`refuses ${label}`, async () => {
+          const dir = path.join(parent, 'reader');
+          await fs.mkdir(dir);
+          await expect(reader.read(streamOf(await archive()), dir)).to.be.rejectedWith(DappdepsError);
+          await expectContained(dir);
+        });
+      }
+    });
+  }
+});
+
+/** One good layer first, so a refusal also has to clean up a layer that was staged fine. */
+async function image(entries: EntrySpec[], opts: Partial<SaveOptions> = {}): Promise<Buffer> {
+  const good = await tarOf([dir('./'), dir('./etc/'), file('./etc/hosts', 'localhost')]);
+  return saveOf([good, await tarOf(entries)], { format: 'legacy', ...opts });
+}
+
+/**
+ * Entries no reader may write where they point; each is [label, entries, what the refusal says]. `victim()` is
+ * a folder outside the target that absolute paths and escaping links aim at.
+ */
+function unsafeEntries(victim: () => string): Array<[string, () => EntrySpec[], RegExp]> {
+  return [
     ['a traversal entry', () => [file('../x', 'pwned')], /"\.\." segment/],
     ['a traversal hidden mid-path', () => [file('etc/../../x', 'pwned')], /"\.\." segment/],
-    ['an absolute path entry', () => [file(`${victim}/pwned`, 'pwned')], /absolute path/],
+    ['an absolute path entry', () => [file(`${victim()}/pwned`, 'pwned')], /absolute path/],
     ['a symlink climbing out', () => [symlink('a', '../../etc')], /leaves the root/],
     ['a symlink climbing out from below', () => [symlink('etc/a', '../../../../x')], /leaves the root/],
     [
       'a file written through an earlier symlink',
-      () => [symlink('a', victim), file('a/pwned', 'pwned')],
+      () => [symlink('a', victim()), file('a/pwned', 'pwned')],
       /through symlink a/,
     ],
     ['a directory written through an earlier symlink', () => [symlink('a', '/'), dir('a/etc/')], /through symlink a/],
@@ -96,26 +212,11 @@ describe('archive: malicious and broken archives are refused', () => {
       /invalid path/,
     ],
   ];
-  for (const [label, entries, message] of unsafe) {
-    it(`refuses ${label}`, async () => {
-      await expectRefused(await image(entries()), UnsafeArchiveError, message);
-    });
-  }
+}
 
-  it('refuses unsafe entries in gzip layers of an OCI archive too', async () => {
-    await expectRefused(await image([file('../x', 'pwned')], { format: 'oci', gzip: true }), UnsafeArchiveError);
-  });
-
-  it('refuses a traversal entry even when it is outside `only`', async () => {
-    await expectRefused(
-      await image([file('.dapp/deps/x/1/f', 'ok'), file('../x', 'pwned')]),
-      UnsafeArchiveError,
-      /"\.\." segment/,
-      '/.dapp/deps/x/1',
-    );
-  });
-
-  const broken: Array<[string, () => Promise<Buffer>, RegExp]> = [
+/** Archives that are not a whole, readable image: every reader refuses them. */
+function brokenArchives(): Array<[string, () => Promise<Buffer>, RegExp]> {
+  return [
     [
       'a manifest naming a layer missing from the archive',
       () => image([file('f', 'x')], { omit: [1] }),
@@ -171,32 +272,4 @@ describe('archive: malicious and broken archives are refused', () => {
       /not a tar archive/,
     ],
   ];
-  for (const [label, archive, message] of broken) {
-    it(`refuses ${label}`, async () => {
-      await expectRefused(await archive(), DappdepsError, message);
-    });
-  }
-
-  it('refuses an `only` that is not absolute or climbs', async () => {
-    const archive = await image([file('f', 'x')]);
-    await expectRefused(archive, DappdepsError, /"only" must be an absolute path/, 'relative/path');
-    await expectRefused(archive, DappdepsError, /"only" must be an absolute path/, '/a/../..');
-  });
-
-  it('refuses an `only` prefix the image does not have', async () => {
-    await expectRefused(
-      await image([file('f', 'x')]),
-      DappdepsError,
-      /nothing under \/\.dapp\/deps\/none/,
-      '/.dapp/deps/none',
-    );
-  });
-
-  it('removes parent directories it created for the target', async () => {
-    const target = path.join(parent, 'a', 'b', 'out');
-    await expect(extractImage(streamOf(await image([file('../x', 'pwned')])), { target })).to.be.rejectedWith(
-      UnsafeArchiveError,
-    );
-    expect(await listTree(parent)).to.deep.equal([]);
-  });
-});
+}

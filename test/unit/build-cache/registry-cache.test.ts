@@ -11,7 +11,7 @@ import type { Distro } from '../../../src/manifest/model.js';
 import { buildDistro } from '../../../src/orchestrator/build-distro.js';
 import type { BuildEngine } from '../../../src/orchestrator/build-engine.js';
 import type { ImageCache } from '../../../src/orchestrator/image-cache.js';
-import type { ImageInfo } from '../../../src/docker/types.js';
+import type { ImageDetails } from '../../../src/docker/types.js';
 import { expect } from '../../support/expect.js';
 import { fixturesDir } from '../../support/paths.js';
 
@@ -22,7 +22,7 @@ const pullFailure = (statusCode: number, message: string) =>
 /** A registry (hash → label of the image stored there) behind a fake engine; records what the engine is asked. */
 function fakeEngine(stored: Record<string, string>, fail?: { pull?: DappdepsError; push?: Error }) {
   const calls: string[] = [];
-  const local = new Map<string, ImageInfo>();
+  const local = new Map<string, Pick<ImageDetails, 'id' | 'labels'>>();
   const engine: RegistryCacheEngine = {
     images: {
       pull: async (ref) => {
@@ -31,20 +31,16 @@ function fakeEngine(stored: Record<string, string>, fail?: { pull?: DappdepsErro
         const hash = ref.split(':').pop() ?? '';
         const label = stored[hash];
         if (label === undefined) throw pullFailure(404, `manifest for ${ref} not found: manifest unknown`);
-        local.set(ref, { id: `sha256:${label}`, labels: { [labels.contentHash]: label }, size: 1 });
+        local.set(ref, { id: `sha256:${label}`, labels: { [labels.contentHash]: label } });
       },
       inspect: async (ref) => local.get(ref),
       remove: async (ref) => {
         calls.push(`remove ${ref}`);
         local.delete(ref);
       },
-    },
-    imageStore: {
       tag: async (from, to) => {
         calls.push(`tag ${from} ${to}`);
       },
-    },
-    transfer: {
       push: async (ref) => {
         calls.push(`push ${ref}`);
         if (fail?.push) throw fail.push;

@@ -8,6 +8,7 @@ import { main } from '../../../src/cli/main.js';
 import { captureOutput } from '../../support/capture-output.js';
 import { expect } from '../../support/expect.js';
 import { realDistroDir, repoRoot } from '../../support/paths.js';
+import { setEnv } from '../../support/env.js';
 
 describe('cli', () => {
   let tmp: string;
@@ -106,15 +107,11 @@ describe('cli', () => {
 
   describe('errors', () => {
     const noEngine = 'unix:///nonexistent/dappdeps-cli-test.sock';
-    let saved: string | undefined;
+    let restoreEnv: () => void = () => undefined;
     beforeEach(() => {
-      saved = process.env.DOCKER_HOST;
-      process.env.DOCKER_HOST = noEngine;
+      restoreEnv = setEnv({ DOCKER_HOST: noEngine });
     });
-    afterEach(() => {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    });
+    afterEach(() => restoreEnv());
 
     it('prints a failure with its hint', async () => {
       const output = captureOutput();

@@ -27,7 +27,7 @@ describe('shared option checks', () => {
   it('checks --network syntax, then against the engine before any container exists', async () => {
     expect(networkName('my_net.1')).to.equal('my_net.1');
     expect(() => networkName('we ird')).to.throw(InvalidArgumentError);
-    const engine = (names: string[]) => ({ workContainers: { hasNetwork: async (n: string) => names.includes(n) } });
+    const engine = (names: string[]) => ({ engine: { hasNetwork: async (n: string) => names.includes(n) } });
     await checkNetwork(engine([]), 'host');
     await checkNetwork(engine([]), undefined);
     await checkNetwork(engine(['ci-net']), 'ci-net');

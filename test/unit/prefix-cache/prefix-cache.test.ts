@@ -2,7 +2,6 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { PrefixCache, type PrefixSource } from '../../../src/prefix-cache/prefix-cache.js';
-import type { ImageInfo } from '../../../src/docker/types.js';
 import { DappdepsError } from '../../../src/errors.js';
 import { dir, expect, file, saveOf, streamOf, tarOf, tempDir } from '../../support/archive-fixtures.js';
 
@@ -13,8 +12,7 @@ function fakeEngine() {
   const state = { id: 'sha256:aaa', body: 'v1', saves: 0 };
   const source: PrefixSource = {
     images: {
-      inspect: async (tag: string): Promise<ImageInfo | undefined> =>
-        tag === 'x/tools:1.0' ? { id: state.id, labels: {}, size: 0 } : undefined,
+      inspect: async (tag: string) => (tag === 'x/tools:1.0' ? { id: state.id } : undefined),
       save: async (): Promise<Readable> => {
         state.saves++;
         const layer = await tarOf([

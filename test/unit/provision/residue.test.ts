@@ -85,14 +85,19 @@ describe('provision: residue of the run', () => {
 });
 
 describe('provision: which candidate paths the source image holds', () => {
-  it('follows the layers up, whiteouts and opaque directories hiding what is below', () => {
+  it('follows the layers up, whiteouts and opaque directories hiding what is below', async () => {
     const wh = (p: string): TarEntryInfo => f(p);
     const layers = [
       [d('tmp'), d('root'), d('root/.ansible'), d('data')],
       [wh('.wh.tmp'), d('srv'), wh('root/.wh..wh..opq')],
       [d('tmp')],
     ];
-    const present = presentIn(layers, ['tmp', 'root', 'root/.ansible', 'data', 'home']);
+    const present = await presentIn(layers, ['tmp', 'root', 'root/.ansible', 'data', 'home']);
     expect([...present].sort()).to.deep.equal(['data', 'root', 'tmp']);
+  });
+
+  it('a file put over a directory hides what the directory held', async () => {
+    const layers = [[d('srv'), d('srv/www')], [f('srv')]];
+    expect([...(await presentIn(layers, ['srv', 'srv/www']))]).to.deep.equal(['srv']);
   });
 });
