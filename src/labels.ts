@@ -43,6 +43,8 @@ export const labels = {
   /** On provisioned images: the image provisioned, as named and by id. */
   provisionFrom: 'io.dappdeps.provision.from',
   provisionFromId: 'io.dappdeps.provision.from.id',
+  /** The provisioned image's os-release as read when its Ansible was chosen ('' when it has none). */
+  provisionFromOsRelease: 'io.dappdeps.provision.from.os-release',
   /** On the containers of a provisioning run (and so on their commits), to tell one a killed process left. */
   provisionRun: 'io.dappdeps.provision.run',
 } as const;

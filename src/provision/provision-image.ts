@@ -169,7 +169,7 @@ export async function provisionWith(
     select: options.selectAnsible,
     step,
   });
-  const { distro, choice } = selected;
+  const { distro, choice, osRelease } = selected;
   const survey = await surveyEngine(engine, distro, request, source);
   const network = options.network ?? (survey.bridge ? 'bridge' : 'host');
   const key = keyParts(options, inputs, survey, network, choice);
@@ -200,6 +200,7 @@ export async function provisionWith(
   const provenance = {
     ...provenanceLabels(key, run.ansibleVersion),
     ...(choice ? { [labels.provisionAnsibleChoice]: choiceLabel(choice) } : {}),
+    ...(osRelease !== undefined ? { [labels.provisionFromOsRelease]: osRelease } : {}),
   };
   try {
     step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');

@@ -1,3 +1,4 @@
+import { labels } from '../labels.js';
 import type { AnsibleChoice } from '../manifest/choose-ansible.js';
 import type { Distro } from '../manifest/model.js';
 import type { ProvisionEngine } from './provision-engine.js';
@@ -13,6 +14,8 @@ export interface SelectedAnsible {
   distro: Distro;
   /** Undefined when no selector was given: the distro's own Ansible, chosen by no one. */
   choice?: AnsibleChoice;
+  /** The target's os-release as read ('' when it has none), for the result's label; undefined without a selector. */
+  osRelease?: string;
 }
 
 /**
@@ -25,12 +28,27 @@ export async function selectAnsible(
   request: { image: string; name: string; select?: AnsibleSelector; step: (text: string) => void },
 ): Promise<SelectedAnsible> {
   if (!request.select) return { distro };
-  const osRelease = await readTargetOsRelease(engine, request.image, request.name);
-  const selected = request.select(osRelease);
+  const osRelease =
+    (await recordedOsRelease(engine, request.image)) ??
+    (await readTargetOsRelease(engine, request.image, request.name)) ??
+    '';
+  const selected = request.select(osRelease === '' ? undefined : osRelease);
   const { offer, reason, aptMismatch } = selected.choice;
   request.step(`Ansible ${offer.core} (Debian ${offer.suite}'s): ${reason}`);
   if (aptMismatch) request.step(`warning: ${aptMismatch}`);
-  return selected;
+  return { ...selected, osRelease };
+}
+
+/**
+ * The os-release an earlier result of the same image recorded (its label): a re-run, cached or not, creates no
+ * container to read it again. The image id names its content, so the record cannot be stale.
+ */
+async function recordedOsRelease(engine: ProvisionEngine, image: string): Promise<string | undefined> {
+  for (const id of await engine.images.withLabel(labels.provisionFromId, image)) {
+    const recorded = (await engine.images.details(id))?.config.Labels?.[labels.provisionFromOsRelease];
+    if (recorded !== undefined) return recorded;
+  }
+  return undefined;
 }
 
 /** The provenance label's value: the version, its suite and the reason. */

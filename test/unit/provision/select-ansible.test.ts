@@ -113,6 +113,21 @@ describe('provision chooses its Ansible from the target', () => {
     expect(other.result.labels[labels.provisionKey]).not.to.equal(first.result.labels[labels.provisionKey]);
   });
 
+  it('a re-run of the same image reads the os-release its earlier result recorded: no container to read it', async () => {
+    const fake = await engine(BOOKWORM);
+    const first = await run(fake, selector(), false);
+    expect(first.result.labels[labels.provisionFromOsRelease]).to.equal(BOOKWORM);
+    const creates = fake.calls.filter((c) => c.startsWith('create')).length;
+    const reads = fake.reads.length;
+    const cached = await run(fake, selector(), false);
+    expect(cached.result.cached).to.equal(true);
+    expect(fake.calls.filter((c) => c.startsWith('create')).length, 'containers created').to.equal(creates);
+    expect(fake.reads.length, 'files read').to.equal(reads);
+    expect(seen).to.deep.equal([BOOKWORM, BOOKWORM]);
+    await run(fake, selector()); // --no-cache: the playbook's container only
+    expect(fake.calls.filter((c) => c.startsWith('create')).length).to.equal(creates + 1);
+  });
+
   it('without a selector: no os-release read, no extra container, no choice label', async () => {
     const fake = await engine(BOOKWORM);
     const { result } = await run(fake);
