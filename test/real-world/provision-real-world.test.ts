@@ -135,7 +135,7 @@ describe('a real-world-shaped project: provision against native Ansible in debia
 
     const files = layerFiles(ours.top);
     expect(JSON.parse(files['srv/rw/filters.json'] ?? '{}')).to.deep.equal({
-      private: ['10.1.2.3/24', '172.16.0.9/12'],
+      private: ['10.1.2.3/24', 'fe80::1/64', '172.16.0.9/12'], // netaddr counts link-local as private
       public: ['192.0.2.7', '8.8.8.8'],
       networks: ['10.1.2.0/24', '192.0.2.7/32', '8.8.8.8/32', 'fe80::/64', '172.16.0.0/12'],
       in_10: ['10.1.2.3/24'],
