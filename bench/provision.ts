@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createDockerClient } from '../src/docker/docker-client.js';
 import { loadDistro } from '../src/manifest/load-distro.js';
 import { provisionImage } from '../src/provision/provision-image.js';
+import { largeLayer } from './provision-large-layer.js';
 import { exec, timed } from './lib/exec.js';
 import { repoRoot } from './lib/fixture.js';
 import type { BenchResult } from './lib/report.js';
@@ -38,6 +39,10 @@ export async function provision(scope: BenchScope): Promise<BenchResult> {
     return details.size;
   };
   const baseSize = await size(base);
+  const large = await largeLayer(scope, docker, distro, base);
+  if (process.env.DAPPDEPS_BENCH_PROVISION === 'large') {
+    return { title: `provision: the real-role shape into ${base}`, rows: [large.row], notes: large.notes };
+  }
 
   const ours = await timed(() =>
     provisionImage(docker, distro, {
@@ -127,8 +132,10 @@ export async function provision(scope: BenchScope): Promise<BenchResult> {
         baseline: { label: "the playbook's own files", samples: [playbookOwn / MB] },
         goal: { op: '<=', value: 1.05 },
       },
+      large.row,
     ],
     notes: [
+      ...large.notes,
       `baseline steps: apt-get install ansible-core ${s(steps.install)}, playbook ${s(steps.playbook)}, purge of Ansible and Python ${s(steps.purge)}, commit ${s(steps.commit)}`,
       `the baseline adds ${(baselineAdds / MB).toFixed(1)} MB to ${base} after its purge (${(baselineAdds / Math.max(playbookOwn, 1)).toFixed(2)}× the playbook's own files); ours adds ${(oursAdds / MB).toFixed(1)} MB in one layer of ${ours.value.layer?.entries ?? 0} entries`,
       `"the playbook's own files": what the baseline's playbook step alone added (its commit minus the one before it)`,

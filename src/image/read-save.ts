@@ -30,19 +30,21 @@ export async function readSave<T>(save: NodeJS.ReadableStream, sink: LayerSink<T
   let index = 0;
   await forEachMember(save, async ({ path: name, header, body }) => {
     if (recordAlias(name, header, archive.aliases) || !body) return;
-    const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+    const { head, all } = await peek(body, SNIFF_BYTES);
     const stored = new StoredDigest();
     const kind = sniff(head);
-    if (kind === 'tar' || kind === 'gzip') await readLayer(name, stored.tap(all), kind === 'gzip');
+    if (kind === 'tar' || kind === 'gzip') await readLayer(name, stored, all, kind === 'gzip');
     else metadataBytes += await readMetadata(name, stored.tap(all), kind, metadataBytes);
     archive.members.set(name, stored.result());
   });
   return archive;
 
-  async function readLayer(member: string, raw: AsyncIterable<Buffer>, gzip: boolean): Promise<void> {
+  async function readLayer(member: string, stored: StoredDigest, body: AsyncIterable<Buffer>, gzip: boolean) {
     const inlet = new PassThrough();
-    const diff = new DigestTap();
-    const taking = sink.take(uncompressed(inlet, gzip, diff), { member, index: index++, gzip }).then(
+    // An uncompressed layer's diff id is its stored digest: hashed once, as it is stored.
+    const diff = gzip ? new DigestTap() : undefined;
+    const raw = stored.tap(body);
+    const taking = sink.take(uncompressed(inlet, diff), { member, index: index++, gzip }).then(
       (value) => ({ value }),
       (error: unknown) => {
         inlet.destroy(); // the rest of the member is still read (feedAll), and dropped
@@ -58,7 +60,8 @@ export async function readSave<T>(save: NodeJS.ReadableStream, sink: LayerSink<T
       throw err;
     }
     const result = await taking;
-    if ('value' in result) archive.layers.set(member, { value: result.value, diffId: diff.hex(), gzip });
+    const diffId = diff ? diff.hex() : stored.result().digest;
+    if ('value' in result) archive.layers.set(member, { value: result.value, diffId, gzip });
     else if (result.error instanceof Error && 'syscall' in result.error) throw result.error;
     else archive.unusable.set(member, asArchiveError(result.error));
   }
@@ -90,14 +93,17 @@ export async function readSave<T>(save: NodeJS.ReadableStream, sink: LayerSink<T
   }
 }
 
-/** The layer's tar as the sink reads it, its digest taken on the way; an error upstream fails it too. */
-function uncompressed(inlet: PassThrough, gzip: boolean, diff: DigestTap): Readable {
+/**
+ * The layer's tar as the sink reads it: gunzipped, its digest taken on the way, when `diff` is given (a gzip
+ * layer), else the stored bytes themselves; an error upstream fails it too.
+ */
+function uncompressed(inlet: PassThrough, diff: DigestTap | undefined): Readable {
+  if (!diff) {
+    inlet.on('error', () => undefined); // the sink hears of it through its own pipe while it listens
+    return inlet;
+  }
   // The sink may have stopped listening by the time an upstream error arrives; it reached feedAll already.
   diff.on('error', () => undefined);
-  if (!gzip) {
-    inlet.on('error', (err) => diff.destroy(err));
-    return inlet.pipe(diff);
-  }
   const gunzip = createGunzip();
   inlet.on('error', (err) => gunzip.destroy(err));
   gunzip.on('error', (err) => diff.destroy(err));
@@ -108,6 +114,7 @@ function uncompressed(inlet: PassThrough, gzip: boolean, diff: DigestTap): Reada
 class StoredDigest {
   private readonly hash = createHash('sha256');
   private size = 0;
+  private digest: string | undefined;
 
   async *tap(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of body) {
@@ -117,8 +124,10 @@ class StoredDigest {
     }
   }
 
+  /** Once the body was read to its end. */
   result(): { digest: string; size: number } {
-    return { digest: this.hash.digest('hex'), size: this.size };
+    this.digest ??= this.hash.digest('hex');
+    return { digest: this.digest, size: this.size };
   }
 }
 

@@ -141,7 +141,7 @@ function checkBinary(image: ImageModel, errors: ManifestProblem[]): void {
       }
     }),
   );
-  if (binary.launchers.length > 0 && !binary.compiler) {
+  if (binary.launchers.length > 0 && !binary.compiler && !image.stageCompiler) {
     errors.push(
       image.yaml.problemAt(
         ['binary', 'launchers'],

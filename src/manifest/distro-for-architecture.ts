@@ -30,7 +30,7 @@ export function distroForArchitecture(distro: Distro, name: string | undefined):
     ...distro.settings,
     architecture: { gnu: arch.gnu, debian: arch.debian },
     source: { baseImage: baseImageFor(distro.settings.source.baseImage, arch) },
-    binary: { baseImage: baseImageFor(distro.settings.binary.baseImage, arch) },
+    binary: { ...distro.settings.binary, baseImage: baseImageFor(distro.settings.binary.baseImage, arch) },
   };
   const images = imagesFor(distro.images, arch);
   return {
@@ -47,35 +47,41 @@ const STAGE_COMPILER = { packages: ['gcc', 'libc6-dev'], path: '/usr/bin/gcc' } 
 
 /**
  * The images as built for `arch`. One whose binary strategy names other architectures' packages only has no binary
- * strategy here. An image whose `compiler` is such an image compiles its launchers with the build stage's own gcc
- * (Debian's, installed for the build only) and no longer needs that image: the launchers are static, so they are the
- * same programs, and the build skips making and sealing a whole toolchain under emulation.
+ * strategy here. An image whose `compiler` is such an image compiles its launchers with the build stage's own gcc.
  */
 function imagesFor(images: readonly ImageModel[], arch: Architecture): ImageModel[] {
   const builds = (i: ImageModel | undefined) =>
     !i?.manifest.binary?.architectures || i.manifest.binary.architectures.includes(arch.debian);
   const byName = new Map(images.map((i) => [i.name, i]));
   return images.map((image) => {
-    const { manifest } = image;
-    const { binary } = manifest;
+    const { binary, ...rest } = image.manifest;
     if (!binary) return image;
-    if (!builds(image)) {
-      const { binary: _dropped, ...rest } = manifest;
-      return { ...image, manifest: rest };
-    }
-    const { compiler } = binary;
-    if (!compiler || builds(byName.get(compiler))) return image;
-    const { compiler: _stage, ...withoutCompiler } = binary;
-    return {
-      ...image,
-      stageCompiler: STAGE_COMPILER.path,
-      manifest: {
-        ...manifest,
-        dependencies: { ...manifest.dependencies, build: manifest.dependencies.build.filter((n) => n !== compiler) },
-        binary: { ...withoutCompiler, buildPackages: [...binary.buildPackages, ...STAGE_COMPILER.packages] },
-      },
-    };
+    if (!builds(image)) return { ...image, manifest: rest };
+    return withStageCompiler(image, (name) => builds(byName.get(name)));
   });
+}
+
+/**
+ * The image compiling its launchers with the build stage's own gcc (Debian's, installed for the build only) where
+ * its `compiler` image is not made here (`made` says no: another architecture, or a suite without it). It no longer
+ * needs that image: the launchers are static, so they are the same programs, and the build skips making and
+ * sealing a whole toolchain.
+ */
+export function withStageCompiler(image: ImageModel, made: (name: string) => boolean): ImageModel {
+  const { manifest } = image;
+  const { binary } = manifest;
+  const compiler = binary?.compiler;
+  if (!binary || !compiler || made(compiler)) return image;
+  const { compiler: _stage, ...withoutCompiler } = binary;
+  return {
+    ...image,
+    stageCompiler: STAGE_COMPILER.path,
+    manifest: {
+      ...manifest,
+      dependencies: { ...manifest.dependencies, build: manifest.dependencies.build.filter((n) => n !== compiler) },
+      binary: { ...withoutCompiler, buildPackages: [...binary.buildPackages, ...STAGE_COMPILER.packages] },
+    },
+  };
 }
 
 /**

@@ -49,6 +49,16 @@ export class DistroIndex {
     return this.#entry(this.#tags, image)[strategy];
   }
 
+  /**
+   * The binary image's older tags (the manifest's `aliases`, with the tag suffix), which `build` points at it for a
+   * release so references to them keep working.
+   */
+  aliasTags(image: ImageModel): string[] {
+    const tag = this.tag(image, 'binary');
+    const repo = tag.slice(0, tag.lastIndexOf(':'));
+    return image.manifest.aliases.map((a) => `${repo}:${a}${this.tagSuffix}`);
+  }
+
   /** The direct build-time dependencies of `image`, in manifest order. */
   buildDeps(image: ImageModel): readonly ImageModel[] {
     return this.#entry(this.#buildDeps, image);

@@ -5,19 +5,21 @@ import { ManifestError, UsageError, type ManifestProblem } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import { checkSemantics } from './check-semantics.js';
 import { DistroIndex } from './distro-index.js';
+import { withStageCompiler } from './distro-for-architecture.js';
 import type { Distro, ImageModel } from './model.js';
 import { distroSettings, imageManifest } from './schema.js';
+import { manifestForSuite, settingsForSuite, suiteOf } from './suites.js';
 import { parseYamlFile, type YamlFile } from './yaml-document.js';
 import { problemsFromIssues } from './zod-problems.js';
 
 export const DISTRO_FILE = 'distro.yaml';
 
 /**
- * Load and validate a distro folder: `distro.yaml` plus one manifest per image (`<name>.yaml`).
- * Every problem of every file is collected before throwing one ManifestError, so a user fixes them all
- * in one pass.
+ * Load and validate a distro folder: `distro.yaml` plus one manifest per image (`<name>.yaml`), as built in `suite`
+ * (default: the default suite, which holds every image). Every problem of every file is collected before throwing
+ * one ManifestError, so a user fixes them all in one pass.
  */
-export async function loadDistro(dir: string): Promise<Distro> {
+export async function loadDistro(dir: string, suiteName?: string): Promise<Distro> {
   const entries = await readdir(dir).catch((cause: unknown) => {
     throw new UsageError(`cannot read distro folder ${dir}: ${(cause as Error).message}`);
   });
@@ -26,13 +28,23 @@ export async function loadDistro(dir: string): Promise<Distro> {
 
   const problems: ManifestProblem[] = [];
   const settingsFile = await readYaml(path.join(dir, DISTRO_FILE));
-  const settings = validated(settingsFile, distroSettings, problems);
+  const allSettings = validated(settingsFile, distroSettings, problems);
+  if (!allSettings) throw new ManifestError(problems);
+  const suite = suiteOf(allSettings, suiteName);
+  const settings = settingsForSuite(allSettings, suite);
 
   const images: ImageModel[] = [];
   const invalid = new Set<string>();
   for (const file of manifestFiles) {
     const yaml = await readYaml(path.join(dir, file));
-    const manifest = validated(yaml, imageManifest, problems);
+    if (yaml.syntaxProblems.length > 0) {
+      problems.push(...yaml.syntaxProblems);
+      invalid.add(invalidImageName(file, yaml));
+      continue;
+    }
+    const data = manifestForSuite(yaml, allSettings, suite, problems);
+    if (data === undefined) continue; // not built in this suite
+    const manifest = validated({ ...yaml, data }, imageManifest, problems);
     if (!manifest) {
       invalid.add(invalidImageName(file, yaml));
       continue;
@@ -40,18 +52,22 @@ export async function loadDistro(dir: string): Promise<Distro> {
     const expected = `${manifest.name}.yaml`;
     if (file !== expected)
       problems.push(yaml.problemAt(['name'], `image "${manifest.name}" must be in a file named ${expected}`));
-    const prefix = settings ? `${settings.prefixRoot.replace(/\/+$/, '')}/${manifest.name}/${manifest.version}` : '';
+    const prefix = `${settings.prefixRoot.replace(/\/+$/, '')}/${manifest.name}/${manifest.version}`;
     images.push({ name: manifest.name, version: manifest.version, prefix, manifest, yaml });
   }
   images.sort((a, b) => a.name.localeCompare(b.name));
+  // In another suite, an image whose compiler (the toolchain) is not built there uses the build stage's gcc.
+  const inSuite = new Set(images.map((i) => i.name));
+  if (!suite.isDefault)
+    images.splice(0, images.length, ...images.map((i) => withStageCompiler(i, (n) => inSuite.has(n))));
 
   const { errors, warnings } = checkSemantics(images, invalid);
   problems.push(...errors);
-  if (problems.length > 0 || !settings) throw new ManifestError(problems);
+  if (problems.length > 0) throw new ManifestError(problems);
 
   const templatesDir = settings.templates ? path.resolve(dir, settings.templates) : path.join(packageRoot, 'templates');
   const index = new DistroIndex(settings, images);
-  return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings };
+  return { dir: path.resolve(dir), settings, images, index, templatesDir, warnings, suite };
 }
 
 /** The image an invalid manifest meant to define: its `name` when it has one, else its file's. */

@@ -2,6 +2,7 @@ import type { ManifestProblem } from '../errors.js';
 import type { DistroIndex } from './distro-index.js';
 import type { ImageModel, Strategy } from './image-model.js';
 import type { DistroSettings } from './schema.js';
+import type { Suite } from './suites.js';
 
 export { hasStrategy, strategies, type ImageModel, type Strategy } from './image-model.js';
 
@@ -16,6 +17,8 @@ export interface Distro {
   templatesDir: string;
   /** Non-fatal findings (e.g. md5 checksums). */
   warnings: ManifestProblem[];
+  /** The Debian suite these images are built from (`--suite`; the default suite holds every image). */
+  suite: Suite;
   /** Docker platform of every build and container, set for an architecture other than the default (`--arch`). */
   platform?: string;
 }
@@ -25,9 +28,13 @@ export function imageTag(distro: Distro, image: ImageModel, strategy: Strategy):
   return distro.index.tag(image, strategy);
 }
 
-/** `<volumePrefix><name>`, plus the tag suffix of another architecture: each architecture has its own containers. */
+/**
+ * `<volumePrefix><name>`, plus `-<suite>` for a suite other than the default and the tag suffix of another
+ * architecture: each suite and architecture has its own containers.
+ */
 export function volumeContainerName(distro: Distro, image: ImageModel): string {
-  return `${distro.settings.volumePrefix}${image.name}${distro.index.tagSuffix}`;
+  const suite = distro.suite.isDefault ? '' : `-${distro.suite.name}`;
+  return `${distro.settings.volumePrefix}${image.name}${suite}${distro.index.tagSuffix}`;
 }
 
 /** The images plus their transitive run-time dependencies: what must be mounted for them to work. */

@@ -137,3 +137,15 @@ export const license = re(/^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$/, 'a licence identi
 
 /** Free text for descriptions and labels: one line, printable, no quotes or backslashes. */
 export const text = re(/^[^\n\r"'`\\$]{1,300}$/, 'one line of text without quotes, backslashes or "$"');
+
+/** A Debian suite, by its codename (e.g. "trixie"): a lock file's and a volume container's name part. */
+export const suiteName = re(/^[a-z][a-z0-9]{1,19}$/, 'a Debian suite codename, e.g. "trixie"');
+
+/** A suite variable's name, replaced where a manifest says `{name}`; not one of the render-time placeholders. */
+export const suiteVarName = re(
+  /^(?!(?:prefix|triplet)$)[a-z][a-z0-9]{0,19}$/,
+  'a variable name (lowercase letters and digits), not "prefix" or "triplet"',
+);
+
+/** A suite variable's value: one plain word, so it cannot change what a pattern admits where it lands. */
+export const suiteVarValue = re(/^[A-Za-z0-9][A-Za-z0-9.+~-]{0,39}$/, 'one word: letters, digits, . + ~ -');

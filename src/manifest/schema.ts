@@ -152,10 +152,27 @@ export const smokeCommand = z.strictObject({
     .optional(),
 });
 
+/** Values for `{name}` in a manifest's strings, per suite (e.g. `{ python: "3.13" }`). */
+export const suiteVars = z.record(p.suiteVarName, p.suiteVarValue);
+
+/** An image's entry for one of distro.yaml's other suites: it is built there too, with this version. */
+export const imageSuite = z.strictObject({
+  /** The prefix's version in that suite: must differ from every other suite's, so both live side by side. */
+  version: p.version,
+  vars: suiteVars.default({}),
+});
+
 export const imageManifest = z.strictObject({
   $schema: z.string().optional(),
   name: p.imageName,
+  /** The version in the default suite (distro.yaml's `binary.suite`). */
   version: p.version,
+  /** Older tags of the default suite's image, kept as aliases of it for a release so existing users don't break. */
+  aliases: z.array(p.version).default([]),
+  /** `{name}` values in the default suite. */
+  vars: suiteVars.default({}),
+  /** The other suites this image is built in (distro.yaml's `suites`), with their version and variables. */
+  suites: z.record(p.suiteName, imageSuite).default({}),
   description: p.text,
   dependencies: z
     .strictObject({
@@ -202,7 +219,28 @@ export const distroSettings = z.strictObject({
     })
     .optional(),
   source: z.strictObject({ baseImage: p.imageRef }),
-  binary: z.strictObject({ baseImage: p.imageRef }),
+  binary: z.strictObject({
+    baseImage: p.imageRef,
+    /** The default suite's codename: the one every image is built in, with plain tags and `distro.lock`. */
+    suite: p.suiteName.optional(),
+    /** `{name}` values every manifest gets in the default suite. */
+    vars: suiteVars.default({}),
+  }),
+  /**
+   * Other Debian suites the binary images are built from as well (e.g. trixie beside bookworm): an image listing the
+   * suite in its own `suites` is built there with that version, from this base image, locked in distro.<suite>.lock.
+   */
+  suites: z
+    .record(
+      p.suiteName,
+      z.strictObject({
+        baseImage: p.imageRef,
+        vars: suiteVars.default({}),
+        /** The architectures the suite is built for (default: every one of `architectures`). */
+        architectures: z.array(z.enum(architectureNames)).min(1).optional(),
+      }),
+    )
+    .default({}),
 });
 
 export type ImageManifest = z.infer<typeof imageManifest>;
@@ -215,4 +253,5 @@ export type OmnibusSoftware = z.infer<typeof omnibusSoftware>;
 export type SourceArchive = z.infer<typeof sourceArchive>;
 export type LfsStep = z.infer<typeof lfsStep>;
 export type BinaryStrategy = z.infer<typeof binaryStrategy>;
+export type SuiteVars = z.infer<typeof suiteVars>;
 export type SmokeCommand = z.infer<typeof smokeCommand>;

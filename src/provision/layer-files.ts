@@ -1,15 +1,13 @@
-import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { filterTar, type TarEntryInfo } from '../archive/tar/filter-tar.js';
-import type { LayerFile } from '../image/image.js';
 
-/** Every entry of a layer file (an uncompressed tar, as the image model keeps layers), in order. */
-export async function listLayer(layer: LayerFile): Promise<TarEntryInfo[]> {
+/** Every entry of an uncompressed tar stream, in order (read to its end). */
+export async function listTar(tar: NodeJS.ReadableStream): Promise<TarEntryInfo[]> {
   const entries: TarEntryInfo[] = [];
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   await pipeline(
-    createReadStream(layer.file),
+    tar,
     filterTar((entry) => {
       entries.push(entry);
       return false;

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { DockerClient } from '../docker/docker-client.js';
 import { UsageError } from '../errors.js';
@@ -9,15 +7,14 @@ import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
 import { labels } from '../labels.js';
 import type { AnsibleChoice } from '../manifest/choose-ansible.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
-import { loadResult } from './load-result.js';
-import { planProvision, type ProvisionPlan } from './plan-provision.js';
+import { planProvision } from './plan-provision.js';
 import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
 import { readContext, type ProjectContext } from './project-context.js';
 import { projectSetup, type ProjectSetup } from './project-setup.js';
 import { provenanceLabels, provisionKey, type ProvisionKeyParts } from './provenance.js';
 import { provisionEngine, type ProvisionEngine } from './provision-engine.js';
-import { readImageToDisk } from '../image/image.js';
-import { rewriteImage, type RewrittenImage } from './rewrite-image.js';
+import { rewriteAndLoad } from './commit-path.js';
+import type { RewrittenImage } from './rewrite-image.js';
 import { workPaths } from './run-spec.js';
 import { runPlaybook } from './run-playbook.js';
 import { choiceLabel, selectAnsible, type AnsibleSelector } from './select-ansible.js';
@@ -247,42 +244,6 @@ async function cachedResult(engine: ProvisionEngine, key: string, tag: string): 
   if (!id) return undefined;
   await engine.images.tag(id, tag);
   return { id };
-}
-
-interface RewriteOptions {
-  keepCaches?: boolean;
-  changes: ConfigChanges;
-  createdBy: string;
-  product: Survey['engine']['product'];
-  tag: string;
-  signal?: AbortSignal;
-  onStep?: (text: string) => void;
-}
-
-/** The rewrite and load phases, in a work folder of their own. */
-async function rewriteAndLoad(
-  engine: ProvisionEngine,
-  committed: string,
-  plan: ProvisionPlan,
-  options: RewriteOptions,
-): Promise<{ id: string; layer: RewrittenImage['layer'] }> {
-  const work = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-provision-'));
-  try {
-    const rewritten = await rewriteImage(await readImageToDisk(await engine.images.save(committed), work), {
-      source: plan.source,
-      root: plan.paths.root,
-      runDir: plan.paths.run,
-      product: options.product,
-      keepCaches: options.keepCaches ?? false,
-      changes: options.changes,
-      createdBy: options.createdBy,
-      layerFile: path.join(work, 'layer.tar'),
-    });
-    options.onStep?.(`loading the result and tagging it ${options.tag}`);
-    return { id: await loadResult(engine, rewritten.image, options.tag, options.signal), layer: rewritten.layer };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
 }
 
 interface Outcome {

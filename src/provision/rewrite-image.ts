@@ -2,11 +2,11 @@ import { stat } from 'node:fs/promises';
 import { isWithin } from '../archive/tar/entry-path.js';
 import type { EngineProduct } from '../docker/types.js';
 import { DappdepsError } from '../errors.js';
-import type { Image, LayerFile } from '../image/image.js';
+import type { TarEntryInfo } from '../archive/tar/filter-tar.js';
+import type { Image } from '../image/image.js';
 import { editConfig, rewriteTopLayer } from '../image/image-mutations.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { engineResidue } from './engine-residue.js';
-import { listLayer } from './layer-files.js';
 import { isPackageCache } from './package-caches.js';
 import { forbiddenEntries, presentIn, residueCandidates, residueDrops } from './residue.js';
 import { resultConfig } from './result-config.js';
@@ -32,24 +32,39 @@ export interface RewrittenImage {
 }
 
 /**
- * The rewrite phase, over the committed image (a value: its layers are files): its new layer without the run's
- * residue (mount points, Ansible's leftovers, the engine's own files, the run's own folder, package caches
- * unless kept), checked to hold nothing under the dappdeps root, and the source's configuration with the
- * changes. No engine is involved.
+ * The rewrite phase, over the committed image (a value: its layers are files, `listings` their entries, lowest
+ * first): its new layer without the run's residue (mount points, Ansible's leftovers, the engine's own files,
+ * the run's own folder, package caches unless kept), checked to hold nothing under the dappdeps root, and the
+ * source's configuration with the changes. No engine is involved.
  */
-export async function rewriteImage(committed: Image, request: RewriteRequest): Promise<RewrittenImage> {
+export async function rewriteImage(
+  committed: Image,
+  listings: ReadonlyArray<readonly TarEntryInfo[]>,
+  request: RewriteRequest,
+): Promise<RewrittenImage> {
   const { source } = request;
   const lower = committed.layers.slice(0, -1);
-  const top = committed.layers.at(-1);
-  if (!top || lower.map((l) => l.diffId).join() !== source.diffIds.join()) {
+  const top = listings.at(-1);
+  if (
+    !top ||
+    listings.length !== committed.layers.length ||
+    lower.map((l) => l.diffId).join() !== source.diffIds.join()
+  ) {
     throw new DappdepsError(
       `the committed image does not stack exactly one layer on the source image's ${source.diffIds.length} (it has ${committed.layers.length})`,
     );
   }
-  const drop = await residueOf(top, lower, request);
-  const rewritten = await rewriteTopLayer(committed, (entry) => !drop.has(entry.path), request.layerFile);
-  const layer = rewritten.layers.at(-1) ?? top;
-  const kept = await listLayer(layer);
+  const drop = await residueOf(top, listings.slice(0, -1), request);
+  // What the written layer holds is what these decisions kept, in order: no second reading of it.
+  const kept: TarEntryInfo[] = [];
+  const keep = (entry: TarEntryInfo): boolean => {
+    if (drop.has(entry.path)) return false;
+    kept.push(entry);
+    return true;
+  };
+  const rewritten = await rewriteTopLayer(committed, keep, request.layerFile);
+  const layer = rewritten.layers.at(-1);
+  if (!layer) throw new DappdepsError('the rewritten image has no layer');
   const forbidden = forbiddenEntries(kept, request.root);
   if (forbidden.length > 0) {
     throw new DappdepsError(
@@ -70,9 +85,12 @@ export async function rewriteImage(committed: Image, request: RewriteRequest): P
   };
 }
 
-/** The layer paths to leave out of the new layer. */
-async function residueOf(top: LayerFile, lower: readonly LayerFile[], request: RewriteRequest): Promise<Set<string>> {
-  const entries = await listLayer(top);
+/** The layer paths to leave out of the new layer (`entries`: the new layer's, `lower`: the source's layers'). */
+async function residueOf(
+  entries: readonly TarEntryInfo[],
+  lower: ReadonlyArray<readonly TarEntryInfo[]>,
+  request: RewriteRequest,
+): Promise<Set<string>> {
   const imageVolumes = Object.keys(request.source.config.Volumes ?? {});
   const engineMade = engineResidue(request.product, entries);
   const candidates = [...residueCandidates(entries, request.root, imageVolumes), ...engineMade.dirs];
@@ -83,9 +101,9 @@ async function residueOf(top: LayerFile, lower: readonly LayerFile[], request: R
   return drop;
 }
 
-/** Of the candidate directories, those the source image (its layers, lowest first) does not have. */
-async function lackingIn(layers: readonly LayerFile[], candidates: string[]): Promise<Set<string>> {
+/** Of the candidate directories, those the source image (its layers' entries, lowest first) does not have. */
+async function lackingIn(layers: ReadonlyArray<readonly TarEntryInfo[]>, candidates: string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
-  const present = await presentIn(await Promise.all(layers.map((layer) => listLayer(layer))), candidates);
+  const present = await presentIn(layers, candidates);
   return new Set(candidates.filter((c) => !present.has(c)));
 }

@@ -81,7 +81,7 @@ async function copyMembers(
     if (body) {
       const hash = createHash('sha256');
       const kept: Buffer[] = [];
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         hash.update(chunk);
         if (path === MANIFEST_JSON) kept.push(chunk);
         if (!sink.write(chunk)) await once(sink, 'drain');
@@ -129,7 +129,7 @@ export async function checkBundle(file: string): Promise<BundleCheck> {
       return;
     }
     const kept: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<Buffer>) kept.push(chunk); // tar-stream bodies: no toArray
+    for await (const chunk of body) kept.push(chunk); // tar-stream bodies: no toArray
     record = Buffer.concat(kept);
   }).catch((error: unknown) => {
     throw new DappdepsError(`${file} is not a readable tar archive: ${(error as Error).message}`, { cause: error });

@@ -38,6 +38,8 @@ export interface RenderContext {
   binary: BinaryStrategy | undefined;
   /** The gcc that compiles the binary strategy's launchers (in the compiler dependency's prefix). */
   compilerPath: string | undefined;
+  /** The smoke commands as seal.conf's `warm` lines (base64 JSON argv): the Python modules they import get pycs. */
+  warmCommands: string[];
 }
 
 export function renderContext(
@@ -99,6 +101,9 @@ export function renderContext(
     source: mapStrings(manifest.source, expand),
     binary: mapStrings(manifest.binary, expand),
     compilerPath: manifest.binary?.compiler ? `${dep(manifest.binary.compiler).prefix}/bin/gcc` : image.stageCompiler,
+    warmCommands: manifest.smoke.map((c) =>
+      Buffer.from(JSON.stringify(c.run.map((a) => a.replaceAll('{prefix}', image.prefix)))).toString('base64'),
+    ),
   };
 }
 

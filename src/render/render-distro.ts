@@ -13,7 +13,8 @@ export interface RenderedContext {
   files: RenderedFiles;
   /** Files every image of the strategy shares (the seal kit): sent with the build context, not written. */
   kit: RenderedFiles;
-  /** Folder of this context relative to the images folder: `<name>/<strategy>`. */
+  /** Folder of this context relative to the images folder: `<name>/<strategy>`, `<name>/<strategy>-<suite>` in
+   * another suite than the default. */
   dir: string;
 }
 
@@ -35,7 +36,8 @@ export async function renderDistro(
     for (const strategy of only) {
       if (!hasStrategy(image, strategy)) continue;
       const files = await renderImage(distro, templates, image, strategy, builder, lock);
-      out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}` });
+      const suite = distro.suite.isDefault ? '' : `-${distro.suite.name}`;
+      out.push({ image, strategy, files, kit: kits[strategy], dir: `${image.name}/${strategy}${suite}` });
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { expect } from '../support/expect.js';
 import { realDistroDir } from '../support/paths.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
-const BASE_ARM64 = 'dappdeps/base:0.2.3-arm64';
+const BASE_ARM64 = 'dappdeps/base:5.2.15-1-arm64';
 
 /**
  * arm64 under qemu emulation, end to end (`npm run test:arm64`, not part of `npm test`: tens of minutes):
@@ -58,7 +58,7 @@ describe('arm64 under emulation on a real engine', function () {
       expect(await architectureOf(BASE_ARM64)).to.equal('linux/arm64');
       expect(await architectureOf('arm64v8/debian:bookworm')).to.equal('linux/arm64');
       const labels = (await docker.getImage(BASE_ARM64).inspect()).Config.Labels ?? {};
-      expect(labels['io.dappdeps.prefix']).to.equal('/.dapp/deps/base/0.2.3');
+      expect(labels['io.dappdeps.prefix']).to.equal('/.dapp/deps/base/5.2.15-1');
     });
 
     it('holds only AArch64 ELF files, all of them checked', () => {

@@ -1,7 +1,8 @@
 /**
  * `node --import tsx test/external/run-ansible-targets.ts [--only a,b]
- * [--modes native,relocated,relocated-busybox] [--concurrency N] [--logs DIR] [--timeout SECONDS]`:
- * runs our Ansible integration targets (test/ansible-targets) natively and relocated (each run stopped after --timeout,
+ * [--modes native,relocated,relocated-busybox] [--suite trixie] [--concurrency N] [--logs DIR] [--timeout SECONDS]`:
+ * runs our Ansible integration targets (test/ansible-targets) natively and relocated, with the Ansible of the
+ * suite's Debian release (--suite; default: the default suite's) both ways (each run stopped after --timeout,
  * default 900 s), prints one line per relocated run, and exits 1 when a target that passes natively fails
  * relocated.
  */
@@ -16,6 +17,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     modes: { type: 'string' },
+    suite: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     logs: { type: 'string' },
     timeout: { type: 'string', default: '900' },
@@ -27,6 +29,7 @@ const started = Date.now();
 const result = await runSuite({
   only: values.only?.split(',').filter(Boolean),
   modes: values.modes?.split(',').filter(Boolean) as ModeName[] | undefined,
+  ...(values.suite ? { suite: values.suite } : {}),
   concurrency: Number(values.concurrency),
   logDir,
   timeoutMs: Number(values.timeout) * 1000,

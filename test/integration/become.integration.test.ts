@@ -66,7 +66,7 @@ describe('become with sudo, relocated', function () {
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     const distro = await loadDistro(realDistroDir);
     ansible = findImage(distro, 'ansible');

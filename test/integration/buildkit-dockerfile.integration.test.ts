@@ -9,7 +9,7 @@ import { expect } from '../support/expect.js';
 import { realDistroDir } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 
-const ANSIBLE_PLAYBOOK = '/.dapp/deps/ansible/2.4.4.0-10/bin/ansible-playbook';
+const ANSIBLE_PLAYBOOK = '/.dapp/deps/ansible/2.14.18-1/bin/ansible-playbook';
 
 /** A user's Dockerfile: a command run from the mounted prefixes while building an image without Python. */
 const dockerfile = (mounts: string, command: string[]) => `FROM dappdeps/target-busybox:1
@@ -27,7 +27,7 @@ const PLAYBOOK = `- hosts: all
 `;
 
 /** Fails fast (Ansible takes a minute to start on a busy machine), with output on both streams. */
-const FAILING = ['/.dapp/deps/base/0.2.3/bin/bash', '-c', 'echo preparing the site; echo no space left >&2; exit 3'];
+const FAILING = ['/.dapp/deps/base/5.2.15-1/bin/bash', '-c', 'echo preparing the site; echo no space left >&2; exit 3'];
 
 /**
  * The README's "Use dappdeps in a Dockerfile": `dappdeps mounts ansible` gives the RUN --mount options, and

@@ -11,7 +11,7 @@ import { fixturesDir, realDistroDir } from '../support/paths.js';
 import { labels } from '../../src/labels.js';
 import { runCli } from '../support/run-cli.js';
 
-const BASE_PREFIX = '/.dapp/deps/base/0.2.3';
+const BASE_PREFIX = '/.dapp/deps/base/5.2.15-1';
 const TARGET = 'dappdeps/target-busybox:1';
 
 /**
@@ -42,7 +42,7 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
   before(async () => {
     docker = createDockerClient();
     engine = await docker.engine.version(); // no engine: fail here, loudly, never skip
-    const built = await runCli(realDistroDir, 'build', 'base', 'ansible');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'base', 'ansible');
     expect(built.code, built.text).to.equal(0);
     await ensureSmokeTargets(docker, await loadDistro(realDistroDir), new AbortController().signal);
   });
@@ -53,7 +53,7 @@ describe('image mounts where the engine has them, volume containers elsewhere', 
       image: TARGET,
       cmd: [`${BASE_PREFIX}/bin/bash`, '-c', 'exit 0'],
       volumesFrom: [],
-      imageMounts: [{ image: 'dappdeps/base:0.2.3', target: BASE_PREFIX, subpath: BASE_PREFIX }],
+      imageMounts: [{ image: 'dappdeps/base:5.2.15-1', target: BASE_PREFIX, subpath: BASE_PREFIX }],
       stdout,
       stderr: stdout,
     });

@@ -83,7 +83,7 @@ describe('provision from a CI job: the CLI in a container, the engine through it
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     const distro = await loadDistro(realDistroDir);
     const targets = await ensureSmokeTargets(createDockerClient(), distro, new AbortController().signal);

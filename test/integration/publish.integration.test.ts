@@ -70,7 +70,7 @@ describe('publish and carry: registry, bundles and exports', function () {
     distroDir = await distroCopy(repository);
     registry = await startRegistry(path.join(tmp, 'registry'));
     // Docker's layer cache makes this quick when the real distro was built on this engine.
-    const built = await cli('build', 'ansible', 'git', 'base');
+    const built = await cli('build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
   });
 
@@ -89,7 +89,7 @@ describe('publish and carry: registry, bundles and exports', function () {
   });
 
   describe('through a registry', () => {
-    const trip = ['ansible:2.4.4.0-10', 'git:0.2.1', 'base:0.2.3'];
+    const trip = ['ansible:2.14.18-1', 'git:2.39.5-1', 'base:5.2.15-1'];
 
     it('pushes ansible with its run-time closure, printing each digest', async () => {
       const pushed = await cli('push', 'ansible', '--with-deps', '--registry', registry.address);
@@ -137,10 +137,10 @@ describe('publish and carry: registry, bundles and exports', function () {
       const badDistro = await distroCopy(bad);
       // A "base" holding a file outside its prefix and no tools: the registry serves whatever was pushed.
       const root = path.join(tmp, 'bad-root');
-      await fs.mkdir(path.join(root, '.dapp/deps/base/0.2.3'), { recursive: true });
+      await fs.mkdir(path.join(root, '.dapp/deps/base/5.2.15-1'), { recursive: true });
       await fs.mkdir(path.join(root, 'etc'));
       await fs.writeFile(path.join(root, 'etc/evil'), 'outside the prefix\n');
-      const ref = `${registry.address}/${bad}/base:0.2.3`;
+      const ref = `${registry.address}/${bad}/base:5.2.15-1`;
       await sh(
         'bash',
         '-c',
@@ -149,7 +149,7 @@ describe('publish and carry: registry, bundles and exports', function () {
       const pulled = await runCli(badDistro, 'pull', 'base', '--registry', registry.address);
       expect(pulled.code, pulled.text).to.equal(1);
       expect(pulled.text).to.contain('refused').and.to.contain('/etc/evil');
-      expect(await exists(`${bad}/base:0.2.3`)).to.equal(false);
+      expect(await exists(`${bad}/base:5.2.15-1`)).to.equal(false);
       expect(await exists(ref)).to.equal(false);
     });
 
@@ -161,7 +161,7 @@ describe('publish and carry: registry, bundles and exports', function () {
       const missing = await runCli(empty, 'pull', 'git', '--registry', registry.address);
       expect(missing.code).to.equal(1);
       expect(missing.text).to.match(/pull (of )?\S+\/git:0\.2\.1 failed: .*not found/);
-      expect(await exists(`${repository}-empty/git:0.2.1`)).to.equal(false);
+      expect(await exists(`${repository}-empty/git:2.39.5-1`)).to.equal(false);
       const notBuilt = await runCli(empty, 'push', 'git', '--registry', registry.address);
       expect(notBuilt.code).to.equal(1);
       expect(notBuilt.text).to.contain('not built');

@@ -55,7 +55,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     const volumes = await runCli(realDistroDir, 'volumes', 'ansible');
     expect(volumes.code, volumes.text).to.equal(0);

@@ -8,7 +8,16 @@ import { saveOf } from './archive-fixtures.js';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** Which call fails, and how: a thrown engine error, or a load whose image lacks the layers it was written with. */
-export type FakeFailure = 'create' | 'put' | 'run' | 'commit' | 'save' | 'load' | 'load-wrong-layers' | 'tag';
+export type FakeFailure =
+  | 'create'
+  | 'put'
+  | 'run'
+  | 'commit'
+  | 'save'
+  | 'load'
+  | 'load-wrong-layers'
+  | 'load-partial' // refuses an archive that leaves out a layer file (a Docker that reads them all)
+  | 'tag';
 
 export interface FakeEngineOptions {
   /** The source image's layers (tar files), lowest first. */
@@ -20,6 +29,11 @@ export interface FakeEngineOptions {
   fail?: FakeFailure;
   /** The source's /usr/lib/os-release (its /etc/os-release reads as absent, as Debian's symlink does). */
   osRelease?: string;
+  /**
+   * Docker (the default) reads a layer file only when it lacks that layer; Podman's load wants every file, so
+   * an archive that leaves one out fails as it would there.
+   */
+  product?: 'docker' | 'podman';
 }
 
 /**
@@ -40,8 +54,8 @@ export class FakeProvisionEngine implements ProvisionEngine {
     },
     load: async (archive: Readable) => {
       this.#failIf('load');
-      const id = await this.#load(archive);
-      this.calls.push(`load ${id}`);
+      const { id, sent, named } = await this.#load(archive);
+      this.calls.push(`load ${id} ${sent}/${named}`);
       return [id];
     },
     tag: (id: string, ref: string) => {
@@ -105,7 +119,13 @@ export class FakeProvisionEngine implements ProvisionEngine {
   };
   readonly engine = {
     version: () =>
-      Promise.resolve({ product: 'docker' as const, version: '20.10', apiVersion: '1.41', os: 'linux', arch: 'amd64' }),
+      Promise.resolve({
+        product: this.options.product ?? 'docker',
+        version: '20.10',
+        apiVersion: '1.41',
+        os: 'linux',
+        arch: 'amd64',
+      }),
     hasNetwork: () => Promise.resolve(false),
   };
   readonly tags = new Map<string, string>();
@@ -137,7 +157,12 @@ export class FakeProvisionEngine implements ProvisionEngine {
     return id;
   }
 
-  async #load(archive: Readable): Promise<string> {
+  /** Whether some image holds these layers, lowest first (a chain the engine has). */
+  #holds(diffIds: readonly string[]): boolean {
+    return [...this.#images.values()].some((image) => diffIds.every((d, i) => image.diffIds[i] === d));
+  }
+
+  async #load(archive: Readable): Promise<{ id: string; sent: number; named: number }> {
     const members = new Map<string, Buffer>();
     const extract = tarStream.extract();
     archive.pipe(extract);
@@ -149,9 +174,25 @@ export class FakeProvisionEngine implements ProvisionEngine {
     const config = members.get('config.json') ?? Buffer.alloc(0);
     const id = `sha256:${sha256(config)}`;
     const parsed = JSON.parse(config.toString()) as { config: Record<string, unknown>; rootfs: { diff_ids: string[] } };
+    const [manifest] = JSON.parse(members.get('manifest.json')?.toString() ?? '[]') as Array<{ Layers: string[] }>;
+    const named = manifest?.Layers ?? [];
+    for (const [i, member] of named.entries()) {
+      const layer = members.get(member);
+      const diffId = parsed.rootfs.diff_ids[i] ?? '';
+      if (layer && `sha256:${sha256(layer)}` !== diffId) throw new Error(`${member} is not ${diffId}`);
+      if (
+        !layer &&
+        (this.options.product === 'podman' ||
+          this.options.fail === 'load-partial' ||
+          !this.#holds(parsed.rootfs.diff_ids.slice(0, i + 1)))
+      ) {
+        throw new Error(`open ${member}: no such file or directory`);
+      }
+    }
+    const sent = named.filter((m) => members.has(m)).length;
     const diffIds =
       this.options.fail === 'load-wrong-layers' ? parsed.rootfs.diff_ids.slice(1) : parsed.rootfs.diff_ids;
     this.#images.set(id, { id, labels: {}, config: parsed.config, diffIds, size: 2 });
-    return id;
+    return { id, sent, named: named.length };
   }
 }

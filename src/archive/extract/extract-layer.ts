@@ -17,6 +17,23 @@ export interface StagedLayer extends LayerRecord {
 // @types/tar-fs lags the runtime: no `umask` or `fs` options, and headers typed as files, directories and links only.
 type TarFsOptions = tarFs.ExtractOptions & { umask: number; fs: LayerFs };
 
+/** tar-fs hands `ignore` tar-stream's whole header (every entry type, link names): checked, not cast. */
+function tarStreamHeader(header: unknown): TarHeader {
+  if (!isTarHeader(header)) throw new DappdepsError('tar-fs gave an entry without a name or type');
+  return header;
+}
+
+function isTarHeader(header: unknown): header is TarHeader {
+  return (
+    typeof header === 'object' &&
+    header !== null &&
+    'name' in header &&
+    typeof header.name === 'string' &&
+    'type' in header &&
+    typeof header.type === 'string'
+  );
+}
+
 /**
  * Streams one layer's uncompressed tar into `dir` with tar-fs, LayerPolicy deciding entry by entry. Whiteout
  * markers are recorded, never written. Symlinks are written last, by writeSymlinks: tar-fs refuses a symlink
@@ -32,7 +49,7 @@ export async function extractLayer(tar: Readable, dir: string, keep: Keep, modes
     fs: layerFs,
     ignore: (_name, header) => {
       try {
-        const verdict = policy.classify(header as unknown as TarHeader);
+        const verdict = policy.classify(tarStreamHeader(header));
         // A path twice in one layer: tar-fs would write into the earlier file in place, through any hardlink
         // to it, or fail on a read-only one.
         if (verdict.action === 'replace' || verdict.action === 'remove') layerFs.remove(insideRoot(dir, verdict.rel));

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { DigestTap } from './digest-tap.js';
@@ -12,7 +12,7 @@ export interface TarMember {
   path: string;
   header: tarStream.Header;
   /** Only for regular files; must be consumed (or drained) before the next member arrives. */
-  body: Readable | undefined;
+  body: AsyncIterable<Buffer> | undefined;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function forEachMember(
   );
   try {
     for await (const entry of extract) {
-      const body = entry.header.type === 'file' ? (entry as unknown as Readable) : undefined;
+      const body = entry.header.type === 'file' ? bytes(entry) : undefined;
       await visit({ path: memberPath(entry.header.name), header: entry.header, body });
       entry.resume();
     }
@@ -45,6 +45,14 @@ export async function forEachMember(
   if (failed !== undefined) throw failed;
 }
 
+/** A member's body as Buffers: tar-stream's types say unknown, so each chunk is checked rather than cast. */
+async function* bytes(body: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    if (!Buffer.isBuffer(chunk)) throw new TypeError('a tar member gave something other than bytes');
+    yield chunk;
+  }
+}
+
 /** What reading a member's body found: its digest, size and first bytes (to sniff its kind). */
 export interface BodyDigest {
   digest: string;
@@ -53,8 +61,8 @@ export interface BodyDigest {
 }
 
 /** sha256 of everything read from `body`, written to `file` on the way when one is given. */
-export async function hashBody(body: Readable, file?: string): Promise<BodyDigest> {
-  const { head, all } = await peek(body as AsyncIterable<Buffer>, SNIFF_BYTES);
+export async function hashBody(body: AsyncIterable<Buffer>, file?: string): Promise<BodyDigest> {
+  const { head, all } = await peek(body, SNIFF_BYTES);
   const tap = new DigestTap();
   const sink =
     file === undefined

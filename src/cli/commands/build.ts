@@ -7,14 +7,15 @@ import type { DockerClient } from '../../docker/docker-client.js';
 import { builderOptions, type BuilderOption } from '../../orchestrator/choose-builder.js';
 import type { Reporter } from '../../ui/reporter.js';
 import { archOption, distroForArchOption, type ArchOptions } from '../arch-option.js';
-import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { addDistroOption, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { selectImages } from '../image-selection.js';
+import { openSuites, suiteOption, suitesWithNames, type SuiteOptions } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
 import { BUILD_STRATEGY, strategyOption } from '../strategy-option.js';
 import { WORK_DIR_DEFAULT, workDir, writableDir } from '../work-dir.js';
 
-interface BuildOptions extends DistroOptions, ArchOptions {
+interface BuildOptions extends DistroOptions, ArchOptions, SuiteOptions {
   strategy: Strategy;
   builder: BuilderOption;
   force?: boolean;
@@ -47,6 +48,7 @@ function buildOptions(command: Command): Command {
     .argument('[names...]', 'images to build (default: all); their build-time dependencies are built too')
     .addOption(strategyOption(BUILD_STRATEGY))
     .addOption(archOption())
+    .addOption(suiteOption())
     .addOption(
       new Option(
         '--builder <builder>',
@@ -85,19 +87,37 @@ function buildOptions(command: Command): Command {
 }
 
 async function runBuild(names: string[], options: BuildOptions, output: Output): Promise<void> {
+  const suites = suitesWithNames(await openSuites(options, output), names);
+  const distros = await Promise.all(
+    suites.map(async ([d, held]): Promise<[Distro, string[]]> => [await distroForArchOption(d, options), held]),
+  );
+  for (const [distro, held] of distros) selectImages(distro, held); // unknown names are usage errors first
+  const docker = await openEngine();
+  const summaries: [Distro, BuildSummary][] = [];
+  // One suite after the other: each is a distro of its own (its base image, lock and versions).
+  for (const [distro, held] of distros)
+    summaries.push([distro, await buildSuite(distro, held, options, docker, output)]);
+  report(mergeSummaries(summaries), options, output);
+}
+
+async function buildSuite(
+  distro: Distro,
+  names: string[],
+  options: BuildOptions,
+  docker: DockerClient,
+  output: Output,
+): Promise<BuildSummary> {
   const { buildDistro } = await import('../../orchestrator/build-distro.js');
   const { chooseBuilder } = await import('../../orchestrator/choose-builder.js');
   const { bootstrapBaseImage } = await import('../../bootstrap/bootstrap-base.js');
   const { createReporter, defaultReporterKind, heartbeatFromEnv } = await import('../../ui/reporter.js');
-  const distro = await distroForArchOption(await openDistro(options, output), options);
-  selectImages(distro, names); // unknown names are usage errors before anything starts
-  const docker = await openEngine();
   // Builds for another architecture were proven with the classic builder only: auto keeps to it there.
   const asked = distro.platform && options.builder === 'auto' ? 'classic' : options.builder;
   const builder = chooseBuilder(asked, await docker.engine.version());
   const reporter = createReporter(options.json ? 'json' : defaultReporterKind(), output, {
     heartbeatMs: heartbeatFromEnv(),
   });
+  if (distro.suite.all.length > 1) reporter.info(`suite ${distro.suite.name} (${distro.settings.binary.baseImage})`);
   const dir = await writableDir(workDir(distro, options.workDir), '--work-dir');
   const cache = await openCache(docker, distro, options, reporter);
   const summary = await interruptible((signal) =>
@@ -126,7 +146,14 @@ async function runBuild(names: string[], options: BuildOptions, output: Output):
       },
     }),
   ).finally(() => reporter.close());
-  report(summary, options, reporter, output);
+  if (options.strategy === 'binary') await tagAliases(distro, summary, docker);
+  for (const name of summary.unsupported)
+    reporter.info(
+      options.arch
+        ? `${name}: no ${options.strategy} strategy for ${options.arch}, not built`
+        : `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
+    );
+  return summary;
 }
 
 /** The registry build cache that --cache, DAPPDEPS_CACHE or distro.yaml names, its warnings and pushes reported. */
@@ -145,13 +172,33 @@ async function openCache(docker: DockerClient, distro: Distro, options: BuildOpt
   });
 }
 
-function report(summary: BuildSummary, options: BuildOptions, reporter: Reporter, output: Output): void {
-  for (const name of summary.unsupported)
-    reporter.info(
-      options.arch
-        ? `${name}: no ${options.strategy} strategy for ${options.arch}, not built`
-        : `${name}: ${options.strategy === 'binary' ? 'source-only' : 'binary-only'} (no ${options.strategy} strategy), not built`,
-    );
+/** Point each built (or cached) image's older tags at it: `dappdeps/ansible:2.4.4.0-10` names the 2.14.18 image. */
+async function tagAliases(distro: Distro, summary: BuildSummary, docker: DockerClient): Promise<void> {
+  for (const result of summary.results) {
+    if (result.state !== 'built' && result.state !== 'cached') continue;
+    const image = distro.index.image(result.name);
+    for (const alias of distro.index.aliasTags(image))
+      await docker.images.tag(distro.index.tag(image, 'binary'), alias);
+  }
+}
+
+/**
+ * The suites' summaries as one: the default suite's images by name, another suite's as `name@suite`, so two versions
+ * of one name stay apart.
+ */
+function mergeSummaries(summaries: readonly [Distro, BuildSummary][]): BuildSummary {
+  const key = (d: Distro, name: string) => (d.suite.isDefault ? name : `${name}@${d.suite.name}`);
+  const keyed = (d: Distro, record: Record<string, string>) =>
+    Object.entries(record).map(([n, v]): [string, string] => [key(d, n), v]);
+  return {
+    results: summaries.flatMap(([d, s]) => s.results.map((r) => ({ ...r, name: key(d, r.name) }))),
+    unsupported: [...new Set(summaries.flatMap(([, s]) => s.unsupported))],
+    tags: Object.fromEntries(summaries.flatMap(([d, s]) => keyed(d, s.tags))),
+    logs: Object.fromEntries(summaries.flatMap(([d, s]) => keyed(d, s.logs))),
+  };
+}
+
+function report(summary: BuildSummary, options: BuildOptions, output: Output): void {
   const count = (state: string) => summary.results.filter((r) => r.state === state).length;
   const counts = {
     built: count('built'),

@@ -2,8 +2,8 @@ import { Option, type Command } from 'commander';
 import type { Strategy } from '../../manifest/model.js';
 import { mountFlags, mountFormats, type MountFormat } from '../../mounts/mount-flags.js';
 import { mountSources } from '../../mounts/mount-sources.js';
-import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
-import { selectImages } from '../image-selection.js';
+import { addDistroOption, type DistroOptions } from '../distro-option.js';
+import { openSuites, selectVersioned } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
 import { strategyOption } from '../strategy-option.js';
 
@@ -15,7 +15,10 @@ interface MountsOptions extends DistroOptions {
 export function registerMounts(program: Command, output: Output): void {
   addDistroOption(program.command('mounts'))
     .description('print the flags that mount the images and their run-time dependencies (for RUN, docker run)')
-    .argument('<names...>', 'images to mount; their run-time dependencies are added')
+    .argument(
+      '<names...>',
+      'images to mount, as name or name@version (ansible@2.19: the suite holding that version); their run-time dependencies are added',
+    )
     .addOption(
       new Option(
         '--format <format>',
@@ -27,7 +30,7 @@ export function registerMounts(program: Command, output: Output): void {
     )
     .addOption(strategyOption())
     .action(async (names: string[], options: MountsOptions) => {
-      const distro = await openDistro(options, output);
-      output.out(mountFlags(mountSources(distro, selectImages(distro, names), options.strategy), options.format));
+      const { distro, images } = selectVersioned(await openSuites(options, output), names);
+      output.out(mountFlags(mountSources(distro, images, options.strategy), options.format));
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addDistroOption, imagesDir, openDistro, type DistroOptions } from '../distro-option.js';
+import { addDistroOption, imagesDir, type DistroOptions } from '../distro-option.js';
 import { selectImages } from '../image-selection.js';
+import { openSuites, suitesWithNames } from '../suite-option.js';
 import { writableDir } from '../work-dir.js';
 import type { Output } from '../../ui/output.js';
 
@@ -10,7 +11,9 @@ interface RenderOptions extends DistroOptions {
 
 export function registerRender(program: Command, output: Output): void {
   addDistroOption(program.command('render'))
-    .description('render build contexts (Dockerfiles, Omnibus recipes, sealing scripts) into images/<name>/<strategy>/')
+    .description(
+      'render build contexts (Dockerfiles, Omnibus recipes, sealing scripts) into images/<name>/<strategy>/ (<strategy>-<suite>/ for another suite)',
+    )
     .argument('[names...]', 'images to render (default: all, and stale image folders are removed)')
     .option(
       '--out <dir>',
@@ -20,9 +23,13 @@ export function registerRender(program: Command, output: Output): void {
       const { renderDistro } = await import('../../render/render-distro.js');
       const { writeContexts } = await import('../../render/write-contexts.js');
       const started = performance.now();
-      const distro = await openDistro(options, output);
-      const contexts = await renderDistro(distro, selectImages(distro, names));
-      const out = await writableDir(imagesDir(distro, options.out), '--out');
+      const suites = suitesWithNames(await openSuites(options, output), names);
+      const contexts = (
+        await Promise.all(suites.map(([distro, held]) => renderDistro(distro, selectImages(distro, held))))
+      ).flat();
+      const [first] = suites;
+      if (!first) return;
+      const out = await writableDir(imagesDir(first[0], options.out), '--out');
       await writeContexts(out, contexts, names.length === 0);
       const files = contexts.reduce((n, c) => n + c.files.size, 0);
       output.out(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { openSuites } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
 
 export function registerValidate(program: Command, output: Output): void {
@@ -11,9 +12,15 @@ export function registerValidate(program: Command, output: Output): void {
     )
     .action(async (options: DistroOptions & { json?: boolean }) => {
       const distro = await openDistro(options, output, !options.json);
+      // Every suite's view of the manifests (its variables, its version) is validated too.
+      const others = (await openSuites(options, output)).filter((d) => !d.suite.isDefault);
       if (options.json) {
         const images = distro.images.map((i) => i.name);
-        output.out(JSON.stringify({ valid: true, dir: distro.dir, images, warnings: distro.warnings }));
-      } else output.out(`${distro.dir}: ${distro.images.length} images valid (${distro.warnings.length} warnings)`);
+        const suites = Object.fromEntries(others.map((d) => [d.suite.name, d.images.map((i) => i.name)]));
+        output.out(JSON.stringify({ valid: true, dir: distro.dir, images, suites, warnings: distro.warnings }));
+      } else {
+        const suites = others.map((d) => `; suite ${d.suite.name}: ${d.images.length} images valid`).join('');
+        output.out(`${distro.dir}: ${distro.images.length} images valid (${distro.warnings.length} warnings)${suites}`);
+      }
     });
 }

@@ -219,33 +219,38 @@ patch_loaders() {
   for ld in "${!LD_REAL[@]}"; do patch_loader "$ld"; done
 }
 
-# 4. Interpreter + RPATH of every dynamic ELF, one patchelf run per set of changes (patchelf rewrites a file
-#    in place, so each inode is patched once, whatever its names).
+# 4. Interpreter + RPATH of every dynamic ELF: the RPATH first, then the interpreter, one patchelf run per
+#    set of changes (patchelf rewrites a file in place, so each inode is patched once per pass, whatever its
+#    names). Not both in one run: patchelf 0.18 (trixie's) then lays a non-PIE program's new first LOAD segment
+#    over its second (python3.13 mapped its moved .dynamic away and segfaulted); one change per run does not.
 patch_elfs() {
-  local f n rel only_ld args key
-  local -A todo=() seen=()
+  local f n rel only_ld key
+  local -A rpaths=() interps=() seen=()
   scan_elfs
   for f in "${ELFS[@]}"; do
     is_loader "$f" && continue
     [ -n "${seen[${ELF_INO[$f]}]:-}" ] && continue
     seen[${ELF_INO[$f]}]=1
-    args=''
     if [ -n "${ELF_INTERP[$f]}" ] && [[ "${ELF_INTERP[$f]}" != "$P"/* ]]; then
       map_rel_to rel "${ELF_INTERP[$f]}"
-      args="--set-interpreter $P/$rel"
+      interps["--set-interpreter $P/$rel"]+="$f"$'\n'
     fi
     # glibc's own libraries only need the (already loaded) loader: leave them untouched
     only_ld=1
     for n in ${ELF_NEEDED[$f]}; do in_list "$n" "${INTERP_REL[@]##*/}" || only_ld=0; done
     if [ "$only_ld" = 0 ] && [ "${ELF_RPATH[$f]}" != "$RPATH" ]; then
-      args+=" --force-rpath --set-rpath $RPATH"
+      rpaths["--force-rpath --set-rpath $RPATH"]+="$f"$'\n'
     fi
-    [ -z "$args" ] || todo[$args]+="$f"$'\n'
   done
-  for key in "${!todo[@]}"; do
-    read -r -a args <<<"$key" # P and RPATH hold no blanks (conf_load's character set)
-    printf '%s' "${todo[$key]}" | tr '\n' '\0' | xargs -0 patchelf "${args[@]}" || die "patchelf ${args[*]} failed"
-  done
+  for key in "${!rpaths[@]}"; do patchelf_all "$key" "${rpaths[$key]}"; done
+  for key in "${!interps[@]}"; do patchelf_all "$key" "${interps[$key]}"; done
+}
+
+# patchelf_all ARGS FILES: patchelf with ARGS (blank-separated) on each of FILES (one a line)
+patchelf_all() {
+  local -a args
+  read -r -a args <<<"$1" # P and RPATH hold no blanks (conf_load's character set)
+  printf '%s' "$2" | tr '\n' '\0' | xargs -0 patchelf "${args[@]}" || die "patchelf ${args[*]} failed"
 }
 
 # 5a. Programs of the seal kit that the config asks for (e.g. the ansible image's
@@ -335,20 +340,25 @@ build_launchers() {
 #    sitecustomize gives the programs it starts their values from before (see
 #    child-env.py). Bytecode is precompiled so nothing writes into the read-only
 #    volume at run time; unchecked-hash pycs stay valid whatever mtimes the layers
-#    end up with. Ansible modules are not: they are read as source and shipped to
-#    the target, never imported where they lie; nor the collections' module_utils,
-#    which almost only modules import (a few lookups compile theirs in memory).
+#    end up with. With `warm` commands (the manifest's smoke commands), only the
+#    modules they import are compiled (warm-pyc.py); without, every module but
+#    Ansible's modules and the collections' module_utils, which are read as source
+#    and shipped to the target, never imported where they lie.
 prepare_python() {
   [ -x "$P/bin/python3" ] || return 0
   local site pydirs=("$P"/lib/python3 "$P"/lib/python3.*)
   if grep -q '^DD_ENV([A-Z_]*, 1,' "$P/libexec/dappdeps/launcher-config.h" 2>/dev/null; then
-    site=$("$P/bin/python3" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')/sitecustomize.py
+    site=$("$P/bin/python3" -B -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')/sitecustomize.py
     rm -f "$site"
     cp "$SEAL_DIR/child-env.py" "$site"
     note "python: $site gives the programs it starts the environment from before the launchers"
   fi
-  # -B: the modules compileall itself imports would otherwise get timestamp pycs first (which -f replaces):
-  # stale once stage-output.sh resets every time, and sitecustomize's would hold the time it was copied.
+  find "${pydirs[@]}" -name __pycache__ -type d -prune -exec rm -rf {} +
+  if [ "${#WARMS[@]}" -gt 0 ]; then
+    "$P/bin/python3" -B "$SEAL_DIR/warm-pyc.py" "$P" "$CONF" || die "warm-pyc.py failed"
+    return 0
+  fi
+  # -B: the modules compileall itself imports would otherwise get timestamp pycs first (which -f replaces).
   "$P/bin/python3" -B -m compileall -f -q -j0 --invalidation-mode unchecked-hash \
     -x '/(ansible/modules|ansible_collections/[^/]+/[^/]+/plugins/(modules|module_utils))/' "${pydirs[@]}" >/dev/null 2>&1 ||
     note "warning: compileall reported errors (files with py2 syntax are left uncompiled)"
@@ -393,6 +403,7 @@ audit_prefix() {
 }
 
 main() {
+  CONF=$1
   conf_load "$1"
   [ -d "$P" ] || die "prefix $P does not exist (run collect.sh first)"
   command -v patchelf >/dev/null || die "patchelf is not installed in the build stage"

@@ -27,6 +27,9 @@ export interface SuiteOptions {
   busybox?: readonly string[];
   /** The modes to run (default: all three); comparisons need the native one. */
   modes?: readonly ModeName[];
+  /** The distro's suite whose Ansible runs relocated, compared with that Debian release's own (default: the default
+   * suite, bookworm's 2.14; trixie: 2.19). */
+  suite?: string;
   concurrency?: number;
   logDir: string;
   timeoutMs?: number;
@@ -62,7 +65,7 @@ function runsInBusybox(spec: TargetSpec, only: readonly string[] | undefined): b
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const specs = selected(options.only);
   const wanted = options.modes ?? modeNames;
-  const distro = await loadDistro(distroDir);
+  const distro = await loadDistro(distroDir, options.suite);
   const client = createDockerClient();
   const baseImage = distro.settings.binary.baseImage;
   const modes: Mode[] = [];

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import tarStream from 'tar-stream';
 import { DappdepsError } from '../../../src/errors.js';
 import { encodeImageConfig, parseImageConfig } from '../../../src/image/image-config.js';
-import { type Image, imageId, readImageToDisk } from '../../../src/image/image.js';
+import { type Image, imageId, readImageToDisk, readImageToDiskWith } from '../../../src/image/image.js';
 import { appendLayer, editConfig, rewriteTopLayer, withoutTopLayer } from '../../../src/image/image-mutations.js';
 import { type ImageLoader, loadImage } from '../../../src/image/load-image.js';
 import { writeImage } from '../../../src/image/write-image.js';
@@ -38,6 +39,19 @@ describe('image: the image model (read, change, write, load)', () => {
       });
     }
   }
+
+  it('reads a save to disk with a second reader of each layer, and refuses the image when that reader refuses a layer it uses', async () => {
+    const layers = [await tarOf([file('a', '1')]), await tarOf([dirEntry('d/'), file('d/b', '22')])];
+    const read = await readImageToDiskWith(Readable.from([await saveOf(layers, { format: 'legacy' })]), dir, buffer);
+    for (const [i, seen] of read.seen.entries()) expect(seen.equals(layers[i] as Buffer)).to.equal(true);
+    for (const [i, layer] of read.image.layers.entries())
+      expect((await readFile(layer.file)).equals(layers[i] as Buffer)).to.equal(true);
+    const refusing = async () => {
+      throw new DappdepsError('not a layer I can read');
+    };
+    const save = Readable.from([await saveOf(layers, { format: 'legacy' })]);
+    await expect(readImageToDiskWith(save, path.join(dir, 'x'), refusing)).to.be.rejectedWith(/not a layer I can read/);
+  });
 
   it('keeps the field order and unknown fields of a config it changes', () => {
     const original = Buffer.from(
@@ -162,6 +176,50 @@ describe('image: the image model (read, change, write, load)', () => {
       fake.expect(image);
       await expect(loadImage(fake.engine, image, { tag: 'x:1' })).to.be.rejectedWith(/does not have the layers/);
       expect(fake.calls.some((c) => c.startsWith('tag'))).to.equal(false);
+    });
+
+    it('leaves the layers the engine holds out of the archive, and sends the whole one when the engine refuses that', async () => {
+      const image = await saved([await tarOf([file('a', '1')]), await tarOf([file('b', '2')])], 'legacy');
+      const members = async (archive: Readable) => {
+        const names: string[] = [];
+        const extract = tarStream.extract();
+        archive.pipe(extract);
+        for await (const entry of extract) {
+          names.push(entry.header.name);
+          entry.resume();
+        }
+        return names;
+      };
+      for (const refuses of [false, true]) {
+        const sent: string[][] = [];
+        const fake = fakeEngine({});
+        fake.expect(image);
+        const load = fake.engine.load;
+        fake.engine.load = async (archive, signal) => {
+          const names = await members(archive);
+          sent.push(names);
+          if (refuses && !names.includes('layer-0.tar')) throw new Error('open layer-0.tar: no such file');
+          return load(Readable.from([]), signal);
+        };
+        expect(await loadImage(fake.engine, image, { tag: 'x:1', held: 1 })).to.equal(imageId(image));
+        const whole = ['config.json', 'layer-0.tar', 'layer-1.tar', 'manifest.json'];
+        const short = ['config.json', 'layer-1.tar', 'manifest.json'];
+        expect(sent).to.deep.equal(refuses ? [short, whole] : [short]);
+      }
+    });
+
+    it('does not load again after an interrupted load', async () => {
+      const image = await saved([await tarOf([file('a', '1')]), await tarOf([file('b', '2')])], 'legacy');
+      const fake = fakeEngine({});
+      const stop = new AbortController();
+      let loads = 0;
+      fake.engine.load = async () => {
+        loads++;
+        stop.abort();
+        throw new Error('aborted');
+      };
+      await expect(loadImage(fake.engine, image, { held: 1, signal: stop.signal })).to.be.rejectedWith(/aborted/);
+      expect(loads).to.equal(1);
     });
   });
 });

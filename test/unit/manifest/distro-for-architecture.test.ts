@@ -41,8 +41,8 @@ describe('the distro for an architecture', () => {
 
   it('tags images, volume containers and the base per architecture, and asks for its platform', () => {
     const base = arm64.index.image('base');
-    expect(arm64.index.tag(base, 'binary')).to.equal('dappdeps/base:0.2.3-arm64');
-    expect(distro.index.tag(distro.index.image('base'), 'binary')).to.equal('dappdeps/base:0.2.3');
+    expect(arm64.index.tag(base, 'binary')).to.equal('dappdeps/base:5.2.15-1-arm64');
+    expect(distro.index.tag(distro.index.image('base'), 'binary')).to.equal('dappdeps/base:5.2.15-1');
     expect(volumeContainerName(arm64, base)).to.equal('dappdeps-base-arm64');
     expect(arm64.settings.binary.baseImage).to.equal('arm64v8/debian:bookworm');
     expect(arm64.settings.architecture).to.deep.equal({ gnu: 'aarch64', debian: 'arm64' });

@@ -18,8 +18,8 @@ describe('distro index', () => {
 
   it('tags each image once per strategy', () => {
     const base = distro.index.image('base');
-    expect(distro.index.tag(base, 'binary')).to.equal('dappdeps/base:0.2.3');
-    expect(distro.index.tag(base, 'source')).to.equal('dappdeps/base:0.2.3-source');
+    expect(distro.index.tag(base, 'binary')).to.equal('dappdeps/base:5.2.15-1');
+    expect(distro.index.tag(base, 'source')).to.equal('dappdeps/base:5.2.15-1-source');
   });
 
   it('gives the run-time closure without the image itself, and with it for a selection', () => {

@@ -41,9 +41,9 @@ describe('dappdeps mounts', () => {
     expect(code).to.equal(0);
     expect(stdout).to.equal(
       [
-        '--mount=type=bind,from=dappdeps/ansible:2.4.4.0-10,source=/.dapp/deps/ansible/2.4.4.0-10,target=/.dapp/deps/ansible/2.4.4.0-10',
-        '--mount=type=bind,from=dappdeps/base:0.2.3,source=/.dapp/deps/base/0.2.3,target=/.dapp/deps/base/0.2.3',
-        '--mount=type=bind,from=dappdeps/git:0.2.1,source=/.dapp/deps/git/0.2.1,target=/.dapp/deps/git/0.2.1',
+        '--mount=type=bind,from=dappdeps/ansible:2.14.18-1,source=/.dapp/deps/ansible/2.14.18-1,target=/.dapp/deps/ansible/2.14.18-1',
+        '--mount=type=bind,from=dappdeps/base:5.2.15-1,source=/.dapp/deps/base/5.2.15-1,target=/.dapp/deps/base/5.2.15-1',
+        '--mount=type=bind,from=dappdeps/git:2.39.5-1,source=/.dapp/deps/git/2.39.5-1,target=/.dapp/deps/git/2.39.5-1',
       ].join(' '),
     );
   });
@@ -52,7 +52,7 @@ describe('dappdeps mounts', () => {
     expect((await mounts('git', 'base', '--format', 'volumes-from')).stdout).to.equal(
       '--volumes-from dappdeps-base:ro --volumes-from dappdeps-git:ro',
     );
-    expect((await mounts('git', '--strategy', 'source')).stdout).to.contain('from=dappdeps/git:0.2.1-source,');
+    expect((await mounts('git', '--strategy', 'source')).stdout).to.contain('from=dappdeps/git:2.39.5-1-source,');
   });
 
   it('rejects an unknown image, an unknown format and no names as usage errors (exit 2)', async () => {

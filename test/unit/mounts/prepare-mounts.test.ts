@@ -23,26 +23,29 @@ describe('prepareMounts in image mode', () => {
   });
 
   it('mounts each image of the run-time closure at its prefix, and creates no volume container', async () => {
-    const docker = engineWith(['dappdeps/ansible:2.4.4.0-10', 'dappdeps/base:0.2.3', 'dappdeps/git:0.2.1']);
+    const docker = engineWith(['dappdeps/ansible:2.14.18-1', 'dappdeps/base:5.2.15-1', 'dappdeps/git:2.39.5-1']);
     const mounts = await prepareMounts(docker, distro, [distro.index.image('ansible')], 'binary', 'image');
     expect(mounts).to.deep.equal({
       volumesFrom: [],
       imageMounts: [
         {
-          image: 'dappdeps/ansible:2.4.4.0-10',
-          target: '/.dapp/deps/ansible/2.4.4.0-10',
-          subpath: '/.dapp/deps/ansible/2.4.4.0-10',
+          image: 'dappdeps/ansible:2.14.18-1',
+          target: '/.dapp/deps/ansible/2.14.18-1',
+          subpath: '/.dapp/deps/ansible/2.14.18-1',
         },
-        { image: 'dappdeps/base:0.2.3', target: '/.dapp/deps/base/0.2.3', subpath: '/.dapp/deps/base/0.2.3' },
-        { image: 'dappdeps/git:0.2.1', target: '/.dapp/deps/git/0.2.1', subpath: '/.dapp/deps/git/0.2.1' },
+        { image: 'dappdeps/base:5.2.15-1', target: '/.dapp/deps/base/5.2.15-1', subpath: '/.dapp/deps/base/5.2.15-1' },
+        { image: 'dappdeps/git:2.39.5-1', target: '/.dapp/deps/git/2.39.5-1', subpath: '/.dapp/deps/git/2.39.5-1' },
       ],
     });
   });
 
   it('refuses images not built, telling how to build them', async () => {
-    const docker = engineWith(['dappdeps/ansible:2.4.4.0-10']);
+    const docker = engineWith(['dappdeps/ansible:2.14.18-1']);
     const prepared = prepareMounts(docker, distro, [distro.index.image('ansible')], 'binary', 'image');
-    await expect(prepared).to.be.rejectedWith(NotBuiltError, 'not built: dappdeps/base:0.2.3, dappdeps/git:0.2.1');
+    await expect(prepared).to.be.rejectedWith(
+      NotBuiltError,
+      'not built: dappdeps/base:5.2.15-1, dappdeps/git:2.39.5-1',
+    );
     const error = (await prepared.catch((e: unknown) => e)) as NotBuiltError;
     expect(error.hint).to.equal('run `dappdeps build base git` first');
   });

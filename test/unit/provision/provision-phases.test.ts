@@ -179,6 +179,24 @@ describe('provision phases on a fake engine', () => {
     }
   });
 
+  it('load: Docker is sent the new layer only; an engine that wants every layer file gets the whole archive', async () => {
+    const docker = await engineWith();
+    await provision(docker);
+    expect(docker.calls.filter((c) => c.startsWith('load'))).to.have.length(1);
+    expect(docker.calls.find((c) => c.startsWith('load'))).to.match(/ 1\/2$/);
+    const podman = await engineWith({ product: 'podman' });
+    const result = await provision(podman);
+    expect(podman.calls.filter((c) => c.startsWith('load'))).to.deep.equal([`load ${result.id} 2/2`]);
+    expect(podman.tags.get('result:1')).to.equal(result.id);
+  });
+
+  it('load: when Docker refuses the archive without the held layers, the whole archive is loaded', async () => {
+    const engine = await engineWith({ fail: 'load-partial' });
+    const result = await provision(engine);
+    expect(engine.calls.filter((c) => c.startsWith('load'))).to.deep.equal([`load ${result.id} 2/2`]);
+    expect(engine.tags.get('result:1')).to.equal(result.id);
+  });
+
   it('cache: the same inputs tag the earlier result without creating anything; --no-cache or other inputs run', async () => {
     const engine = await engineWith();
     const first = await provision(engine);

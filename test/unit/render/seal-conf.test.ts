@@ -4,40 +4,54 @@ import { findImage, loadDistro } from '../../../src/manifest/load-distro.js';
 import { packageRoot } from '../../../src/package-root.js';
 import { renderDistro } from '../../../src/render/render-distro.js';
 
-/** The launcher lines of seal.conf, as seal.sh reads them: `env <tool> <op>[,private][,unless=<path>] VAR value`. */
-async function envLines(image: string): Promise<string[]> {
+/** The lines of an image's seal.conf that start with `key ` (e.g. `env <tool> <op>[,private][,unless=<path>] VAR value`). */
+async function confLines(image: string, key: string): Promise<string[]> {
   const distro = await loadDistro(path.join(packageRoot, 'distro'));
   const [ctx] = await renderDistro(distro, [findImage(distro, image)], ['binary']);
   return String(ctx?.files.get('seal.conf'))
     .split('\n')
-    .filter((l) => l.startsWith('env '));
+    .filter((l) => l.startsWith(`${key} `));
 }
+
+const envLines = (image: string) => confLines(image, 'env');
 
 describe("seal.conf's launcher environment", () => {
   it("marks Ansible's own variables private and sets ANSIBLE_EXECUTABLE only where the target has no /bin/sh", async () => {
     const lines = await envLines('ansible');
     expect(lines).to.include(
-      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.4.4.0-10/bin/sh',
+      'env ansible-playbook default,private,unless=/bin/sh ANSIBLE_EXECUTABLE /.dapp/deps/ansible/2.14.18-1/bin/sh',
     );
     expect(lines).to.include('env ansible-playbook set,private LC_ALL C.UTF-8');
-    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.4.4.0-10/lib/locale');
+    expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.14.18-1/lib/locale');
     // PATH is for the children: appended, not private; git's bin, base's only where the target has no coreutils,
     // never ansible's own (its python3, ssh-keygen, sudo would pass for the target's)
     expect(
       lines.filter((l) => / append(,[^ ]*)? PATH /.test(l) && l.startsWith('env ansible-playbook ')),
     ).to.deep.equal([
-      'env ansible-playbook append PATH /.dapp/deps/git/0.2.1/bin',
-      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/0.2.3/bin',
+      'env ansible-playbook append PATH /.dapp/deps/git/2.39.5-1/bin',
+      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/5.2.15-1/bin',
     ]);
     expect(lines).to.include(
-      'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.4.4.0-10/bin/sudo',
+      'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.14.18-1/bin/sudo',
     );
     expect(lines).to.include(
-      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.4.4.0-10/bin:/.dapp/deps/git/0.2.1/bin:/.dapp/deps/base/0.2.3/bin',
+      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin',
     );
   });
 
   it('writes plain ops where a manifest asks for neither', async () => {
-    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/0.2.3/lib/terminfo:');
+    expect(await envLines('base')).to.include('env bash default TERMINFO_DIRS /.dapp/deps/base/5.2.15-1/lib/terminfo:');
+  });
+
+  it('writes each smoke command as a `warm` line (base64 JSON argv, {prefix} replaced): the pycs the seal keeps', async () => {
+    const distro = await loadDistro(path.join(packageRoot, 'distro'));
+    const ansible = findImage(distro, 'ansible');
+    const warm = (await confLines('ansible', 'warm')).map(
+      (l) => JSON.parse(Buffer.from(l.slice('warm '.length), 'base64').toString('utf8')) as string[],
+    );
+    expect(warm).to.have.length(ansible.manifest.smoke.length);
+    expect(warm[0]).to.deep.equal(['bin/ansible', '--version']);
+    expect(warm.flat().join(' ')).not.to.contain('{prefix}');
+    for (const line of await confLines('ansible', 'warm')) expect(line).to.match(/^warm [A-Za-z0-9+/=]+$/);
   });
 });
