@@ -139,7 +139,7 @@ export async function provisionImage(
   options: ProvisionOptions,
   inputs?: ProvisionInputs,
 ): Promise<ProvisionResult> {
-  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(distro, options)));
+  return provisionWith(provisionEngine(docker), distro, options, inputs ?? (await readInputs(distro, options)));
 }
 
 /** The phases in order — survey, cache look-up, plan, run, rewrite, load — on any engine behind the port. */
@@ -174,7 +174,7 @@ export async function provisionWith(
     const hit = await cachedResult(engine, provisionKey(key), options.tag);
     if (hit) return describe(engine, { ...hit, tag: options.tag, network, survey, cached: true });
   }
-  const mounts = await engine.prepareMounts([distro.index.image('ansible')], strategy, survey.mode);
+  const mounts = await engine.prepareMounts(distro, [distro.index.image('ansible')], strategy, survey.mode);
   const plan = planProvision(
     distro,
     {

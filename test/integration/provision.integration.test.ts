@@ -14,7 +14,7 @@ import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { savedLayers, type LayerEntry } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
-import { MadeImages, provisionRead } from '../support/provisioned.js';
+import { MadeImages, provisionCli, provisionRead } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = (name: string) => path.join(fixturesDir, 'provision', name, 'site.yml');
@@ -246,6 +246,33 @@ describe('provision on a real engine', function () {
     const { top } = await provision(fixture('become'), distro.settings.binary.baseImage, { network: 'none' });
     expect(top.find((e) => e.name === 'srv/shared/by-nobody.txt')?.uid).to.equal(65534);
     expect(names(top).filter((n) => /^var\/tmp|sudo/.test(n))).to.deep.equal([]);
+  });
+
+  it("chooses the Ansible for the target's release from its os-release, says why, and labels the result", async () => {
+    const debian = distro.settings.binary.baseImage;
+    const { run, layers } = await provisionCli(fixture('empty'), debian, made.add(tag('choice')), '--network', 'none');
+    expect(run.text).to.match(
+      /Ansible 2\.14\.\d+ \(Debian bookworm's\): the target is Debian GNU\/Linux 12 \(bookworm\)/,
+    );
+    const { Labels } = layers.config.config as { Labels: Record<string, string> };
+    expect(Labels[labels.provisionAnsibleChoice]).to.match(/^2\.14\.\d+ \(bookworm\): the target is Debian/);
+    expect(Labels[labels.provisionFromOsRelease]).to.contain('VERSION_CODENAME=bookworm');
+    // a target without os-release: the newest Ansible built here (only bookworm's in this suite's CI)
+    const bare = await provisionCli(fixture('empty'), empty, made.add(tag('choice-bare')), '--network', 'none');
+    expect(bare.run.text).to.match(/Ansible 2\.14\.\d+ \(Debian bookworm's\): the target has no apt/);
+    const unknown = await runCli(
+      realDistroDir,
+      'provision',
+      fixture('empty'),
+      '--from',
+      empty,
+      '--tag',
+      tag('x'),
+      '--ansible',
+      '1.9',
+    );
+    expect(unknown.code, unknown.text).to.equal(2);
+    expect(unknown.text).to.match(/--ansible 1\.9: no such Ansible in the distro; available: 2\.\d+ /);
   });
 
   it('apt task in debian:bookworm: the package and its dpkg records, no Python, no package lists', async () => {
