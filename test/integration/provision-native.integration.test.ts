@@ -83,7 +83,7 @@ describe('provision against a native Ansible in the same image (debian:bookworm)
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     distro = await loadDistro(realDistroDir);
     if (

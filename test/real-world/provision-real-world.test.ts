@@ -86,7 +86,7 @@ describe('a real-world-shaped project: provision against native Ansible in debia
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     base = (await loadDistro(realDistroDir)).settings.binary.baseImage;
     const have = await docker
