@@ -250,7 +250,15 @@ describe('provision on a real engine', function () {
 
   it("chooses the Ansible for the target's release from its os-release, says why, and labels the result", async () => {
     const debian = distro.settings.binary.baseImage;
-    const { run, layers } = await provisionCli(fixture('empty'), debian, made.add(tag('choice')), '--network', 'none');
+    const { run, layers } = await provisionCli(
+      fixture('empty'),
+      debian,
+      made.add(tag('choice')),
+      '--network',
+      'none',
+      '-e',
+      'greeting=hi',
+    );
     expect(run.text).to.match(
       /Ansible 2\.14\.\d+ \(Debian bookworm's\): the target is Debian GNU\/Linux 12 \(bookworm\)/,
     );
@@ -258,7 +266,15 @@ describe('provision on a real engine', function () {
     expect(Labels[labels.provisionAnsibleChoice]).to.match(/^2\.14\.\d+ \(bookworm\): the target is Debian/);
     expect(Labels[labels.provisionFromOsRelease]).to.contain('VERSION_CODENAME=bookworm');
     // a target without os-release: the newest Ansible built on this engine (bookworm's in CI, which builds only it)
-    const bare = await provisionCli(fixture('empty'), empty, made.add(tag('choice-bare')), '--network', 'none');
+    const bare = await provisionCli(
+      fixture('empty'),
+      empty,
+      made.add(tag('choice-bare')),
+      '--network',
+      'none',
+      '-e',
+      'greeting=hi',
+    );
     expect(bare.run.text).to.match(/Ansible 2\.\d+\.\d+ \(Debian \w+'s\): the target has no apt: the newest Ansible/);
     const unknown = await runCli(
       realDistroDir,
