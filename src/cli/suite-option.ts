@@ -18,8 +18,9 @@ export const suiteOption = () =>
 export async function openSuites(
   options: DistroOptions & SuiteOptions & { arch?: string },
   output: Output,
+  showWarnings = false,
 ): Promise<Distro[]> {
-  const first = await openDistro(options, output);
+  const first = await openDistro(options, output, showWarnings);
   const { loadDistro } = await import('../manifest/load-distro.js');
   const names = options.suite !== undefined ? [options.suite] : first.suite.all;
   const distros = await Promise.all(

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
+import { addDistroOption, type DistroOptions } from '../distro-option.js';
 import { openSuites } from '../suite-option.js';
 import type { Output } from '../../ui/output.js';
 
@@ -11,9 +11,9 @@ export function registerValidate(program: Command, output: Output): void {
       'print {valid, images, warnings} on stdout; problems as an error event with {file, line, column, field, message} objects',
     )
     .action(async (options: DistroOptions & { json?: boolean }) => {
-      const distro = await openDistro(options, output, !options.json);
-      // Every suite's view of the manifests (its variables, its version) is validated too.
-      const others = (await openSuites(options, output)).filter((d) => !d.suite.isDefault);
+      // Every suite's view of the manifests (its variables, its version) is validated too; the default comes first.
+      const [distro, ...others] = await openSuites(options, output, !options.json);
+      if (!distro) throw new Error('openSuites returned no distro');
       if (options.json) {
         const images = distro.images.map((i) => i.name);
         const suites = Object.fromEntries(others.map((d) => [d.suite.name, d.images.map((i) => i.name)]));
