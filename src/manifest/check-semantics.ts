@@ -141,6 +141,17 @@ function checkBinary(image: ImageModel, errors: ManifestProblem[]): void {
       }
     }),
   );
+  binary.links.forEach((link, i) => {
+    const to = /^\{prefix(?::([a-z0-9-]+))?\}\//.exec(link.target);
+    const name = to?.[1];
+    if (!to || (name !== undefined && !image.manifest.dependencies.run.includes(name)))
+      errors.push(
+        image.yaml.problemAt(
+          ['binary', 'links', i, 'target'],
+          'must be a path in {prefix}/ or in {prefix:<run-time dependency>}/',
+        ),
+      );
+  });
   if (binary.launchers.length > 0 && !binary.compiler && !image.stageCompiler) {
     errors.push(
       image.yaml.problemAt(

@@ -134,6 +134,11 @@ export const binaryStrategy = z.strictObject({
   launchers: z.array(launcher).default([]),
   /** Programs of the seal kit installed into the prefix, e.g. the ansible image's sudo for root (sudo-root.py). */
   kit: z.array(z.strictObject({ file: p.kitFile, path: p.relativePath })).default([]),
+  /**
+   * Symlinks made in the prefix to programs of the prefix or of a run-time dependency (`{prefix:base}/bin/mkdir`):
+   * e.g. a folder on tasks' PATH holding only the programs they may borrow.
+   */
+  links: z.array(z.strictObject({ path: p.relativePath, target: p.launcherValue })).default([]),
   /** The build-time dependency whose gcc compiles the launchers (e.g. toolchain). */
   compiler: p.imageName.optional(),
   /** Write gcc's specs so what this image's gcc compiles uses the prefix's loader and libraries. */

@@ -68,6 +68,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
     mounts = distro.index.withRunDeps([findImage(distro, 'ansible')]).map((i) => volumeContainerName(distro, i));
     const list = await ensureSmokeTargets(client, distro, new AbortController().signal, () => undefined, [
       'busybox',
+      'empty',
       'base',
       'musl',
       'read-only',
@@ -119,6 +120,28 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
     const env = (adHocResult(run.output) as { ansible_facts: { ansible_env: Record<string, string> } }).ansible_facts
       .ansible_env;
     expect([env.LC_ALL, env.SSL_CERT_FILE]).to.deep.equal(['C', '/etc/own.pem']);
+  });
+
+  it("(a) lookup('env') in the play sees the target’s environment too, not the launcher’s", async () => {
+    const names = ['PATH', 'LC_ALL', 'LOCPATH', 'SSL_CERT_FILE', 'OPENSSL_MODULES', 'TMPDIR', 'DAPPDEPS_PRIVATE_ENV'];
+    const msg = names.map((n) => `{{ lookup('env', '${n}') }}`).join('|');
+    for (const name of ['debian', 'busybox', 'empty']) {
+      // LC_ALL as the target (the docker run) sets it: its own value, not the launcher's C.UTF-8
+      const run = await ad(target(name), 'debug', `msg=${msg}`, ['LC_ALL=C']);
+      expect(run.code, run.output).to.equal(0);
+      expect(adHocResult(run.output), name).to.include({
+        msg: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|C|||||',
+      });
+    }
+  });
+
+  it('(b) in an image with no coreutils, tasks borrow only what Ansible’s own commands run: mkdir, chmod, rm, sleep', async () => {
+    const script = 'for x in mkdir chmod rm sleep sudo tar rsync ls find python3; do command -v $x || echo no-$x; done';
+    const run = await ad(target('empty'), 'shell', script);
+    expect(run.code, run.output).to.equal(0);
+    const borrowed = ['mkdir', 'chmod', 'rm', 'sleep'].map((x) => `${ansible}/libexec/dappdeps/task-bin/${x}`);
+    const missing = ['no-sudo', 'no-tar', 'no-rsync', 'no-ls', 'no-find', 'no-python3'];
+    expect(run.output).to.contain([...borrowed, ...missing].join('\n'));
   });
 
   it('(b) tasks find git, never the prefixes’ python3, ssh-keygen, sudo or ansible-playbook', async () => {

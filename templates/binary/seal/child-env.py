@@ -14,6 +14,7 @@ themselves and set them again.
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 
 _LIST = "DAPPDEPS_PRIVATE_ENV"
 _ORIG = "DAPPDEPS_ORIG_"
@@ -115,6 +116,59 @@ def _patch_get_bin_path(module):
     module.get_bin_path = get_bin_path_borrowing
 
 
+class _TargetEnviron(Mapping):
+    """os.environ as the target has it (target_env), read at each access: what the env lookup returns."""
+
+    def _env(self):
+        return target_env(os.environ)
+
+    def __getitem__(self, name):
+        return self._env()[name]
+
+    def __iter__(self):
+        return iter(self._env())
+
+    def __len__(self):
+        return len(self._env())
+
+
+class _OsWithTargetEnviron:
+    """The os module for the env lookup plugin of Ansible versions that read os.environ or os.getenv directly."""
+
+    environ = _TargetEnviron()
+
+    def getenv(self, name, default=None):
+        return self.environ.get(name, default)
+
+    def __getattr__(self, attr):
+        return getattr(os, attr)
+
+
+def _patch_env_lookup(module):
+    """lookup('env') runs in Ansible's own Python, whose environment is the launcher's: it gets the target's, as
+    the env fact does. The plugin reads py3compat.environ (ansible-core 2.14) or os (older, newer)."""
+    if getattr(module, "_dappdeps_target_env", False):
+        return
+    if hasattr(module, "py3compat"):
+        module.py3compat = type("py3compat", (), {"environ": _TargetEnviron()})
+    if hasattr(module, "os"):
+        module.os = _OsWithTargetEnviron()
+    module._dappdeps_target_env = True
+
+
+def _patch_plugin_loader(module):
+    """Ansible loads plugins from their files, past the import hooks: the env lookup is patched once loaded."""
+    load = module.PluginLoader._load_module_source
+
+    def load_patched(self, *args, **kwargs):
+        plugin = load(self, *args, **kwargs)
+        if getattr(plugin, "__name__", "").endswith("lookup.env") and hasattr(plugin, "LookupModule"):
+            _patch_env_lookup(plugin)
+        return plugin
+
+    module.PluginLoader._load_module_source = load_patched
+
+
 def _patch_getuser(module):
     """getpass.getuser() raises OSError since Python 3.13 where the uid has no passwd entry and no LOGNAME/USER
     is set (an image without /etc/passwd): ansible-core 2.19 calls it at import, for its log records."""
@@ -197,6 +251,7 @@ _PATCHES = {
     "ansible.module_utils.facts.system.env": _patch_env_facts,
     "ansible.module_utils.common.process": _patch_get_bin_path,
     "apt_pkg": _check_apt_bindings,
+    "ansible.plugins.loader": _patch_plugin_loader,
     "getpass": _patch_getuser,
     "certifi": _patch_certifi,
 }

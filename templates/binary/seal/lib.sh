@@ -24,6 +24,8 @@
 #                                      ",unless=<abs-path>" (skipped where it exists)
 #   kit      <file> <rel-path>         seal: install the seal kit's <file> as the program
 #                                      P/<rel-path> (mode 0755, shebang pointed into P)
+#   link     <rel-path> <abs-path>     seal: P/<rel-path> becomes a symlink to <abs-path> (a program of P or
+#                                      of a run-time dependency's prefix, checked by the audit)
 #   warm     <base64 JSON argv>        seal: a smoke command; the sealed Python compiles only
 #                                      the modules these import (warm-pyc.py)
 #
@@ -45,7 +47,7 @@ note() { printf 'dappdeps-seal: %s\n' "$*" >&2; }
 conf_load() {
   local file=$1 key rest
   [ -r "$file" ] || die "config $file not readable"
-  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=() WARMS=()
+  P='' CC='' PACKAGES=() PATHS=() DROPS=() LIBONLY=() LAUNCHERS=() ENVS=() KITS=() LINKS=() WARMS=()
   while read -r key rest || [ -n "$key" ]; do
     case "$key" in ''|'#'*) continue ;; esac
     rest=${rest//@P@/$P}
@@ -62,6 +64,7 @@ conf_load() {
       launcher) LAUNCHERS+=("$rest") ;;
       env)      ENVS+=("$rest") ;;
       kit)      KITS+=("$rest") ;;
+      link)     LINKS+=("$rest") ;;
       warm)     WARMS+=("$rest") ;; # base64 JSON argv, read by warm-pyc.py
       *) die "unknown directive '$key' in $file" ;;
     esac

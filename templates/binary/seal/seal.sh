@@ -267,6 +267,20 @@ install_kit_files() {
   done
 }
 
+# 5a'. Symlinks the config asks for (e.g. the ansible image's folder of what tasks may borrow from base).
+install_links() {
+  local e rel target
+  for e in "${LINKS[@]}"; do
+    read -r rel target <<<"$e"
+    [[ -n "$rel" && "$rel" != /* && "/$rel/" != */../* ]] || die "link: '$rel' is not a path relative to P"
+    [[ "$target" == /* && "/$target/" != */../* ]] || die "link: '$target' is not an absolute path"
+    if [ -e "$P/$rel" ] || [ -L "$P/$rel" ]; then die "link: P/$rel exists already"; fi
+    mkdir -p "$(dirname "$P/$rel")"
+    ln -s "$target" "$P/$rel"
+    note "link: ${rel} -> ${target}"
+  done
+}
+
 # 5b. Shebangs of executable scripts: interpreters from P.
 fix_shebangs() { perl "$SEAL_DIR/reshebang.pl" "$P" || die "reshebang.pl failed"; }
 
@@ -420,6 +434,7 @@ main() {
   patch_loaders
   patch_elfs
   install_kit_files
+  install_links
   fix_shebangs
   build_launchers
   prepare_python

@@ -23,19 +23,25 @@ describe("seal.conf's launcher environment", () => {
     );
     expect(lines).to.include('env ansible-playbook set,private LC_ALL C.UTF-8');
     expect(lines).to.include('env python3 set,private LOCPATH /.dapp/deps/ansible/2.14.18-1/lib/locale');
-    // PATH is for the children: appended, not private; git's bin, base's only where the target has no coreutils,
-    // never ansible's own (its python3, ssh-keygen, sudo would pass for the target's)
+    // PATH is for the children: appended, not private; git's bin, and only where the target has no coreutils the
+    // folder of the four programs of base that Ansible's own commands run; never ansible's own bin (its python3,
+    // ssh-keygen, sudo would pass for the target's), nor base's whole bin (its sudo, tar, rsync)
     expect(
       lines.filter((l) => / append(,[^ ]*)? PATH /.test(l) && l.startsWith('env ansible-playbook ')),
     ).to.deep.equal([
       'env ansible-playbook append PATH /.dapp/deps/git/2.39.5-1/bin',
-      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/base/5.2.15-1/bin',
+      'env ansible-playbook append,unless=/bin/mkdir PATH /.dapp/deps/ansible/2.14.18-1/libexec/dappdeps/task-bin',
     ]);
+    expect(await confLines('ansible', 'link')).to.deep.equal(
+      ['mkdir', 'chmod', 'rm', 'sleep'].map(
+        (tool) => `link libexec/dappdeps/task-bin/${tool} /.dapp/deps/base/5.2.15-1/bin/${tool}`,
+      ),
+    );
     expect(lines).to.include(
       'env ansible-playbook default,private,unless=/usr/bin/sudo ANSIBLE_SUDO_EXE /.dapp/deps/ansible/2.14.18-1/bin/sudo',
     );
     expect(lines).to.include(
-      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin',
+      'env python3 set,private DAPPDEPS_BORROW_PATH /.dapp/deps/ansible/2.14.18-1/bin:/.dapp/deps/git/2.39.5-1/bin:/.dapp/deps/base/5.2.15-1/bin:/.dapp/deps/ansible/2.14.18-1/libexec/dappdeps/task-bin',
     );
   });
 
