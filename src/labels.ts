@@ -37,10 +37,14 @@ export const labels = {
   provisionSkipTags: 'io.dappdeps.provision.skip-tags',
   provisionOptions: 'io.dappdeps.provision.options',
   provisionAnsible: 'io.dappdeps.provision.ansible-core',
+  /** Which suite's Ansible ran and why (the target's release, or --ansible). */
+  provisionAnsibleChoice: 'io.dappdeps.provision.ansible-core.choice',
   provisionDeps: 'io.dappdeps.provision.deps',
   /** On provisioned images: the image provisioned, as named and by id. */
   provisionFrom: 'io.dappdeps.provision.from',
   provisionFromId: 'io.dappdeps.provision.from.id',
+  /** The provisioned image's os-release as read when its Ansible was chosen ('' when it has none). */
+  provisionFromOsRelease: 'io.dappdeps.provision.from.os-release',
   /** On the containers of a provisioning run (and so on their commits), to tell one a killed process left. */
   provisionRun: 'io.dappdeps.provision.run',
 } as const;

@@ -32,12 +32,17 @@ export interface ProvisionEngine {
     commit(id: string): Promise<string>;
     remove(id: string): Promise<void>;
   };
-  /** The dappdeps images made mountable: volume containers created or reused, or image mounts checked. */
-  prepareMounts(images: readonly ImageModel[], strategy: Strategy, mode: MountMode): Promise<PreparedMounts>;
+  /** The dappdeps images (of the suite `distro`) made mountable: volume containers created or reused, or image mounts checked. */
+  prepareMounts(
+    distro: Distro,
+    images: readonly ImageModel[],
+    strategy: Strategy,
+    mode: MountMode,
+  ): Promise<PreparedMounts>;
 }
 
 /** The real engine behind the port. */
-export function provisionEngine(docker: DockerClient, distro: Distro): ProvisionEngine {
+export function provisionEngine(docker: DockerClient): ProvisionEngine {
   const { engine, images, containers } = docker;
   return {
     engine: {
@@ -61,6 +66,6 @@ export function provisionEngine(docker: DockerClient, distro: Distro): Provision
       commit: (id) => containers.commit(id),
       remove: (id) => containers.remove(id),
     },
-    prepareMounts: (list, strategy, mode) => prepareMounts(docker, distro, list, strategy, mode),
+    prepareMounts: (suite, list, strategy, mode) => prepareMounts(docker, suite, list, strategy, mode),
   };
 }

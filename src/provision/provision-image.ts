@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Distro, Strategy } from '../manifest/model.js';
 import type { MountMode, MountModeOption } from '../mounts/mount-mode.js';
 import { labels } from '../labels.js';
+import type { AnsibleChoice } from '../manifest/choose-ansible.js';
 import type { ConfigChanges, RunConfig } from './config-changes.js';
 import { planProvision } from './plan-provision.js';
 import { extraVarsArgs, readPlaybook, type PlaybookInput } from './playbook-input.js';
@@ -16,7 +17,8 @@ import { rewriteAndLoad } from './commit-path.js';
 import type { RewrittenImage } from './rewrite-image.js';
 import { workPaths } from './run-spec.js';
 import { runPlaybook } from './run-playbook.js';
-import { surveyEngine, type PullPolicy, type Survey } from './survey-engine.js';
+import { choiceLabel, selectAnsible, type AnsibleSelector } from './select-ansible.js';
+import { sourceImage, surveyEngine, type PullPolicy, type Survey } from './survey-engine.js';
 
 export interface ProvisionOptions {
   /** The playbook file. */
@@ -47,6 +49,11 @@ export interface ProvisionOptions {
    * that import libraries the playbook installed into the image, e.g. python3-psycopg2).
    */
   python?: PythonChoice;
+  /**
+   * Which suite's Ansible runs, chosen from `from`'s os-release (read without running it); absent: the distro's
+   * own Ansible, and no os-release is read.
+   */
+  selectAnsible?: AnsibleSelector;
   /** Whether `from` is pulled first: `missing` (default) when the engine lacks it, `always`, or `never`. */
   pull?: PullPolicy;
   /** Run even when an image made from the same inputs exists (see provisionKey). */
@@ -132,36 +139,46 @@ export async function provisionImage(
   options: ProvisionOptions,
   inputs?: ProvisionInputs,
 ): Promise<ProvisionResult> {
-  return provisionWith(provisionEngine(docker, distro), distro, options, inputs ?? (await readInputs(distro, options)));
+  return provisionWith(provisionEngine(docker), distro, options, inputs ?? (await readInputs(distro, options)));
 }
 
 /** The phases in order — survey, cache look-up, plan, run, rewrite, load — on any engine behind the port. */
 export async function provisionWith(
   engine: ProvisionEngine,
-  distro: Distro,
+  given: Distro,
   options: ProvisionOptions,
   inputs: ProvisionInputs,
 ): Promise<ProvisionResult> {
   const step = options.onStep ?? (() => undefined);
   const strategy = options.strategy ?? 'binary';
-  const survey = await surveyEngine(engine, distro, {
+  const name = `dappdeps-provision-${randomBytes(6).toString('hex')}`;
+  const request = {
     from: options.from,
     pull: options.pull ?? 'missing',
     strategy,
     mountMode: options.mountMode ?? 'auto',
     step,
+  } as const;
+  const source = await sourceImage(engine, request);
+  const selected = await selectAnsible(engine, given, {
+    image: source.id,
+    name: `${name}-os-release`,
+    select: options.selectAnsible,
+    step,
   });
+  const { distro, choice, osRelease } = selected;
+  const survey = await surveyEngine(engine, distro, request, source);
   const network = options.network ?? (survey.bridge ? 'bridge' : 'host');
-  const key = keyParts(options, inputs, survey, network);
+  const key = keyParts(options, inputs, survey, network, choice);
   if (!options.noCache) {
     const hit = await cachedResult(engine, provisionKey(key), options.tag);
     if (hit) return describe(engine, { ...hit, tag: options.tag, network, survey, cached: true });
   }
-  const mounts = await engine.prepareMounts([distro.index.image('ansible')], strategy, survey.mode);
+  const mounts = await engine.prepareMounts(distro, [distro.index.image('ansible')], strategy, survey.mode);
   const plan = planProvision(
     distro,
     {
-      name: `dappdeps-provision-${randomBytes(6).toString('hex')}`,
+      name,
       from: options.from,
       context: inputs.context,
       setup: inputs.setup,
@@ -177,12 +194,16 @@ export async function provisionWith(
   );
   step(`running ${inputs.context.playbook} in ${options.from} (network ${network})`);
   const run = await runPlaybook(engine, plan, { ...options });
-  const labels = provenanceLabels(key, run.ansibleVersion);
+  const provenance = {
+    ...provenanceLabels(key, run.ansibleVersion),
+    ...(choice ? { [labels.provisionAnsibleChoice]: choiceLabel(choice) } : {}),
+    ...(osRelease !== undefined ? { [labels.provisionFromOsRelease]: osRelease } : {}),
+  };
   try {
     step('rewriting the new layer (removing mount points, Ansible leftovers and package caches)');
     const { id, layer } = await rewriteAndLoad(engine, run.committed, plan, {
       ...options,
-      changes: { ...options.changes, labels: { ...options.changes?.labels, ...labels } },
+      changes: { ...options.changes, labels: { ...options.changes?.labels, ...provenance } },
       createdBy: `dappdeps provision ${inputs.context.playbook} (context sha256:${inputs.context.digest})`,
       product: survey.engine.product,
     });
@@ -197,6 +218,7 @@ function keyParts(
   inputs: ProvisionInputs,
   survey: Survey,
   network: string,
+  choice: AnsibleChoice | undefined,
 ): ProvisionKeyParts {
   return {
     from: { ref: options.from, id: survey.source.id },
@@ -211,6 +233,7 @@ function keyParts(
       keepCaches: options.keepCaches ?? false,
       changes: withoutEmpty(options.changes ?? {}),
       python: options.python ?? 'prefix',
+      ...(choice ? { ansible: `${choice.offer.core} (${choice.offer.suite})` } : {}),
     },
   };
 }

@@ -30,8 +30,14 @@ export interface SurveyRequest {
   step: (text: string) => void;
 }
 
-export async function surveyEngine(engine: ProvisionEngine, distro: Distro, request: SurveyRequest): Promise<Survey> {
-  const source = await sourceImage(engine, request);
+/** `known`: the source as sourceImage found it already (not looked up or pulled again). */
+export async function surveyEngine(
+  engine: ProvisionEngine,
+  distro: Distro,
+  request: SurveyRequest,
+  known?: ImageDetails,
+): Promise<Survey> {
+  const source = known ?? (await sourceImage(engine, request));
   const ansible = distro.index.image('ansible');
   const version = await engine.engine.version();
   const { mode, notice } = chooseMountMode(request.mountMode, version);
@@ -48,7 +54,7 @@ export async function surveyEngine(engine: ProvisionEngine, distro: Distro, requ
 }
 
 /** `--from` as the engine has it, pulled first where the policy says so. */
-async function sourceImage(engine: ProvisionEngine, request: SurveyRequest): Promise<Survey['source']> {
+export async function sourceImage(engine: ProvisionEngine, request: SurveyRequest): Promise<Survey['source']> {
   const { from, pull } = request;
   let pulled: unknown;
   if (pull === 'always' || (pull === 'missing' && !(await engine.images.details(from)))) {

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { promisify } from 'node:util';
-import { createGzip } from 'node:zlib';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { createDockerClient } from '../../src/docker/docker-client.js';
@@ -16,6 +15,8 @@ import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
+import { addTree, roleTarball } from '../support/pack-tree.js';
+import { layerFiles, MadeImages } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
 const run = promisify(execFile);
@@ -30,16 +31,12 @@ const PROJECT = path.join(fixturesDir, 'provision/project');
 describe('provision from a CI job: the CLI in a container, the engine through its socket or over TCP', function () {
   this.timeout(1_800_000);
   const docker = new Docker();
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   const jobDir = `/tmp/dappdeps-ci-job-${randomBytes(4).toString('hex')}`;
   let projectTar: Buffer;
   let busybox: string;
 
-  const tag = (name: string) => {
-    const ref = `dappdeps-test-ci/${name}-${randomBytes(3).toString('hex')}:1`;
-    made.push(ref);
-    return ref;
-  };
+  const tag = (name: string) => made.add(`dappdeps-test-ci/${name}-${randomBytes(3).toString('hex')}:1`);
 
   /** Runs the CLI in a job container on the main engine; `host` is the DOCKER_HOST the job uses. */
   const job = async (host: string, args: string[], binds: string[]) => {
@@ -76,8 +73,7 @@ describe('provision from a CI job: the CLI in a container, the engine through it
     'who=ci',
   ];
   const files = async (ref: string, engine = docker) => {
-    const top = (await savedLayers(ref, engine)).layers.at(-1) ?? [];
-    return Object.fromEntries(top.filter((e) => e.type === 'file').map((e) => [e.name, e.body]));
+    return layerFiles((await savedLayers(ref, engine)).layers.at(-1) ?? []);
   };
   const socket = () => {
     const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -97,11 +93,7 @@ describe('provision from a CI job: the CLI in a container, the engine through it
   });
 
   after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
+    await made.removeAll();
     await rm(jobDir, { recursive: true, force: true });
   });
 
@@ -137,9 +129,9 @@ describe('provision from a CI job: the CLI in a container, the engine through it
       [`${socket()}:/var/run/docker.sock`],
     );
     expect(result.code, result.logs).to.equal(0);
-    const made = await files(to);
-    expect(made).not.to.have.property('srv/trap.txt');
-    expect(made['srv/greeting.txt']).to.equal('hello ci\n');
+    const written = await files(to);
+    expect(written).not.to.have.property('srv/trap.txt');
+    expect(written['srv/greeting.txt']).to.equal('hello ci\n');
     expect(await readdir(path.join(jobDir, 'project')), "the engine's host folder").to.deep.equal(['playbooks']);
     await rm(jobDir, { recursive: true, force: true });
   });
@@ -216,31 +208,11 @@ describe('provision from a CI job: the CLI in a container, the engine through it
 /** The fixture project under `prefix`, with vendor/vendored_role.tar.gz packed from vendor/vendored_role/. */
 async function packProject(prefix: string): Promise<Buffer> {
   const pack = tarStream.pack();
-  const add = async (rel: string): Promise<void> => {
-    const abs = path.join(PROJECT, rel);
-    const stats = await stat(abs);
-    if (stats.isDirectory()) {
-      pack.entry({ name: `${prefix}/${rel}/`.replace(/\/\/$/, '/'), type: 'directory', mode: 0o755 });
-      for (const name of (await readdir(abs)).sort()) await add(rel === '' ? name : `${rel}/${name}`);
-    } else pack.entry({ name: `${prefix}/${rel}`, mode: 0o644 }, await readFile(abs));
-  };
   const parts = prefix.split('/');
   for (let i = 1; i < parts.length; i++) pack.entry({ name: `${parts.slice(0, i).join('/')}/`, type: 'directory' });
-  await add('');
-  pack.entry({ name: `${prefix}/vendor/vendored_role.tar.gz`, mode: 0o644 }, await roleTarball());
+  await addTree(pack, PROJECT, prefix);
+  const role = path.join(PROJECT, 'vendor/vendored_role');
+  pack.entry({ name: `${prefix}/vendor/vendored_role.tar.gz`, mode: 0o644 }, await roleTarball(role, 'vendored_role'));
   pack.finalize();
   return buffer(pack);
-}
-
-/** A role tarball as Galaxy serves them: one top folder holding meta/main.yml and the rest. */
-async function roleTarball(): Promise<Buffer> {
-  const pack = tarStream.pack();
-  for (const rel of ['meta/main.yml', 'tasks/main.yml']) {
-    pack.entry(
-      { name: `vendored_role/${rel}`, mode: 0o644 },
-      await readFile(path.join(PROJECT, 'vendor/vendored_role', rel)),
-    );
-  }
-  pack.finalize();
-  return buffer(Readable.from(pack).pipe(createGzip()));
 }

@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { createDockerClient } from '../../src/docker/docker-client.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro } from '../../src/manifest/model.js';
-import { provisionImage } from '../../src/provision/provision-image.js';
 import { expect } from '../support/expect.js';
-import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { MadeImages, provisionCli, provisionRead } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
 const NATIVE = 'dappdeps-test-native/bookworm-ansible-core:1';
@@ -78,17 +77,13 @@ describe('provision against a native Ansible in the same image (debian:bookworm)
   this.timeout(1_800_000);
   const docker = new Docker();
   const client = createDockerClient();
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   let distro: Distro;
-  const tag = (name: string) => {
-    const ref = `dappdeps-test-native/${name}-${randomBytes(3).toString('hex')}:1`;
-    made.push(ref);
-    return ref;
-  };
+  const tag = (name: string) => made.add(`dappdeps-test-native/${name}-${randomBytes(3).toString('hex')}:1`);
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     distro = await loadDistro(realDistroDir);
     if (
@@ -115,28 +110,17 @@ describe('provision against a native Ansible in the same image (debian:bookworm)
     }
   });
 
-  after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
-  });
+  after(() => made.removeAll());
 
   it('gathers the facts a native run gathers, ansible_service_mgr included; every difference left has its reason', async () => {
     const playbook = path.join(fixturesDir, 'provision/facts/site.yml');
-    const to = tag('facts');
-    const out = new PassThrough().resume();
-    await provisionImage(client, distro, {
+    const { top } = await provisionRead(client, distro, {
       playbook,
       from: NATIVE,
-      tag: to,
+      tag: tag('facts'),
       network: 'host',
       noCache: true,
-      stdout: out,
-      stderr: out,
     });
-    const top = (await savedLayers(to)).layers.at(-1) ?? [];
     const ours = JSON.parse(top.find((e) => e.name === 'srv/facts.json')?.body ?? '{}') as Record<string, unknown>;
     const native = await nativeFacts(docker, playbook);
     expect(ours.service_mgr).to.equal(native.service_mgr);
@@ -154,23 +138,16 @@ describe('provision against a native Ansible in the same image (debian:bookworm)
   });
 
   it('--python target: a module importing what the play installed runs with the image’s own Python', async () => {
-    const to = tag('python-target');
-    const run = await runCli(
-      realDistroDir,
-      'provision',
+    const { top } = await provisionCli(
       path.join(fixturesDir, 'provision/python-target/site.yml'),
-      '--from',
       distro.settings.binary.baseImage,
-      '--tag',
-      to,
+      tag('python-target'),
       '--network',
       'host',
       '--python',
       'target',
       '--no-cache',
     );
-    expect(run.code, run.text).to.equal(0);
-    const top = (await savedLayers(to)).layers.at(-1) ?? [];
     expect(top.find((e) => e.name === 'srv/config.xml')?.body).to.contain('<port>8080</port>');
     // The residue, said plainly: the image's Python is what the play installed (python3-lxml pulls it in).
     expect(top.map((e) => e.name)).to.include('usr/bin/python3.11');

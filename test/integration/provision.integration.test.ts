@@ -6,16 +6,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { lineStream } from '../../src/cli/line-stream.js';
 import { createDockerClient } from '../../src/docker/docker-client.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro } from '../../src/manifest/model.js';
 import { labels } from '../../src/labels.js';
-import { provisionImage } from '../../src/provision/provision-image.js';
 import { ensureSmokeTargets } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
 import { savedLayers, type LayerEntry } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir, repoRoot } from '../support/paths.js';
+import { MadeImages, provisionCli, provisionRead } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = (name: string) => path.join(fixturesDir, 'provision', name, 'site.yml');
@@ -29,32 +28,20 @@ describe('provision on a real engine', function () {
   const docker = new Docker();
   const client = createDockerClient();
   const tag = (name: string) => `dappdeps-test-provision/${name}-${randomBytes(3).toString('hex')}:1`;
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   let distro: Distro;
   let busybox: string;
   let empty: string;
   let nonroot: string;
 
-  const provision = async (
-    playbook: string,
-    from: string,
-    extra: Partial<Parameters<typeof provisionImage>[2]> = {},
-  ) => {
-    const log: string[] = [];
-    const out = lineStream((l) => log.push(l));
-    const to = tag(path.basename(path.dirname(playbook)));
-    made.push(to);
-    const result = await provisionImage(client, distro, {
+  const provision = (playbook: string, from: string, extra: Partial<Parameters<typeof provisionRead>[2]> = {}) =>
+    provisionRead(client, distro, {
       playbook,
       from,
-      tag: to,
+      tag: made.add(tag(path.basename(path.dirname(playbook)))),
       noCache: true,
-      stdout: out,
-      stderr: out,
       ...extra,
     });
-    return { result, log, layers: await savedLayers(to) };
-  };
   const leftovers = async () => [
     ...(await docker.listContainers({ all: true, filters: { label: [labels.provisionRun] } })).map((c) => c.Id),
     ...(await docker.listImages({ all: true, filters: { label: [labels.provisionRun] } })).map((i) => i.Id),
@@ -64,24 +51,18 @@ describe('provision on a real engine', function () {
 
   before(async () => {
     await docker.ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     distro = await loadDistro(realDistroDir);
     const targets = await ensureSmokeTargets(client, distro, new AbortController().signal);
     busybox = targets[0]?.image ?? '';
     empty = targets[1]?.image ?? '';
     nonroot = tag('nonroot-base');
-    made.push(nonroot);
+    made.add(nonroot);
     await buildImage(docker, nonroot, NONROOT_DOCKERFILE(busybox));
   });
 
-  after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
-  });
+  after(() => made.removeAll());
 
   afterEach(async () => {
     expect(await leftovers(), 'containers or images of a run left behind').to.deep.equal([]);
@@ -124,25 +105,22 @@ describe('provision on a real engine', function () {
   });
 
   it('keeps modes exactly and records deletions as whiteouts', async () => {
-    const { layers } = await provision(fixture('modes'), busybox);
-    const top = layers.layers.at(-1) ?? [];
+    const { top } = await provision(fixture('modes'), busybox);
     expect(top.find((e) => e.name === 'opt/tool')?.mode).to.equal(0o2750);
     expect(top.find((e) => e.name === 'opt/tool/run')?.mode).to.equal(0o4755);
     expect(names(top)).to.include('bin/.wh.wget');
   });
 
   it('works in an empty scratch image: the layer holds exactly what the playbook made', async () => {
-    const { layers } = await provision(fixture('empty'), empty, { extraVars: ['{"greeting": "hi from nothing"}'] });
-    const top = layers.layers.at(-1) ?? [];
+    const { top } = await provision(fixture('empty'), empty, { extraVars: ['{"greeting": "hi from nothing"}'] });
     expect(names(top)).to.deep.equal(['srv', 'srv/hello.txt']);
     expect(top.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('hi from nothing\n');
   });
 
   it("works as a non-root USER without a writable /tmp, and keeps that image's whole config", async () => {
-    const { layers } = await provision(fixture('nonroot'), nonroot, {
+    const { top, layers } = await provision(fixture('nonroot'), nonroot, {
       changes: { labels: { stage: 'test' }, env: ['APP=2'] },
     });
-    const top = layers.layers.at(-1) ?? [];
     // home: the parent of what changed, as in any layer; no /data (the mount point of the image's VOLUME)
     expect(names(top)).to.deep.equal(['home', 'home/app', 'home/app/hello.txt']);
     expect(top.find((e) => e.name === 'home/app/hello.txt')).to.include({ uid: 1000, mode: 0o640 });
@@ -229,8 +207,8 @@ describe('provision on a real engine', function () {
       provision(fixture('empty'), empty, { extraVars: ['greeting=a'] }),
       provision(fixture('empty'), empty, { extraVars: ['greeting=b'] }),
     ]);
-    expect(a?.layers.layers.at(-1)?.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('a\n');
-    expect(b?.layers.layers.at(-1)?.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('b\n');
+    expect(a.top.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('a\n');
+    expect(b.top.find((e) => e.name === 'srv/hello.txt')?.body).to.equal('b\n');
   });
 
   it('Ctrl-C during the playbook removes the container and exits 130', async () => {
@@ -265,15 +243,59 @@ describe('provision on a real engine', function () {
   });
 
   it('become_user with sudo in debian:bookworm (no sudo there): the file is the user’s, nothing in /var/tmp', async () => {
-    const { layers } = await provision(fixture('become'), distro.settings.binary.baseImage, { network: 'none' });
-    const top = layers.layers.at(-1) ?? [];
+    const { top } = await provision(fixture('become'), distro.settings.binary.baseImage, { network: 'none' });
     expect(top.find((e) => e.name === 'srv/shared/by-nobody.txt')?.uid).to.equal(65534);
     expect(names(top).filter((n) => /^var\/tmp|sudo/.test(n))).to.deep.equal([]);
   });
 
+  it("chooses the Ansible for the target's release from its os-release, says why, and labels the result", async () => {
+    const debian = distro.settings.binary.baseImage;
+    const { run, layers } = await provisionCli(
+      fixture('empty'),
+      debian,
+      made.add(tag('choice')),
+      '--network',
+      'none',
+      '-e',
+      'greeting=hi',
+    );
+    expect(run.text).to.match(
+      /Ansible 2\.14\.\d+ \(Debian bookworm's\): the target is Debian GNU\/Linux 12 \(bookworm\)/,
+    );
+    const { Labels } = layers.config.config as { Labels: Record<string, string> };
+    expect(Labels[labels.provisionAnsibleChoice]).to.match(/^2\.14\.\d+ \(bookworm\): the target is Debian/);
+    expect(Labels[labels.provisionFromOsRelease]).to.contain('VERSION_CODENAME=bookworm');
+    // a target without os-release: the newest Ansible built on this engine (bookworm's in CI, which builds only it)
+    const bare = await provisionCli(
+      fixture('empty'),
+      empty,
+      made.add(tag('choice-bare')),
+      '--network',
+      'none',
+      '-e',
+      'greeting=hi',
+    );
+    expect(bare.run.text).to.match(/Ansible 2\.\d+\.\d+ \(Debian \w+'s\): the target has no apt: the newest Ansible/);
+    const unknown = await runCli(
+      realDistroDir,
+      'provision',
+      fixture('empty'),
+      '--from',
+      empty,
+      '--tag',
+      tag('x'),
+      '--ansible',
+      '1.9',
+    );
+    expect(unknown.code, unknown.text).to.equal(2);
+    expect(unknown.text).to.match(/--ansible 1\.9: no such Ansible in the distro; available: 2\.\d+ /);
+  });
+
   it('apt task in debian:bookworm: the package and its dpkg records, no Python, no package lists', async () => {
-    const { layers, result } = await provision(fixture('apt'), distro.settings.binary.baseImage, { network: 'host' });
-    const top = names(layers.layers.at(-1) ?? []);
+    const { top: layer, result } = await provision(fixture('apt'), distro.settings.binary.baseImage, {
+      network: 'host',
+    });
+    const top = names(layer);
     expect(top).to.include.members(['usr/bin/tree', 'var/lib/dpkg/info/tree.list']);
     // update_cache fetched ~33 MB of lists and apt wrote ~78 MB of caches: left as the image had them
     expect(
@@ -285,7 +307,7 @@ describe('provision on a real engine', function () {
       top.filter((n) => /python/.test(n)),
       'Python installed into the target',
     ).to.deep.equal([]);
-    const status = (layers.layers.at(-1) ?? []).find((e) => e.name === 'var/lib/dpkg/status')?.body ?? '';
+    const status = layer.find((e) => e.name === 'var/lib/dpkg/status')?.body ?? '';
     expect(status).to.match(/^Package: tree$/m);
   });
 });

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { lineStream } from '../../src/cli/line-stream.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
 import { findImage, loadDistro } from '../../src/manifest/load-distro.js';
 import { volumeContainerName, type Distro } from '../../src/manifest/model.js';
-import { provisionImage } from '../../src/provision/provision-image.js';
 import { ensureSmokeTargets, type SmokeTarget } from '../../src/verify/smoke-targets.js';
 import { expect } from '../support/expect.js';
-import { savedLayers } from '../support/image-layers.js';
 import { fixturesDir, realDistroDir } from '../support/paths.js';
+import { MadeImages, provisionRead } from '../support/provisioned.js';
 import { runCli } from '../support/run-cli.js';
 import { adHocResult, runIn } from '../support/target-run.js';
 
@@ -27,7 +25,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
   this.timeout(1_800_000);
   const docker = new Docker();
   const client: DockerClient = createDockerClient();
-  const made: string[] = [];
+  const made = new MadeImages(docker);
   let distro: Distro;
   let targets: Record<string, SmokeTarget>;
   let ansible: string;
@@ -42,14 +40,13 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
     });
   const sh = (target: SmokeTarget, script: string, env: string[] = []) =>
     runIn(client, target.image, [`${base}/bin/bash`, '-c', script], { volumesFrom: mounts, env, ...target.run });
-  const provision = async (from: string, extraVars: string[]) => {
-    const log: string[] = [];
-    const out = lineStream((l) => log.push(l));
-    const tag = `dappdeps-test-targets/site-${randomBytes(3).toString('hex')}:1`;
-    made.push(tag);
-    await provisionImage(client, distro, { playbook: SITE, from, tag, stdout: out, stderr: out, extraVars });
-    return { tag, log, layers: await savedLayers(tag) };
-  };
+  const provision = (from: string, extraVars: string[]) =>
+    provisionRead(client, distro, {
+      playbook: SITE,
+      from,
+      tag: made.add(`dappdeps-test-targets/site-${randomBytes(3).toString('hex')}:1`),
+      extraVars,
+    });
   const target = (name: string): SmokeTarget => {
     const t = targets[name];
     if (!t) throw new Error(`no target ${name}`);
@@ -78,13 +75,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
     targets.debian = target(distro.settings.binary.baseImage);
   });
 
-  after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
-  });
+  after(() => made.removeAll());
 
   it('the musl image has musl and no glibc: its program runs, no libc.so.6 or ld-linux anywhere', async () => {
     const found = await runIn(client, target('musl').image, [
@@ -162,8 +153,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
   });
 
   it('provisions the musl image: file, template, lineinfile and its own musl program through command', async () => {
-    const { layers } = await provision(target('musl').image, ['probe=hello-musl', 'target_name=musl']);
-    const top = layers.layers.at(-1) ?? [];
+    const { top } = await provision(target('musl').image, ['probe=hello-musl', 'target_name=musl']);
     const body = (name: string) => top.find((e) => e.name === name)?.body;
     expect(body('srv/site/probe.txt')).to.equal('hello from musl: uid 0 is root\n');
     expect(body('srv/site/index.html')).to.contain('provisioned into musl');
@@ -172,8 +162,7 @@ describe('targets: musl-only, read-only, non-root; the target stays the target; 
   });
 
   it('provisions as a non-root user with no writable home: files in /tmp, its USER and HOME kept', async () => {
-    const { layers } = await provision(target('non-root').image, ['site_dir=/tmp/site', 'target_name=non-root']);
-    const top = layers.layers.at(-1) ?? [];
+    const { top, layers } = await provision(target('non-root').image, ['site_dir=/tmp/site', 'target_name=non-root']);
     expect(top.find((e) => e.name === 'tmp/site/index.html')?.uid).to.equal(65534);
     expect(top.find((e) => e.name === 'tmp/site/probe.txt')?.body).to.contain('usr');
     expect(top.filter((e) => /^\.dapp|^nonexistent|python/.test(e.name)).map((e) => e.name)).to.deep.equal([]);

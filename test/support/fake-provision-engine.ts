@@ -27,6 +27,8 @@ export interface FakeEngineOptions {
   /** ansible-playbook's exit code. */
   exitCode?: number;
   fail?: FakeFailure;
+  /** The source's /usr/lib/os-release (its /etc/os-release reads as absent, as Debian's symlink does). */
+  osRelease?: string;
   /**
    * Docker (the default) reads a layer file only when it lacks that layer; Podman's load wants every file, so
    * an archive that leaves one out fails as it would there.
@@ -40,6 +42,8 @@ export interface FakeEngineOptions {
  */
 export class FakeProvisionEngine implements ProvisionEngine {
   readonly calls: string[] = [];
+  /** The files read from containers, in order. */
+  readonly reads: string[] = [];
   readonly images = {
     details: (ref: string) => Promise.resolve(this.#images.get(this.tags.get(ref) ?? ref)),
     save: async (id: string) => {
@@ -90,7 +94,12 @@ export class FakeProvisionEngine implements ProvisionEngine {
       archive.resume();
       return Promise.resolve();
     },
-    readFile: () => Promise.resolve(Buffer.from("__version__ = '2.14.18'\n")),
+    readFile: (_id: string, file: string) => {
+      this.reads.push(file);
+      if (file.endsWith('/release.py')) return Promise.resolve(Buffer.from("__version__ = '2.14.18'\n"));
+      const os = file === '/usr/lib/os-release' ? this.options.osRelease : undefined;
+      return Promise.resolve(os === undefined ? undefined : Buffer.from(os));
+    },
     run: () => {
       this.#failIf('run');
       return Promise.resolve(this.options.exitCode ?? 0);

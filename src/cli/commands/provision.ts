@@ -3,6 +3,8 @@ import type { Strategy } from '../../manifest/model.js';
 import { parseCommand, parsePairs, type ConfigChanges } from '../../provision/config-changes.js';
 import type { ProvisionResult, PythonChoice } from '../../provision/provision-image.js';
 import type { PullPolicy } from '../../provision/survey-engine.js';
+import { ansibleSelector } from '../ansible-choice.js';
+import { ansibleOption } from '../ansible-option.js';
 import { addDistroOption, openDistro, type DistroOptions } from '../distro-option.js';
 import { interruptible, openEngine } from '../engine-session.js';
 import { imageReference } from '../image-reference.js';
@@ -35,6 +37,7 @@ interface ProvisionCliOptions extends DistroOptions {
   json?: boolean;
   strategy: Strategy;
   mountMode: MountModeOption;
+  ansible?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -103,6 +106,7 @@ function provisionOptions(command: Command): Command {
       "keep what the run put in package managers' download caches (apt's lists and archives, apk's, dnf's, yum's)",
     )
     .option('--json', 'print the result as one JSON document on stdout')
+    .addOption(ansibleOption())
     .addOption(strategyOption())
     .addOption(mountModeOption());
 }
@@ -120,6 +124,7 @@ async function runProvision(playbook: string, options: ProvisionCliOptions, outp
   });
   const docker = await openEngine();
   await checkNetwork(docker, options.network); // before any container exists
+  const selectAnsible = await ansibleSelector(docker, options, output);
   // Ansible's output goes with the progress lines to stderr; stdout is left to the result.
   const ansibleOutput = lineStream((line) => output.err(line));
   const result = await interruptible((signal) =>
@@ -143,6 +148,7 @@ async function runProvision(playbook: string, options: ProvisionCliOptions, outp
         pull: options.pull,
         strategy: options.strategy,
         mountMode: options.mountMode,
+        selectAnsible,
         stdout: ansibleOutput,
         stderr: ansibleOutput,
         onStep: (text) => output.err(`provision: ${text}`),
