@@ -77,8 +77,20 @@ function invalidImageName(file: string, yaml: YamlFile): string {
   return typeof name === 'string' ? name : file.replace(/\.ya?ml$/, '');
 }
 
+/**
+ * Parsed files by path, kept with the text they were parsed from: a command loads the distro once per suite (and
+ * validate the default suite twice), and parsing is most of that cost. A file whose text changed is parsed again,
+ * so a hit is always the same bytes.
+ */
+const parsed = new Map<string, { text: string; yaml: YamlFile }>();
+
 async function readYaml(file: string): Promise<YamlFile> {
-  return parseYamlFile(file, await readFile(file, 'utf8'));
+  const text = await readFile(file, 'utf8');
+  const cached = parsed.get(file);
+  if (cached?.text === text) return cached.yaml;
+  const yaml = parseYamlFile(file, text);
+  parsed.set(file, { text, yaml });
+  return yaml;
 }
 
 function validated<T extends z.ZodType>(
@@ -90,7 +102,8 @@ function validated<T extends z.ZodType>(
     problems.push(...yaml.syntaxProblems);
     return undefined;
   }
-  const result = schema.safeParse(yaml.data ?? {});
+  // Without zod's JIT: compiling a parser per object schema costs more than the one parse a command makes.
+  const result = schema.safeParse(yaml.data ?? {}, { jitless: true });
   if (result.success) return result.data;
   problems.push(...problemsFromIssues(yaml, result.error.issues, schema));
   return undefined;

@@ -63,7 +63,7 @@ export function manifestForSuite(
   suite: Suite,
   problems: ManifestProblem[],
 ): unknown {
-  const header = suiteHeader.safeParse(yaml.data ?? {});
+  const header = suiteHeader.safeParse(yaml.data ?? {}, { jitless: true });
   // A malformed header is reported by the full schema, which sees the same fields.
   if (!header.success) return yaml.data;
   const { suites = {} } = header.data;

@@ -92,6 +92,18 @@ describe('suites', () => {
     );
   });
 
+  it('parse a file again when its text changed since the last load, and not trust a stale parse', async () => {
+    await write({ 'distro.yaml': settings, 'tool.yaml': tool(''), 'other.yaml': other });
+    expect((await loadDistro(dir)).index.image('other').version).to.equal('2.0-1');
+    await writeFile(path.join(dir, 'other.yaml'), other.replace('2.0-1', '2.1-1'));
+    expect((await loadDistro(dir)).index.image('other').version).to.equal('2.1-1');
+    await writeFile(path.join(dir, 'other.yaml'), other.replace('version: 2.0-1', 'version: [2.0-1'));
+    await expect(loadDistro(dir)).to.be.rejectedWith(
+      ManifestError,
+      /other\.yaml:3:1: Flow sequence in block collection/,
+    );
+  });
+
   it('leave a placeholder no suite defines to the patterns, which refuse it', async () => {
     await write({ 'distro.yaml': settings, 'tool.yaml': tool('').replace('{py}-minimal', '{pyy}-minimal') });
     await expect(loadDistro(dir)).to.be.rejectedWith(
