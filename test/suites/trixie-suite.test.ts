@@ -53,7 +53,7 @@ describe('the trixie suite on a real engine', function () {
     const trixie = await cli('mounts', 'ansible@2.19', '--format', 'volumes-from');
     expect(trixie.code, trixie.text).to.equal(0);
     expect(trixie.stdout.join(' ')).to.equal(
-      '--volumes-from dappdeps-ansible-trixie:ro --volumes-from dappdeps-git-trixie:ro --volumes-from dappdeps-base-trixie:ro',
+      '--volumes-from dappdeps-ansible-trixie:ro --volumes-from dappdeps-base-trixie:ro --volumes-from dappdeps-git-trixie:ro',
     );
     const plain = await cli('mounts', 'ansible', '--format', 'volumes-from');
     expect(plain.stdout.join(' ')).to.contain('dappdeps-ansible:ro').and.not.to.contain('trixie');
