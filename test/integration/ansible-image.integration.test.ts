@@ -43,7 +43,7 @@ describe('the ansible image in debian:bookworm', function () {
 
   before(async () => {
     await new Docker().ping();
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     const distro = await loadDistro(realDistroDir);
     const ansible = findImage(distro, 'ansible');

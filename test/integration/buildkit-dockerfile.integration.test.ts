@@ -75,7 +75,7 @@ describe('a Dockerfile built with BuildKit, mounting the images with `dappdeps m
   before(async () => {
     docker = createDockerClient();
     await docker.engine.ping(); // no engine: fail here, loudly, never skip
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     await ensureSmokeTargets(docker, await loadDistro(realDistroDir), new AbortController().signal);
     const printed = await runCli(realDistroDir, 'mounts', 'ansible', '--format', 'buildkit');

@@ -36,7 +36,7 @@ describe('Podman as the engine (its Docker-compatible API)', function () {
 
   before(async () => {
     await docker.engine.ping(); // no engine: fail here, loudly, never skip
-    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible', 'git', 'base');
     expect(built.code, built.text).to.equal(0);
     const distro = await loadDistro(realDistroDir);
     const [target] = await ensureSmokeTargets(docker, distro, new AbortController().signal);

@@ -32,7 +32,7 @@ describe('remote engines over TLS and SSH', function () {
   before(async () => {
     await new Docker().ping(); // the engine that holds the real distro: none is a failure, never a skip
     tmp = await mkdtemp(path.join(os.tmpdir(), 'dappdeps-remote-'));
-    const built = await runCli(realDistroDir, 'build', 'ansible');
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm', 'ansible');
     expect(built.code, built.text).to.equal(0);
     const bundle = path.join(tmp, 'ansible.tar');
     const saved = await runCli(realDistroDir, 'save', 'ansible', '--with-deps', '--out', bundle);

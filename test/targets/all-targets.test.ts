@@ -3,6 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { lineStream } from '../../src/cli/line-stream.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/docker-client.js';
+import { chooseAnsibleSuite, parseOsRelease } from '../../src/manifest/ansible-offers.js';
 import { loadDistro } from '../../src/manifest/load-distro.js';
 import type { Distro } from '../../src/manifest/model.js';
 import { readDistroLock } from '../../src/lock/lock-location.js';
@@ -23,30 +24,20 @@ const SITE = path.join(fixturesDir, 'targets/site/site.yml');
  * smoke command of every image in every target, and a provision with an apt task in each Debian release, checked
  * with the target's own dpkg and apt.
  */
-describe('every target: verify --targets all, and provision with apt in each Debian release', function () {
+describe('every target: verify --targets all', function () {
   this.timeout(3_600_000);
-  const docker = new Docker();
   const client: DockerClient = createDockerClient();
-  const made: string[] = [];
   let distro: Distro;
   let report: VerifyReport & { passed: boolean };
 
   before(async () => {
-    await docker.ping();
-    const built = await runCli(realDistroDir, 'build');
+    await new Docker().ping();
+    const built = await runCli(realDistroDir, 'build', '--suite', 'bookworm');
     expect(built.code, built.text).to.equal(0);
     distro = await loadDistro(realDistroDir);
     await ensureSmokeTargets(client, distro, new AbortController().signal, () => undefined, TARGET_NAMES);
-    const verified = await runCli(realDistroDir, 'verify', '--targets', 'all', '--json');
+    const verified = await runCli(realDistroDir, 'verify', '--suite', 'bookworm', '--targets', 'all', '--json');
     report = JSON.parse(verified.stdout.join('\n')) as typeof report;
-  });
-
-  after(async () => {
-    for (const ref of made)
-      await docker
-        .getImage(ref)
-        .remove()
-        .catch(() => undefined);
   });
 
   it('verify --targets all: every smoke command of toolchain, base, git and ansible passes in all nine targets', () => {
@@ -73,12 +64,41 @@ describe('every target: verify --targets all, and provision with apt in each Deb
     expect(report.targetChecks.filter((c) => !c.passed).map((c) => `${c.target}: ${c.name}`)).to.deep.equal([]);
     expect(report.passed).to.equal(true);
   });
+});
 
-  /** The apt generation (major version) of the ansible image's bindings: its locked libapt. */
-  const bindingsApt = async () => {
-    const lock = await readDistroLock(distro);
-    const version = lock?.packages['libapt-pkg6.0']?.version;
-    if (!version) throw new Error('the lock has no libapt-pkg6.0 for the ansible image');
+/**
+ * apt in each Debian release, with the Ansible provision chooses from the target's os-release (bookworm's bindings
+ * for bullseye and bookworm, trixie's for trixie and sid): the package installed, the target's dpkg and apt clean.
+ * An explicit `--ansible` whose bindings are another apt generation gets one clear refusal instead.
+ */
+describe('every Debian release: provision with apt', function () {
+  this.timeout(3_600_000);
+  const docker = new Docker();
+  const client: DockerClient = createDockerClient();
+  const made: string[] = [];
+  let suites: Distro[];
+
+  before(async () => {
+    await docker.ping();
+    const built = await runCli(realDistroDir, 'build', 'ansible', 'git', 'base');
+    expect(built.code, built.text).to.equal(0);
+    const first = await loadDistro(realDistroDir);
+    suites = await Promise.all(first.suite.all.map((s) => loadDistro(realDistroDir, s)));
+  });
+
+  after(async () => {
+    for (const ref of made)
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+  });
+
+  /** The apt generation of a suite's ansible image's bindings: its locked libapt. */
+  const bindingsApt = async (suite: Distro) => {
+    const lock = await readDistroLock(suite);
+    const version = lock?.packages['libapt-pkg6.0']?.version ?? lock?.packages['libapt-pkg7.0']?.version;
+    if (!version) throw new Error(`the ${suite.suite.name} lock has no libapt-pkg for the ansible image`);
     return version;
   };
   /** The target's own apt version, from its dpkg database. */
@@ -88,16 +108,27 @@ describe('every target: verify --targets all, and provision with apt in each Deb
     return run.output.trim();
   };
   const major = (version: string) => version.split('.')[0];
+  const cases = [
+    ...['bullseye', 'bookworm', 'trixie', 'sid'].map((release) => ({ release, ansible: undefined })),
+    { release: 'trixie', ansible: '2.14' },
+  ];
 
-  for (const suite of ['bullseye', 'bookworm', 'trixie', 'sid']) {
-    it(`provisions debian:${suite} with apt: the package installed where the bindings' apt generation is the target's, else one clear refusal`, async () => {
-      const from = `debian:${suite}`;
-      const tag = `dappdeps-test-targets/apt-${suite}-${randomBytes(3).toString('hex')}:1`;
+  for (const { release, ansible } of cases) {
+    const how = ansible === undefined ? 'the chosen Ansible' : `--ansible ${ansible}`;
+    it(`provisions debian:${release} with apt and ${how}: installed where the bindings' apt generation is the target's, else one clear refusal`, async () => {
+      const from = `debian:${release}`;
+      const tag = `dappdeps-test-targets/apt-${release}-${randomBytes(3).toString('hex')}:1`;
       made.push(tag);
-      const [ours, theirs] = [await bindingsApt(), await targetApt(from)];
+      const select = (text: string | undefined) =>
+        chooseAnsibleSuite(suites, ansible, text === undefined ? undefined : parseOsRelease(text));
+      const chosen = select((await runIn(client, from, ['cat', '/etc/os-release'])).output).distro;
+      const [ours, theirs] = [await bindingsApt(chosen), await targetApt(from)];
+      if (ansible === undefined)
+        expect(major(ours), `${chosen.suite.name}'s bindings in ${from}`).to.equal(major(theirs));
       const log: string[] = [];
       const out = lineStream((l) => log.push(l));
-      const provisioned = provisionImage(client, distro, {
+      const provisioned = provisionImage(client, suites[0] ?? chosen, {
+        selectAnsible: select,
         playbook: SITE,
         from,
         tag,
