@@ -16,7 +16,7 @@ export interface ImageAudit {
   elfFiles: number;
   /** The static audit's and the contract check's findings, by file. */
   violations: Violation[];
-  /** Run-time dependencies without an image: not mounted, so nothing could resolve into them. */
+  /** Run-time dependencies without an image: not mounted; symlinks into their prefixes are left unchecked. */
   notBuilt: string[];
 }
 
@@ -41,12 +41,14 @@ export async function auditImage(
     ),
   );
   const mounted = deps.filter((_, i) => built[i]);
+  const unbuilt = deps.filter((_, i) => !built[i]);
   const extract = (i: ImageModel) => prefixes.get(distro.index.tag(i, strategy), i.prefix);
   const [subject, depTrees] = await Promise.all([extract(image), Promise.all(mounted.map(extract))]);
   const depRoots = depTrees.map((t) => t.root);
   const report = await auditPrefix(subject.root, depRoots, {
     outside: subject.outside,
     architecture: distroArchitecture(distro),
+    unbuilt: unbuilt.map((d) => d.prefix),
   });
   return {
     image: image.name,
@@ -54,7 +56,7 @@ export async function auditImage(
     files: report.files,
     elfFiles: report.elfFiles,
     violations: [...report.violations, ...(await checkContract(image, [subject.root, ...depRoots]))],
-    notBuilt: deps.filter((_, i) => !built[i]).map((d) => d.name),
+    notBuilt: unbuilt.map((d) => d.name),
   };
 }
 

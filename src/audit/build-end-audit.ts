@@ -4,9 +4,9 @@ import type { PrefixCache } from '../prefix-cache/prefix-cache.js';
 
 /**
  * The audit run at the end of each build: the new image with its run-time dependencies that are built.
- * One not built yet is only reported: the binary distro's images are self-contained, so nothing of theirs
- * resolves into a dependency's prefix anyway. Extractions land in the build's prefix cache, where the
- * dependents' builds find them.
+ * One not built yet is only reported: its files load nothing of theirs, and the few symlinks made into its prefix
+ * (`binary.links`) are left to verify, which audits with every dependency built. Extractions land in the build's
+ * prefix cache, where the dependents' builds find them.
  */
 export function buildEndAudit(
   engine: AuditEngine,

@@ -297,6 +297,19 @@ describe('audit: auditPrefix', () => {
         `${GIT}/lib/loop: symlink to loop is a symlink loop`,
       ]);
     });
+
+    it('into a run-time dependency not built yet: left for verify, while a symlink elsewhere is still refused', async () => {
+      const dir = await images.make({
+        [`${GIT}/bin/sh`]: { symlink: `${BASE}/bin/bash` },
+        [`${GIT}/bin/python`]: { symlink: '/usr/bin/python3' },
+      });
+      const report = await auditPrefix({ prefix: GIT, dir }, [], { unbuilt: [BASE] });
+      expect(problems(report)).to.deep.equal([
+        `${GIT}/bin/python: symlink to /usr/bin/python3 ${OUTSIDE} (/usr/bin/python3)`,
+      ]);
+      const without = await auditPrefix({ prefix: GIT, dir }, []);
+      expect(problems(without)).to.have.length(2);
+    });
   });
 
   it('reports files found outside the prefix, sorted with the rest', async () => {
