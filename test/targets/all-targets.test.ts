@@ -84,6 +84,9 @@ describe('every Debian release: provision with apt', function () {
     expect(built.code, built.text).to.equal(0);
     const first = await loadDistro(realDistroDir);
     suites = await Promise.all(first.suite.all.map((s) => loadDistro(realDistroDir, s)));
+    // the Debian releases, bootstrapped when the engine lacks them
+    const releases = ['base', 'bullseye', 'trixie', 'sid'] as const;
+    await ensureSmokeTargets(client, first, new AbortController().signal, () => undefined, releases);
   });
 
   after(async () => {
@@ -103,7 +106,8 @@ describe('every Debian release: provision with apt', function () {
   };
   /** The target's own apt version, from its dpkg database. */
   const targetApt = async (image: string) => {
-    const run = await runIn(client, image, ['dpkg-query', '-W', '-f=${Version}', 'apt']);
+    // a newline at the end: output without one can miss the engine's log at the container's exit
+    const run = await runIn(client, image, ['dpkg-query', '-W', '-f=${Version}\n', 'apt']);
     expect(run.code, run.output).to.equal(0);
     return run.output.trim();
   };
