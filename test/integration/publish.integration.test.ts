@@ -198,7 +198,7 @@ describe('publish and carry: registry, bundles and exports', function () {
         const loaded = await load(bundle);
         expect(loaded.code, loaded.text).to.equal(0);
         expect(loaded.stdout.join('\n')).to.contain(`${tag('base', '5.2.15-1')} sha256:`);
-        const verified = await cli('verify', 'base', '--no-smoke');
+        const verified = await cli('verify', 'base', '--suite', 'bookworm', '--no-smoke');
         expect(verified.code, verified.text).to.equal(0);
       } finally {
         restoreEnv();
