@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import type { ImageDetails } from '../../src/docker/types.js';
+import type { Distro } from '../../src/manifest/model.js';
+import { provisionWith, type ProvisionInputs, type ProvisionOptions } from '../../src/provision/provision-image.js';
 import type { ProvisionEngine } from '../../src/provision/provision-engine.js';
 import { saveOf } from './archive-fixtures.js';
 
@@ -195,4 +197,15 @@ export class FakeProvisionEngine implements ProvisionEngine {
     this.#images.set(id, { id, labels: {}, config: parsed.config, diffIds, size: 2 });
     return { id, sent, named: named.length };
   }
+}
+
+/** provisionWith on a fake engine: source:1 provisioned as result:1, output discarded, any other option given. */
+export function provisionOnFake(
+  engine: FakeProvisionEngine,
+  distro: Distro,
+  inputs: ProvisionInputs,
+  extra: Partial<ProvisionOptions> = {},
+) {
+  const options = { from: 'source:1', tag: 'result:1', stdout: new PassThrough(), stderr: new PassThrough() };
+  return provisionWith(engine, distro, { playbook: inputs.playbook.file, ...options, ...extra }, inputs);
 }

@@ -7,7 +7,7 @@ import { loadDistro } from '../../../src/manifest/load-distro.js';
 import type { Distro } from '../../../src/manifest/model.js';
 import { provisionWith, readInputs, type ProvisionInputs } from '../../../src/provision/provision-image.js';
 import { dir, expect, file, tarOf } from '../../support/archive-fixtures.js';
-import { FakeProvisionEngine, type FakeEngineOptions } from '../../support/fake-provision-engine.js';
+import { FakeProvisionEngine, provisionOnFake, type FakeEngineOptions } from '../../support/fake-provision-engine.js';
 import { realDistroDir } from '../../support/paths.js';
 
 /**
@@ -44,20 +44,7 @@ describe('provision phases on a fake engine', () => {
     engine: FakeProvisionEngine,
     extra: { keepFailed?: boolean; noCache?: boolean; tag?: string; extraVars?: string[] } = {},
     read: ProvisionInputs = inputs,
-  ) =>
-    provisionWith(
-      engine,
-      distro,
-      {
-        playbook: inputs.playbook.file,
-        from: 'source:1',
-        tag: 'result:1',
-        stdout: new PassThrough(),
-        stderr: new PassThrough(),
-        ...extra,
-      },
-      read,
-    );
+  ) => provisionOnFake(engine, distro, read, extra);
   const failure = async (engine: FakeProvisionEngine, extra: { keepFailed?: boolean } = {}) => {
     const error = await provision(engine, extra).then(
       () => undefined,

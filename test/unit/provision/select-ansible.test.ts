@@ -1,15 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { chooseAnsible, type OsRelease } from '../../../src/manifest/choose-ansible.js';
 import { loadDistro } from '../../../src/manifest/load-distro.js';
 import type { Distro } from '../../../src/manifest/model.js';
 import { labels } from '../../../src/labels.js';
-import { provisionWith, readInputs, type ProvisionInputs } from '../../../src/provision/provision-image.js';
+import { readInputs, type ProvisionInputs } from '../../../src/provision/provision-image.js';
 import type { AnsibleSelector } from '../../../src/provision/select-ansible.js';
 import { dir, expect, file, tarOf } from '../../support/archive-fixtures.js';
-import { FakeProvisionEngine } from '../../support/fake-provision-engine.js';
+import { FakeProvisionEngine, provisionOnFake } from '../../support/fake-provision-engine.js';
 import { realDistroDir } from '../../support/paths.js';
 
 const OFFERS = [
@@ -43,21 +42,11 @@ describe('provision chooses its Ansible from the target', () => {
     };
   const run = (engine: FakeProvisionEngine, select?: AnsibleSelector, noCache = true) => {
     const steps: string[] = [];
-    const result = provisionWith(
-      engine,
-      distro,
-      {
-        playbook: inputs.playbook.file,
-        from: 'source:1',
-        tag: 'result:1',
-        stdout: new PassThrough(),
-        stderr: new PassThrough(),
-        onStep: (s) => steps.push(s),
-        selectAnsible: select,
-        noCache,
-      },
-      inputs,
-    );
+    const result = provisionOnFake(engine, distro, inputs, {
+      onStep: (s) => steps.push(s),
+      selectAnsible: select,
+      noCache,
+    });
     return result.then((r) => ({ result: r, steps }));
   };
   const engine = async (osRelease?: string) =>
